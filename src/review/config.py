@@ -1,0 +1,197 @@
+"""One YAML per review year, parsed into a frozen object.
+
+No paths or thresholds live in code: every target, threshold and label the review uses is a
+field here, with a default that suits a typical force. Unknown keys are an error, so a typo in
+the YAML fails loudly instead of silently falling back to a default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from review.errors import ReviewError
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Force(_Frozen):
+    name: str = Field("Northshire Police", description="The force's name as printed on the cover.")
+    short_name: str = Field("Northshire", description="Short name used in running text.")
+    headcount: int = Field(
+        4200, gt=0, description="Officers and staff at year end, for rates per 1,000 people."
+    )
+    logo: str | None = Field(
+        None, description="Logo file name under templates/assets/, or none for a text mark."
+    )
+    palette: tuple[str, ...] = Field(
+        # Okabe-Ito: distinguishable with the common forms of colour blindness.
+        ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"),
+        description="Chart colours in order; keep them colour-blind safe.",
+    )
+    brand_colour: str = Field("#1d3557", description="Colour of the cover band and headings.")
+
+
+class Period(_Frozen):
+    kind: Literal["calendar", "financial"] = Field(
+        "calendar", description="Calendar year (January to December) or financial year (April to March)."
+    )
+
+    def bounds(self, year: int) -> tuple[dt.date, dt.date]:
+        """Return the first day of the period and the first day after it."""
+        if self.kind == "calendar":
+            return dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+        return dt.date(year, 4, 1), dt.date(year + 1, 4, 1)
+
+    def label(self, year: int) -> str:
+        if self.kind == "calendar":
+            return str(year)
+        return f"{year}/{str(year + 1)[-2:]}"
+
+
+class StaffedHours(_Frozen):
+    """When the digital desk is staffed, in local (Europe/London) time."""
+
+    start_hour: int = Field(8, ge=0, le=23, description="First staffed hour, local time.")
+    end_hour: int = Field(20, ge=1, le=24, description="Hour the desk closes, local time.")
+    weekdays: tuple[int, ...] = Field(
+        (0, 1, 2, 3, 4, 5, 6), description="Staffed weekdays, Monday = 0."
+    )
+
+
+class Targets(_Frozen):
+    """Targets the review rates each headline metric against."""
+
+    first_response_minutes: float = Field(
+        60, gt=0, description="A contact counts as answered in time within this many minutes."
+    )
+    answered_within_target_pct: float = Field(
+        80, ge=0, le=100, description="Share of contacts to answer within the target time."
+    )
+    critical_incident_first_post_minutes: float = Field(
+        60, gt=0, description="Minutes from declaring a critical incident to the first public post."
+    )
+    reading_ease_min: float = Field(
+        60, description="Flesch reading ease a post must reach to count as plain English."
+    )
+    plain_english_pct: float = Field(
+        75, ge=0, le=100, description="Share of posts that should meet the plain-English test."
+    )
+    alt_text_pct: float = Field(95, ge=0, le=100, description="Share of image posts with alt text.")
+    captions_pct: float = Field(95, ge=0, le=100, description="Share of video posts with captions.")
+    mfa_pct: float = Field(100, ge=0, le=100, description="Share of open accounts with MFA on.")
+    training_in_date_pct: float = Field(
+        90, ge=0, le=100, description="Share of account users whose training is in date."
+    )
+    audit_pass_pct: float = Field(90, ge=0, le=100, description="Share of quality audits passed.")
+    engagement_rate_pct: float = Field(
+        2.0, ge=0, description="Engagements as a share of impressions."
+    )
+    dormant_days: int = Field(90, gt=0, description="An open account with no post for this long is dormant.")
+    review_interval_days: int = Field(
+        365, gt=0, description="An account not reviewed for this long is overdue a review."
+    )
+    amber_margin_pct: float = Field(
+        10,
+        ge=0,
+        description="How far short of target (as a share of the target) still rates amber, not red.",
+    )
+
+
+class Report(_Frozen):
+    title: str = Field("Annual review of social media", description="Report title on the cover.")
+    marking: str = Field("OFFICIAL", description="Protective marking printed on every page.")
+    version: str = Field("1.0", description="Document version printed on the cover.")
+    author: str = Field(
+        "E-Communications Team, Strategic Corporate Communications",
+        description="Who wrote the paper.",
+    )
+    presenter: str = Field(
+        "Director of Strategic Corporate Communications", description="Who presents it to the Board."
+    )
+    meeting: str = Field("Executive Board", description="The meeting the paper goes to.")
+    report_date: dt.date | None = Field(
+        None,
+        description="Date printed on the paper and stored in the PDF; defaults to the day after the period ends.",
+    )
+    small_count_threshold: int = Field(
+        5, ge=1, description="Counts below this in conduct tables are shown as '<N'."
+    )
+
+
+class ReviewConfig(_Frozen):
+    year: int = Field(..., ge=2000, le=2100, description="The review year (start year of a financial year).")
+    force: Force = Force()
+    period: Period = Period()
+    staffed_hours: StaffedHours = StaffedHours()
+    targets: Targets = Targets()
+    report: Report = Report()
+    reject_rate_max_pct: float = Field(
+        5.0, ge=0, le=100, description="Stop the run if more than this share of any table's rows is rejected."
+    )
+    timezone: str = Field("Europe/London", description="Timezone the report shows times in.")
+
+    @model_validator(mode="after")
+    def _hours_in_order(self) -> "ReviewConfig":
+        if self.staffed_hours.end_hour <= self.staffed_hours.start_hour:
+            raise ValueError("staffed_hours.end_hour must be after start_hour")
+        return self
+
+    # Derived values: one place for the period arithmetic every stage needs.
+    @property
+    def period_start(self) -> dt.date:
+        return self.period.bounds(self.year)[0]
+
+    @property
+    def period_end(self) -> dt.date:
+        """First day after the period."""
+        return self.period.bounds(self.year)[1]
+
+    @property
+    def period_label(self) -> str:
+        return self.period.label(self.year)
+
+    @property
+    def report_date(self) -> dt.date:
+        return self.report.report_date or self.period_end
+
+
+def load_config(path: Path | None, year: int) -> ReviewConfig:
+    """Read a year's YAML (safely) into a frozen config; with no file, the defaults for `year`.
+
+    A `year` in the file must match the year asked for: a 2024 config used for a 2025 run
+    would silently mis-date every figure.
+    """
+    raw: dict = {}
+    if path is not None:
+        try:
+            raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except FileNotFoundError:
+            raise ReviewError(f"{path}: config file not found") from None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            raise ReviewError(f"{path}:{where} is not valid YAML: {exc}") from None
+        if not isinstance(raw, dict):
+            raise ReviewError(f"{path}: expected a mapping of settings at the top level")
+    if "year" in raw and raw["year"] != year:
+        raise ReviewError(f"{path}: the config is for year {raw['year']}, but the run asked for {year}")
+    raw = {**raw, "year": year}
+    try:
+        return ReviewConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ReviewError(f"{path or 'default config'}: {problems}") from None
+
+
+def default_config_path(year: int, root: Path = Path("config")) -> Path | None:
+    candidate = root / f"{year}.yml"
+    return candidate if candidate.exists() else None

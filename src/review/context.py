@@ -1,0 +1,151 @@
+"""The typed contract between the computing stages and the report templates.
+
+The templates see only a `ReportContext`: every figure is already computed and every chart
+already drawn. Nothing in `templates/` computes. Tests build contexts directly from these
+classes, so a template variable without a field here fails under StrictUndefined.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+RAG = str  # "Green" | "Amber" | "Red" | "Not rated"
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline figure with its year-on-year change and rating."""
+
+    metric_id: str  # e.g. "p1_impressions"
+    clause: str  # "P1".."P7"
+    title: str  # "Impressions"
+    unit: str  # "count" | "pct" | "minutes" | "people" | "rate"
+    value: float | None
+    prior_value: float | None  # same metric, the year before; None when not available
+    change_pct: float | None  # (value - prior) / prior * 100
+    target: float | None
+    rag: RAG
+    higher_is_better: bool | None  # None: neither direction is better
+    definition: str  # plain English
+    formula: str  # e.g. "engagements / impressions × 100"
+    caveat: str | None = None  # e.g. "X renamed impressions to views in 2023"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart, drawn as inline SVG, with everything a reader needs without seeing it."""
+
+    chart_id: str
+    clause: str
+    title: str
+    caption: str  # what the chart shows, one sentence
+    alt: str  # generated from the data: "Impressions rose from 1.2 million in January to ..."
+    source: str  # "Source: platform exports, posts table, 2025"
+    svg: str  # the <svg> element, without an XML declaration
+
+
+@dataclass(frozen=True)
+class MetricTable:
+    """A small table shown in a clause section (and a sheet in the workbook)."""
+
+    table_id: str
+    clause: str
+    title: str
+    frame: pd.DataFrame  # already rounded; column labels are what readers see
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class ClauseSection:
+    clause: str  # "P1"
+    title: str  # "Reach and engagement"
+    policy_text: str  # the clause's words from the policy
+    rag: RAG  # worst rating among its headline metrics
+    finding: str  # one plain-English line generated from the numbers
+    headlines: list[Headline] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    tables: list[MetricTable] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    rec_id: str  # stable, e.g. "P3-out-of-hours-response"
+    clause: str
+    title: str
+    text: str  # plain English, cites the numbers that triggered it
+    priority: str  # "high" | "medium" | "low"
+    owner: str
+    for_decision: bool  # True: the Board decides; False: for noting
+    evidence: dict[str, float | str] = field(default_factory=dict)  # metric id -> value
+    status: str = "open"
+    due_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    """Last year's (or earlier) recommendation and where it stands now."""
+
+    rec_id: str
+    year_raised: int
+    clause: str
+    title: str
+    owner: str
+    priority: str
+    status: str
+    due_date: dt.date | None
+    status_note: str | None
+    is_overdue: bool
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str  # relative to the data folder
+    table: str
+    format: str  # "canonical CSV", "X tweet activity", ...
+    sha256: str
+    rows_read: int
+    rows_accepted: int
+    rows_rejected: int
+
+
+@dataclass(frozen=True)
+class MetricDefinition:
+    metric_id: str
+    clause: str
+    title: str
+    definition: str
+    formula: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    force_name: str
+    title: str
+    period_label: str  # "2025" or "2025/26"
+    period_start: dt.date
+    period_end: dt.date  # last day of the period
+    marking: str  # "OFFICIAL"
+    version: str
+    report_date: dt.date
+    author: str
+    presenter: str
+    meeting: str
+    is_sample: bool  # print the SAMPLE DATA mark
+    brand_colour: str
+    logo_svg: str | None  # inline SVG of the force's logo, or None
+    purpose: str
+    executive_summary: list[str]  # short paragraphs
+    headlines: list[Headline]  # 6-8 for the summary page
+    sections: list[ClauseSection]  # P1..P7 in order
+    recommendations: list[Recommendation]
+    register: list[RegisterEntry]
+    implications: dict[str, str]  # "Finance" -> text, "Legal", "Equality", "Risk"
+    sources: list[SourceFile]
+    rows_rejected: int
+    definitions: list[MetricDefinition]
+    methodology: list[str]  # paragraphs
+    glossary: dict[str, str]
