@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Set up a fresh Debian machine for policy-review: the system libraries WeasyPrint needs, fonts,
+# a virtual environment in .venv with the package and its test tools, and a Jupyter kernel.
+# Safe to run again: each step checks first and does nothing when it is already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+# 1. System packages (Debian names). Only what is missing is installed.
+missing=()
+have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+have_lib 'libpango-1.0.so.0'       || missing+=(libpango-1.0-0)
+have_lib 'libpangoft2-1.0.so.0'    || missing+=(libpangoft2-1.0-0)
+have_lib 'libharfbuzz-subset.so.0' || missing+=(libharfbuzz-subset0)
+fc-list 2>/dev/null | grep -qi 'DejaVuSans' || missing+=(fonts-dejavu-core fontconfig)
+python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing system packages: ${missing[*]}"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# 2. The virtual environment, reinstalled when pyproject.toml changes.
+if [ ! -x .venv/bin/python ]; then
+  say "creating .venv"
+  python3 -m venv .venv
+fi
+stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  say "installing policy-review and its dependencies into .venv"
+  .venv/bin/python -m pip install --quiet --upgrade pip 2>/dev/null || true
+  .venv/bin/python -m pip install --quiet -e ".[dev]" 2>&1 | grep -v '^WARNING: Location' || true
+  .venv/bin/python -c 'import review, weasyprint, papermill' || { echo "setup: the install failed" >&2; exit 1; }
+  # A named kernel, so notebooks run with this environment's Python wherever Jupyter starts.
+  .venv/bin/python -m ipykernel install --sys-prefix --name policy-review \
+    --display-name "Python (policy-review)" >/dev/null
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi

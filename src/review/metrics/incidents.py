@@ -1,0 +1,65 @@
+"""P2: social media as a key tool for critical incident management."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from review.context import MetricTable
+from review.metrics.period import ClauseResult, PeriodData, median
+
+CLAUSE = "P2"
+FIRST_HOURS = 6
+
+
+def compute(p: PeriodData) -> ClauseResult:
+    incidents = p.critical_incidents.sort_values("declared_at", kind="stable")
+    posts = p.posts[p.posts["critical_incident_id"].notna()]
+    posts = posts.merge(
+        incidents[["critical_incident_id", "declared_at"]], on="critical_incident_id", how="inner", validate="m:1"
+    )
+    posts = posts.assign(
+        minutes_after=(posts["published_at"] - posts["declared_at"]).dt.total_seconds() / 60
+    )
+    # A post before the declaration (a routine post later tagged to the incident) is not a response.
+    posts = posts[posts["minutes_after"] >= 0]
+    per_incident = posts.groupby("critical_incident_id").agg(
+        first_post_minutes=("minutes_after", "min"),
+        posts_first_hours=("minutes_after", lambda m: int((m <= FIRST_HOURS * 60).sum())),
+        posts_all=("minutes_after", "size"),
+        impressions=("impressions", "sum"),
+    )
+    table_frame = incidents[["critical_incident_id", "name", "declared_at"]].merge(
+        per_incident, left_on="critical_incident_id", right_index=True, how="left", validate="1:1"
+    )
+    target = p.config.targets.critical_incident_first_post_minutes
+    values = {
+        "p2_critical_incidents": len(incidents),
+        "p2_first_post_median_minutes": median(table_frame["first_post_minutes"]),
+    }
+    local = table_frame["declared_at"].dt.tz_convert(p.config.timezone)
+    shown = pd.DataFrame(
+        {
+            "Incident": table_frame["name"],
+            "Declared": local.dt.strftime("%d %b %H:%M"),
+            "Minutes to first post": table_frame["first_post_minutes"].round(0),
+            f"Updates per hour, first {FIRST_HOURS} hours": (table_frame["posts_first_hours"] / FIRST_HOURS).round(1),
+            "Posts": table_frame["posts_all"].fillna(0).astype(int),
+            "Impressions": table_frame["impressions"].fillna(0).astype("int64"),
+        }
+    ).reset_index(drop=True)
+    timeline = posts[posts["minutes_after"] <= FIRST_HOURS * 60].merge(
+        incidents[["critical_incident_id", "name"]], on="critical_incident_id", validate="m:1"
+    )[["name", "minutes_after"]]
+    return ClauseResult(
+        values=values,
+        tables=[
+            MetricTable(
+                table_id="p2_incidents",
+                clause=CLAUSE,
+                title="Critical incidents: first post and updates",
+                frame=shown,
+                note=f"Target: first post within {target:g} minutes of declaration. Times are UK local time.",
+            )
+        ],
+        series={"p2_timeline": timeline, "p2_incidents": table_frame[["name", "first_post_minutes"]]},
+    )

@@ -1,0 +1,87 @@
+"""P4: quality control, consistency and corporacy; simple, jargon-free language."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+
+from review.context import MetricTable
+from review.metrics.period import ClauseResult, PeriodData, pct
+from review.plain_english import JARGON, score_texts
+
+CLAUSE = "P4"
+
+
+def compute(p: PeriodData) -> ClauseResult:
+    target = p.config.targets.reading_ease_min
+    posts = p.posts[p.posts["text"].notna()]
+    scores = score_texts(posts["text"])
+    scored = posts[["account_id"]].join(scores)
+    scored = scored[scored["reading_ease"].notna()]
+    scored["meets"] = scored["reading_ease"] >= target
+    hits = Counter(term for terms in scored["jargon"] for term in terms)
+    checks = p.compliance_checks
+    approved = p.posts["was_approved"].dropna()
+    values = {
+        "p4_plain_english_pct": pct(scored["meets"].sum(), len(scored)),
+        "p4_jargon_per_100_posts": pct(sum(hits.values()), len(scored)),
+        "p4_audit_pass_pct": pct((checks["result"] == "pass").sum(), len(checks)),
+        "p4_approval_pct": pct(approved.sum(), len(approved)),
+    }
+    per_account = (
+        scored.groupby("account_id")
+        .agg(
+            posts=("meets", "size"),
+            meets=("meets", "mean"),
+            ease_median=("reading_ease", "median"),
+            ease_p10=("reading_ease", lambda s: s.quantile(0.1)),
+            ease_p90=("reading_ease", lambda s: s.quantile(0.9)),
+            wps=("words_per_sentence", "median"),
+            jargon=("jargon", lambda j: sum(len(x) for x in j)),
+        )
+        .reset_index()
+        .merge(p.accounts[["account_id", "name"]], on="account_id", how="left", validate="1:1")
+        .sort_values(["meets", "name"], kind="stable")
+    )
+    account_table = pd.DataFrame(
+        {
+            "Account": per_account["name"],
+            "Posts scored": per_account["posts"],
+            "In plain English (%)": (100 * per_account["meets"]).round(1),
+            "Reading ease, median": per_account["ease_median"].round(0),
+            "Reading ease, middle 80%": per_account["ease_p10"].round(0).astype("Int64").astype(str)
+            + " to "
+            + per_account["ease_p90"].round(0).astype("Int64").astype(str),
+            "Words per sentence": per_account["wps"].round(1),
+            "Jargon uses": per_account["jargon"],
+        }
+    ).reset_index(drop=True)
+    jargon_table = pd.DataFrame(
+        [{"Word or phrase": term, "Uses": n, "Plain alternative": JARGON[term]} for term, n in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:12]],
+        columns=["Word or phrase", "Uses", "Plain alternative"],
+    )
+    by_check = (
+        checks.groupby("check_type")
+        .agg(checks=("result", "size"), passed=("result", lambda r: int((r == "pass").sum())))
+        .reset_index()
+    )
+    audit_table = pd.DataFrame(
+        {
+            "Check": by_check["check_type"].str.replace("_", " ").str.capitalize(),
+            "Checks": by_check["checks"],
+            "Passed (%)": (100 * by_check["passed"] / by_check["checks"]).round(1),
+        }
+    )
+    return ClauseResult(
+        values=values,
+        tables=[
+            MetricTable("p4_by_account", CLAUSE, "Plain English by account", account_table,
+                        note=f"A post is in plain English when its Flesch reading ease is {target:g} or more, "
+                        "after links, @mentions and hashtags are taken out. Scores of short posts vary a lot, "
+                        "so the middle 80% of scores is shown too."),
+            MetricTable("p4_jargon", CLAUSE, "Police jargon used most", jargon_table),
+            MetricTable("p4_audits", CLAUSE, "Quality and compliance audits", audit_table),
+        ],
+        series={"p4_by_account": per_account[["name", "meets"]].assign(meets=lambda d: 100 * d["meets"])},
+    )

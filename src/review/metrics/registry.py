@@ -1,0 +1,160 @@
+"""Every metric, defined once: what it means, how it is computed, which clause it serves.
+
+The report's definitions appendix, the workbook's definitions sheet and docs/metrics.md all
+read this list. A clause module may only return values for ids registered here (a test checks
+both directions), so a figure cannot reach the Board without a definition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from review.config import ReviewConfig
+
+
+@dataclass(frozen=True)
+class Metric:
+    metric_id: str
+    clause: str
+    title: str
+    definition: str  # plain English
+    formula: str
+    unit: str  # count | pct | minutes | people | rate
+    higher_is_better: bool | None  # None: neither direction is better (volume measures)
+    target: str | None = None  # name of the field in config.targets that holds the target
+    headline: bool = False  # shown among the executive summary's headline figures
+
+    def target_value(self, config: ReviewConfig) -> float | None:
+        return None if self.target is None else float(getattr(config.targets, self.target))
+
+
+METRICS: dict[str, Metric] = {
+    m.metric_id: m
+    for m in [
+        # P1 reach and engagement
+        Metric("p1_accounts_open", "P1", "Open accounts", "Official accounts open at the end of the period.",
+               "count of accounts opened before the period end and not closed by then", "count", None),
+        Metric("p1_posts", "P1", "Posts", "Posts published by official accounts in the period.",
+               "count of posts", "count", None),
+        Metric("p1_impressions", "P1", "Impressions",
+               "Times posts were shown on screen. X calls these views since 2023.",
+               "sum of impressions over posts", "count", True, headline=True),
+        Metric("p1_engagements", "P1", "Engagements",
+               "Reactions, comments, shares and clicks on posts, as each platform counts them.",
+               "sum of engagements over posts", "count", True),
+        Metric("p1_engagement_rate_pct", "P1", "Engagement rate",
+               "Engagements as a share of impressions, over posts that report both.",
+               "sum of engagements / sum of impressions × 100", "pct", True,
+               target="engagement_rate_pct", headline=True),
+        Metric("p1_followers_end", "P1", "Followers",
+               "Followers of all open accounts on the last day of the period. One person who follows "
+               "two accounts counts twice.",
+               "sum over accounts of the last follower count in the period", "people", True),
+        # P2 critical incidents
+        Metric("p2_critical_incidents", "P2", "Critical incidents", "Critical incidents declared in the period.",
+               "count of critical incidents", "count", None),
+        Metric("p2_first_post_median_minutes", "P2", "Time to first post",
+               "The typical time from declaring a critical incident to the first public post about it.",
+               "median over incidents of (first post time − declaration time), in minutes", "minutes", False,
+               target="critical_incident_first_post_minutes", headline=True),
+        # P3 availability
+        Metric("p3_contacts", "P3", "Inbound messages",
+               "Comments, mentions, direct messages and forum posts sent to official accounts.",
+               "count of contacts", "count", None),
+        Metric("p3_first_response_median_minutes", "P3", "Time to first response",
+               "The typical time to the first reply, over messages that needed one and got one.",
+               "median of (first response − received), in minutes", "minutes", False,
+               target="first_response_minutes", headline=True),
+        Metric("p3_first_response_p90_minutes", "P3", "Time to first response (slowest tenth)",
+               "Nine in ten replies came faster than this.",
+               "90th percentile of (first response − received), in minutes", "minutes", False),
+        Metric("p3_out_of_hours_median_minutes", "P3", "Time to first response out of hours",
+               "The typical time to the first reply for messages that arrived when the desk was not staffed.",
+               "median of response minutes over messages received outside staffed hours", "minutes", False,
+               target="first_response_minutes"),
+        Metric("p3_answered_within_target_pct", "P3", "Answered in time",
+               "Share of messages needing a reply that got one within the target time.",
+               "messages answered within the target / messages needing a response × 100", "pct", True,
+               target="answered_within_target_pct", headline=True),
+        Metric("p3_unanswered", "P3", "Still unanswered",
+               "Messages that needed a reply and had none at the end of the period.",
+               "count of contacts needing a response with no first response", "count", False),
+        # P4 quality and plain English
+        Metric("p4_plain_english_pct", "P4", "Posts in plain English",
+               "Share of posts with text whose Flesch reading ease meets the target, after taking out "
+               "links, @mentions and hashtags.",
+               "posts with reading ease ≥ target / posts with text × 100", "pct", True,
+               target="plain_english_pct", headline=True),
+        Metric("p4_jargon_per_100_posts", "P4", "Police jargon",
+               "Uses of words from the police jargon list per 100 posts.",
+               "jargon matches / posts with text × 100", "rate", False),
+        Metric("p4_audit_pass_pct", "P4", "Audits passed", "Share of quality and compliance checks passed.",
+               "checks passed / checks × 100", "pct", True, target="audit_pass_pct"),
+        Metric("p4_approval_pct", "P4", "Posts approved before publishing",
+               "Share of posts that went through the approval step.",
+               "approved posts / posts with a recorded approval status × 100", "pct", True),
+        # P5 conduct and governance
+        Metric("p5_conduct_cases", "P5", "Conduct cases",
+               "Social-media related incidents and conduct cases opened in the period.",
+               "count of incidents opened", "count", False),
+        Metric("p5_cases_per_1000_staff", "P5", "Conduct cases per 1,000 people",
+               "Conduct cases for every 1,000 officers and staff.",
+               "cases / headcount × 1,000", "rate", False),
+        Metric("p5_training_in_date_pct", "P5", "Training in date",
+               "Share of people with a social media course whose latest completion is still in date at "
+               "the end of the period.",
+               "people in date / people trained × 100", "pct", True, target="training_in_date_pct",
+               headline=True),
+        Metric("p5_mfa_pct", "P5", "Accounts with MFA",
+               "Share of open accounts protected by multi-factor authentication.",
+               "open accounts with MFA / open accounts × 100", "pct", True, target="mfa_pct"),
+        Metric("p5_dormant_accounts", "P5", "Dormant accounts",
+               "Open accounts with no post in the last part of the period (the dormant-days setting).",
+               "count of open accounts whose last post is older than the dormant-days limit", "count", False),
+        Metric("p5_review_overdue_accounts", "P5", "Account reviews overdue",
+               "Open accounts not reviewed within the review interval.",
+               "count of open accounts whose last review is older than the interval, or never", "count", False),
+        # P6 recommendations
+        Metric("p6_prior_recommendations", "P6", "Earlier recommendations tracked",
+               "Recommendations from earlier reviews in the register.", "count of register entries",
+               "count", None),
+        Metric("p6_implemented_pct", "P6", "Earlier recommendations implemented",
+               "Share of earlier recommendations implemented, of those not rejected or superseded.",
+               "implemented / (all − rejected − superseded) × 100", "pct", True),
+        Metric("p6_overdue", "P6", "Recommendations overdue",
+               "Earlier recommendations past their due date and not yet implemented.",
+               "count with due date before period end and status open or in progress", "count", False),
+        # P7 equality and accessibility
+        Metric("p7_alt_text_pct", "P7", "Images with alt text",
+               "Share of image posts whose images all have alt text, so screen reader users get them.",
+               "image posts with alt text / image posts × 100", "pct", True, target="alt_text_pct",
+               headline=True),
+        Metric("p7_captions_pct", "P7", "Videos with captions", "Share of video posts with captions.",
+               "video posts with captions / video posts × 100", "pct", True, target="captions_pct"),
+        Metric("p7_camel_case_hashtags_pct", "P7", "Hashtags in camel case",
+               "Share of long hashtags (8 letters or more, so most are several words) written in camel case "
+               "(#MissingPerson), which screen readers read as separate words.",
+               "camel-case hashtags / hashtags of 8 or more letters × 100", "pct", True),
+        Metric("p7_discrimination_cases", "P7", "Discrimination cases",
+               "Conduct cases about discriminatory content.", "count of incidents in that category",
+               "count", False),
+    ]
+}
+
+
+def rate(metric: Metric, value: float | None, config: ReviewConfig) -> str:
+    """Green, Amber or Red against the metric's target; 'Not rated' without one.
+
+    Amber means short of the target by no more than the configured margin (a share of the target).
+    """
+    target = metric.target_value(config)
+    if target is None or value is None or metric.higher_is_better is None:
+        return "Not rated"
+    margin = config.targets.amber_margin_pct / 100
+    if metric.higher_is_better:
+        if value >= target:
+            return "Green"
+        return "Amber" if value >= target * (1 - margin) else "Red"
+    if value <= target:
+        return "Green"
+    return "Amber" if value <= target * (1 + margin) else "Red"

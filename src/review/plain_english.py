@@ -1,0 +1,87 @@
+"""Plain-English measures for posts and for the report's own text.
+
+Readability formulas are unstable on short texts (domain reference section 4), so the review
+reports word and sentence counts and the spread of scores alongside each share, and strips
+links, @mentions and hashtags before scoring: they are not prose.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import textstat
+
+# Police jargon with plain alternatives. Matched as whole words, case-insensitively.
+JARGON: dict[str, str] = {
+    "rtc": "crash or collision",
+    "road traffic collision": "crash",
+    "conveyed": "taken",
+    "alighted": "got off / got out",
+    "en route": "on the way",
+    "in attendance": "there",
+    "attended": "went to",
+    "proceeded": "went",
+    "enquiries": "questions, inquiries",
+    "perpetrator": "the person who did it",
+    "offender": "the person who did it",
+    "vehicle": "car, van or lorry",
+    "male": "man or boy",
+    "female": "woman or girl",
+    "ic1": "a plain description",
+    "ic2": "a plain description",
+    "ic3": "a plain description",
+    "twoc": "car theft",
+    "in custody": "arrested and being held",
+    "apprehended": "caught",
+    "deployed": "sent",
+    "utilise": "use",
+    "commence": "start",
+    "sustained injuries": "was hurt",
+    "a quantity of": "some",
+    "in relation to": "about",
+}
+
+_URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+_MENTION = re.compile(r"(?<!\w)@\w+")
+_HASHTAG = re.compile(r"(?<!\w)#(\w+)")
+_JARGON = re.compile(r"\b(" + "|".join(re.escape(t) for t in sorted(JARGON, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+
+
+def strip_non_prose(text: str) -> str:
+    """Remove links, @mentions and hashtags; collapse spaces."""
+    text = _URL.sub(" ", text)
+    text = _MENTION.sub(" ", text)
+    text = _HASHTAG.sub(" ", text)
+    return " ".join(text.split())
+
+
+def hashtags(text: str) -> list[str]:
+    return _HASHTAG.findall(text)
+
+
+def jargon_hits(text: str) -> list[str]:
+    return [m.lower() for m in _JARGON.findall(text)]
+
+
+def score_texts(texts: pd.Series) -> pd.DataFrame:
+    """Per text: words, sentences, words per sentence, Flesch reading ease and grade, jargon hits.
+
+    Empty texts (after stripping) get no scores. Identical texts are scored once.
+    """
+    cleaned = texts.fillna("").map(strip_non_prose)
+    unique = pd.Series(cleaned.unique())
+    scores = pd.DataFrame(
+        {
+            "clean": unique,
+            "words": unique.map(textstat.lexicon_count),
+            "sentences": unique.map(lambda t: textstat.sentence_count(t) if t else 0),
+            "reading_ease": unique.map(lambda t: textstat.flesch_reading_ease(t) if t else None),
+            "reading_grade": unique.map(lambda t: textstat.flesch_kincaid_grade(t) if t else None),
+        }
+    )
+    out = pd.DataFrame({"clean": cleaned}).merge(scores, on="clean", how="left", validate="m:1")
+    out.index = texts.index
+    out["words_per_sentence"] = out["words"] / out["sentences"].where(out["sentences"] > 0)
+    out["jargon"] = texts.fillna("").map(jargon_hits)
+    return out.drop(columns="clean")

@@ -1,0 +1,255 @@
+"""Recommend: rules that turn the evidence into recommendations to the Executive Board.
+
+Each rule is a small function tied to one clause. It reads rated metrics (and, where it must
+name accounts or units, the period's tables), and returns a recommendation whose text cites the
+numbers that triggered it, or None. Thresholds are the year's config targets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pandas as pd
+
+from review.context import Recommendation
+from review.metrics import MetricsResult
+from review.metrics.conduct import _training_status
+from review.metrics.register import earlier
+
+
+def _due(metrics: MetricsResult, months: int) -> dt.date:
+    end = metrics.current.end
+    return (end + pd.DateOffset(months=months) - pd.Timedelta(days=1)).date()
+
+
+def _names(values: list[str], most: int = 4) -> str:
+    values = sorted(values)
+    if len(values) <= most:
+        return ", ".join(values[:-1]) + (" and " if len(values) > 1 else "") + values[-1]
+    return ", ".join(values[:most]) + f" and {len(values) - most} more"
+
+
+def out_of_hours_response(m: MetricsResult) -> Recommendation | None:
+    h = m.headline("p3_out_of_hours_median_minutes")
+    if h.rag in ("Green", "Not rated"):
+        return None
+    staffed = m.current.config.staffed_hours
+    return Recommendation(
+        rec_id="P3-out-of-hours-response",
+        clause="P3",
+        title="Cover inbound messages outside staffed hours",
+        text=(
+            f"Messages that arrive when the desk is closed wait {h.value:,.0f} minutes for a first reply "
+            f"(median), against a {h.target:g}-minute target. The desk is staffed from "
+            f"{staffed.start_hour:02d}:00 to {staffed.end_hour:02d}:00. We recommend the Board agrees "
+            "to extend cover, or to route these messages to the Force Control Room overnight."
+        ),
+        priority="high" if h.rag == "Red" else "medium",
+        owner="Head of Contact",
+        for_decision=True,
+        evidence={"p3_out_of_hours_median_minutes": round(h.value, 1)},
+        due_date=_due(m, 6),
+    )
+
+
+def answered_in_time(m: MetricsResult) -> Recommendation | None:
+    h = m.headline("p3_answered_within_target_pct")
+    if h.rag in ("Green", "Not rated"):
+        return None
+    return Recommendation(
+        rec_id="P3-answered-in-time",
+        clause="P3",
+        title="Answer more messages within the target time",
+        text=(
+            f"{h.value:.1f}% of messages that needed a reply got one within the target time, "
+            f"against a target of {h.target:g}%. We recommend the digital desk reviews its staffing "
+            "against the busiest hours shown in this report."
+        ),
+        priority="medium",
+        owner="Digital Desk Manager",
+        for_decision=False,
+        evidence={"p3_answered_within_target_pct": round(h.value, 1)},
+        due_date=_due(m, 6),
+    )
+
+
+def dormant_accounts(m: MetricsResult) -> Recommendation | None:
+    n = m.value("p5_dormant_accounts")
+    if not n:
+        return None
+    p = m.current
+    last_post = p.posts.groupby("account_id")["published_local"].max()
+    cutoff = p.end - pd.Timedelta(days=p.config.targets.dormant_days)
+    accounts = p.open_accounts
+    dormant = accounts[accounts["account_id"].map(last_post).pipe(lambda s: s.isna() | (s < cutoff))]
+    return Recommendation(
+        rec_id="P1-dormant-accounts",
+        clause="P1",
+        title="Close or merge dormant accounts",
+        text=(
+            f"{int(n)} open account{'s have' if n != 1 else ' has'} not posted in the last "
+            f"{p.config.targets.dormant_days} days: {_names(dormant['name'].tolist())}. A dormant account "
+            "still carries the force's name and can be taken over. We recommend closing each one or "
+            "merging it into a corporate account."
+        ),
+        priority="medium",
+        owner="Head of Digital",
+        for_decision=True,
+        evidence={"p5_dormant_accounts": int(n)},
+        due_date=_due(m, 3),
+    )
+
+
+def accounts_without_mfa(m: MetricsResult) -> Recommendation | None:
+    h = m.headline("p5_mfa_pct")
+    if h.rag == "Green" or h.value is None:
+        return None
+    accounts = m.current.open_accounts
+    missing = accounts[~accounts["has_mfa"].fillna(False)]
+    return Recommendation(
+        rec_id="P5-mfa",
+        clause="P5",
+        title="Turn on multi-factor authentication for every account",
+        text=(
+            f"{len(missing)} of {len(accounts)} open accounts ({100 - h.value:.0f}%) do not have "
+            f"multi-factor authentication: {_names(missing['name'].tolist())}. A hijacked police account "
+            "can spread false information fast. We recommend MFA on every account within a month."
+        ),
+        priority="high",
+        owner="Information Security Officer",
+        for_decision=False,
+        evidence={"p5_mfa_pct": round(h.value, 1)},
+        due_date=_due(m, 1),
+    )
+
+
+def training_expired(m: MetricsResult) -> Recommendation | None:
+    h = m.headline("p5_training_in_date_pct")
+    if h.rag in ("Green", "Not rated"):
+        return None
+    status = _training_status(m.current)
+    by_unit = status.assign(expired=status["status"] == "Expired").groupby("unit")["expired"].sum()
+    worst = by_unit[by_unit > 0].sort_values(ascending=False, kind="stable").head(3)
+    return Recommendation(
+        rec_id="P5-training",
+        clause="P5",
+        title="Bring social media training up to date",
+        text=(
+            f"{h.value:.1f}% of people who use force accounts have training in date, against a target "
+            f"of {h.target:g}%. Most expired: {_names([f'{u} ({n})' for u, n in worst.items()])}. "
+            "We recommend unit leads book refresher training this quarter."
+        ),
+        priority="medium",
+        owner="Head of Learning and Development",
+        for_decision=False,
+        evidence={"p5_training_in_date_pct": round(h.value, 1)},
+        due_date=_due(m, 3),
+    )
+
+
+def plain_english(m: MetricsResult) -> Recommendation | None:
+    h = m.headline("p4_plain_english_pct")
+    if h.rag in ("Green", "Not rated"):
+        return None
+    jargon = m.value("p4_jargon_per_100_posts") or 0
+    return Recommendation(
+        rec_id="P4-plain-english",
+        clause="P4",
+        title="Write posts in plainer English",
+        text=(
+            f"{h.value:.1f}% of posts met the plain-English test, against a target of {h.target:g}%, "
+            f"and posts used police jargon {jargon:.1f} times per 100 posts. We recommend a short "
+            "writing guide with the plain words in this report, and a check in the approval step."
+        ),
+        priority="medium",
+        owner="Head of Digital",
+        for_decision=False,
+        evidence={"p4_plain_english_pct": round(h.value, 1), "p4_jargon_per_100_posts": round(jargon, 1)},
+        due_date=_due(m, 6),
+    )
+
+
+def alt_text(m: MetricsResult) -> Recommendation | None:
+    h = m.headline("p7_alt_text_pct")
+    if h.rag in ("Green", "Not rated"):
+        return None
+    return Recommendation(
+        rec_id="P7-alt-text",
+        clause="P7",
+        title="Add alt text to every image",
+        text=(
+            f"{h.value:.1f}% of image posts had alt text, against a target of {h.target:g}%. People who "
+            "use screen readers miss appeals without it. We recommend making alt text a required field "
+            "in the publishing tool."
+        ),
+        priority="medium",
+        owner="Head of Digital",
+        for_decision=False,
+        evidence={"p7_alt_text_pct": round(h.value, 1)},
+        due_date=_due(m, 3),
+    )
+
+
+def critical_incident_first_post(m: MetricsResult) -> Recommendation | None:
+    h = m.headline("p2_first_post_median_minutes")
+    if h.rag in ("Green", "Not rated"):
+        return None
+    return Recommendation(
+        rec_id="P2-first-post",
+        clause="P2",
+        title="Post sooner when a critical incident is declared",
+        text=(
+            f"The first public post came a median of {h.value:,.0f} minutes after a critical incident "
+            f"was declared, against a {h.target:g}-minute target. We recommend pre-approved holding "
+            "statements that the duty press officer can post at once."
+        ),
+        priority="high",
+        owner="Head of Media",
+        for_decision=True,
+        evidence={"p2_first_post_median_minutes": round(h.value, 1)},
+        due_date=_due(m, 3),
+    )
+
+
+def overdue_recommendations(m: MetricsResult) -> Recommendation | None:
+    recs = earlier(m.current)
+    overdue = recs[recs["is_overdue"]]
+    if overdue.empty:
+        return None
+    return Recommendation(
+        rec_id="P6-overdue",
+        clause="P6",
+        title="Complete overdue recommendations from earlier reviews",
+        text=(
+            f"{len(overdue)} recommendation{'s' if len(overdue) != 1 else ''} from earlier reviews "
+            f"{'are' if len(overdue) != 1 else 'is'} past due and not done: {_names(overdue['rec_id'].tolist())}. "
+            "We recommend each owner reports a new date to the Board, or asks to close it."
+        ),
+        priority="medium",
+        owner="Director of Strategic Corporate Communications",
+        for_decision=True,
+        evidence={"p6_overdue": len(overdue)},
+        due_date=_due(m, 3),
+    )
+
+
+RULES: list[Callable[[MetricsResult], Recommendation | None]] = [
+    critical_incident_first_post,
+    out_of_hours_response,
+    answered_in_time,
+    dormant_accounts,
+    accounts_without_mfa,
+    training_expired,
+    plain_english,
+    alt_text,
+    overdue_recommendations,
+]
+
+PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+
+def recommend(metrics: MetricsResult) -> list[Recommendation]:
+    """Every rule that fires, for decision first, then by priority and clause."""
+    fired = [rec for rule in RULES if (rec := rule(metrics)) is not None]
+    return sorted(fired, key=lambda r: (not r.for_decision, PRIORITY_ORDER[r.priority], r.clause, r.rec_id))

@@ -1,0 +1,307 @@
+"""Validate: type every cell against its contract, check every rule, reject rows, lose nothing.
+
+Each raw file goes through three steps, all problems collected at once:
+1. coerce each column to the contract's type; a cell that does not parse rejects its row;
+2. de-duplicate by the table's key (a later file's row replaces an earlier one: re-exports
+   carry newer figures), counting the rows merged;
+3. check the contract with pandera (`lazy=True`); each failure case rejects its row.
+
+Every input row ends as exactly one of: accepted, rejected (logged with file, line, column,
+value and reason), or merged into a later copy of itself. `FileReport` carries the counts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+import pandera.errors
+
+from review.contracts import TABLES, Table
+from review.errors import ReviewError
+from review.ingest import RawFile
+
+LOCAL_TZ = "Europe/London"
+_TRUE = {"true", "yes", "y", "1", "t"}
+_FALSE = {"false", "no", "n", "0", "f"}
+_HAS_OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
+
+REJECTED_COLUMNS = ["file", "line", "table", "column", "value", "reason"]
+
+
+@dataclass
+class FileReport:
+    """What became of one input file's rows."""
+
+    path: str
+    table: str
+    format: str
+    sha256: str
+    rows_read: int
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    rows_merged: int = 0
+    ignored_columns: list[str] = field(default_factory=list)
+    added_columns: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Validated:
+    tables: dict[str, pd.DataFrame]  # canonical, typed, every table present (maybe empty)
+    rejected: pd.DataFrame  # REJECTED_COLUMNS
+    files: list[FileReport]
+
+
+# --- coercion: one function per contract type --------------------------------------------------
+
+
+def _blank(series: pd.Series) -> pd.Series:
+    """True where a cell is empty (missing, or only spaces)."""
+    as_text = series.astype("string")
+    return series.isna() | as_text.str.strip().eq("").fillna(True)
+
+
+def _coerce_text(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    out = series.astype("string").str.strip()
+    out = out.mask(out.eq(""))
+    return out.astype("str"), pd.Series(False, index=series.index)
+
+
+def _coerce_int(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    text = series.astype("string").str.strip().str.replace(",", "", regex=False)
+    numbers = pd.to_numeric(text, errors="coerce")
+    is_whole = numbers.isna() | (numbers == np.floor(numbers))
+    bad = (~_blank(series) & numbers.isna()) | ~is_whole
+    return numbers.where(~bad).astype("Float64").round().astype("Int64"), bad
+
+
+def _coerce_bool(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    text = series.astype("string").str.strip().str.lower()
+    out = pd.Series(pd.NA, index=series.index, dtype="boolean")
+    out[text.isin(_TRUE).fillna(False)] = True
+    out[text.isin(_FALSE).fillna(False)] = False
+    bad = ~_blank(series) & out.isna()
+    return out, bad
+
+
+def _coerce_timestamp(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """ISO 8601 with an offset is taken as given; a time without one is UK local time,
+    as registers kept in Excel record it. Stored in UTC."""
+    if isinstance(series.dtype, pd.DatetimeTZDtype):
+        return series.dt.tz_convert("UTC").astype("datetime64[ns, UTC]"), pd.Series(False, index=series.index)
+    if pd.api.types.is_datetime64_dtype(series.dtype):
+        local = series.dt.tz_localize(LOCAL_TZ, ambiguous="NaT", nonexistent="shift_forward")
+        return local.dt.tz_convert("UTC").astype("datetime64[ns, UTC]"), series.notna() & local.isna()
+    text = series.astype("string").str.strip()
+    has_offset = text.str.contains(_HAS_OFFSET, na=False)
+    out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns, UTC]")
+    if has_offset.any():
+        out[has_offset] = pd.to_datetime(text[has_offset], utc=True, errors="coerce", format="ISO8601")
+    naive = ~has_offset & ~_blank(series)
+    if naive.any():
+        parsed = _parse_naive(text[naive])
+        local = parsed.dt.tz_localize(LOCAL_TZ, ambiguous="NaT", nonexistent="shift_forward")
+        out[naive] = local.dt.tz_convert("UTC")
+    bad = ~_blank(series) & out.isna()
+    return out, bad
+
+
+def _parse_naive(text: pd.Series) -> pd.Series:
+    """ISO 8601 first; what is left is read as a UK register writes it, day first (31/12/2025 14:05)."""
+    parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
+    rest = parsed.isna() & text.notna()
+    if rest.any():
+        parsed[rest] = pd.to_datetime(text[rest], errors="coerce", format="mixed", dayfirst=True)
+    return parsed.astype("datetime64[ns]")
+
+
+def _coerce_date(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        out = series.dt.tz_localize(None) if isinstance(series.dtype, pd.DatetimeTZDtype) else series
+        return out.dt.normalize().astype("datetime64[ns]"), pd.Series(False, index=series.index)
+    text = series.astype("string").str.strip()
+    out = _parse_naive(text.mask(text.eq(""))).dt.normalize()
+    bad = ~_blank(series) & out.isna()
+    return out, bad
+
+
+_EXPECTED = {
+    "text": ("text", _coerce_text),
+    "int": ("a whole number", _coerce_int),
+    "bool": ("true or false", _coerce_bool),
+    "timestamp": ("a date and time (ISO 8601, e.g. 2025-03-04T17:05:00Z)", _coerce_timestamp),
+    "date": ("a date (YYYY-MM-DD or DD/MM/YYYY)", _coerce_date),
+}
+
+
+def column_kind(dtype: str) -> str:
+    if "UTC" in dtype:
+        return "timestamp"
+    if dtype.startswith("datetime64"):
+        return "date"
+    if dtype.lower().startswith("int"):
+        return "int"
+    if dtype == "boolean":
+        return "bool"
+    return "text"
+
+
+def coerce_frame(frame: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, list[tuple[int, str, object, str]]]:
+    """Type every column; return the typed frame and (record, column, value, reason) per bad cell."""
+    typed, problems = {}, []
+    for column in table.columns:
+        kind = column_kind(table.field(column)["dtype"])
+        expected, coerce = _EXPECTED[kind]
+        typed[column], bad = coerce(frame[column])
+        for record in np.flatnonzero(bad.to_numpy()):
+            problems.append((int(record), column, frame[column].iloc[record], f"expected {expected}"))
+    return pd.DataFrame(typed, index=frame.index), problems
+
+
+# --- checks ------------------------------------------------------------------------------------
+
+
+def check_frame(frame: pd.DataFrame, table: Table) -> list[tuple[int, str, object, str]]:
+    """Run the pandera contract lazily; return (row index, column, value, reason) per failure."""
+    try:
+        table.model.validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as errors:
+        cases = errors.failure_cases
+        out, seen_row_checks = [], set()
+        for case in cases.itertuples(index=False):
+            if pd.isna(case.index):
+                # A failure not tied to a row (a wrong dtype, a missing column) is a bug in
+                # coercion or detection, not bad data: say so instead of dropping rows.
+                raise ReviewError(
+                    f"table {table.name}: column {case.column}: {case.check} failed: {case.failure_case}"
+                ) from None
+            if case.schema_context == "DataFrameSchema":
+                # A rule across columns: pandera lists every cell of the row; log it once,
+                # against the column the rule's message names first.
+                if (case.index, case.check) in seen_row_checks:
+                    continue
+                seen_row_checks.add((case.index, case.check))
+                column = str(case.check).split()[0]
+                value = frame.at[case.index, column] if column in frame else None
+                out.append((int(case.index), column, value, str(case.check)))
+                continue
+            out.append((int(case.index), str(case.column), case.failure_case, _reason(case.check)))
+        return out
+    return []
+
+
+def _reason(check: object) -> str:
+    text = str(check)
+    if text.startswith("isin("):
+        return "expected one of " + text[len("isin(") : -1]
+    if text == "not_nullable":
+        return "a value is required"
+    if text.startswith("greater_than_or_equal_to("):
+        return "expected at least " + text[len("greater_than_or_equal_to(") : -1]
+    if text.startswith("field_uniqueness") or text.startswith("multiple_fields_uniqueness"):
+        return "duplicate key"
+    return text
+
+
+# --- the stage ---------------------------------------------------------------------------------
+
+
+def validate_files(raw_files: list[RawFile], data_dir) -> Validated:
+    """Type, de-duplicate and check every raw file; return canonical tables and the log."""
+    reports: list[FileReport] = []
+    rejected_rows: list[dict] = []
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+
+    for order, raw in enumerate(raw_files):
+        table = TABLES[raw.table]
+        rel = str(raw.path.relative_to(data_dir))
+        report = FileReport(
+            path=rel,
+            table=raw.table,
+            format=raw.format,
+            sha256=raw.sha256,
+            rows_read=raw.rows_read,
+            ignored_columns=raw.ignored_columns,
+            added_columns=raw.added_columns,
+        )
+        reports.append(report)
+        typed, problems = coerce_frame(raw.frame, table)
+        bad_records = {p[0] for p in problems}
+        for record, column, value, reason in problems:
+            rejected_rows.append(_log(rel, raw.line_of(record), raw.table, column, value, reason))
+        typed = typed.drop(index=sorted(bad_records))
+        typed["_file"] = order
+        typed["_record"] = typed.index
+        parts[raw.table].append(typed)
+
+    tables: dict[str, pd.DataFrame] = {}
+    for name, frames in parts.items():
+        table = TABLES[name]
+        if not frames:
+            tables[name] = _empty(table)
+            continue
+        combined = pd.concat(frames, ignore_index=True)
+        combined, merged = _deduplicate(combined, table)
+        for order, count in merged.items():
+            reports[order].rows_merged += count
+        checked = combined.drop(columns=["_file", "_record"])
+        failures = check_frame(checked, table)
+        failed_rows = sorted({f[0] for f in failures})
+        for index, column, value, reason in failures:
+            order, record = combined.at[index, "_file"], combined.at[index, "_record"]
+            raw = raw_files[order]
+            rejected_rows.append(
+                _log(reports[order].path, raw.line_of(int(record)), name, column, value, reason)
+            )
+        for order, count in combined.loc[failed_rows, "_file"].value_counts().items():
+            reports[int(order)].rows_rejected += int(count)
+        kept = combined.drop(index=failed_rows)
+        for order, count in kept["_file"].value_counts().items():
+            reports[int(order)].rows_accepted += int(count)
+        tables[name] = table.model.validate(
+            kept.drop(columns=["_file", "_record"]).reset_index(drop=True)
+        )
+
+    # rows rejected in coercion
+    for report, raw in zip(reports, raw_files):
+        report.rows_rejected += raw.rows_read - report.rows_accepted - report.rows_merged - report.rows_rejected
+
+    rejected = pd.DataFrame(rejected_rows, columns=REJECTED_COLUMNS)
+    rejected = rejected.sort_values(["file", "line", "column"], kind="stable").reset_index(drop=True)
+    return Validated(tables=tables, rejected=rejected, files=reports)
+
+
+def _deduplicate(frame: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, dict[int, int]]:
+    """Keep the last copy of each key (later files carry later figures); count the rest per file."""
+    key = table.key
+    if not key:
+        return frame, {}
+    is_dup = frame.duplicated(subset=key, keep="last")
+    merged = {int(k): int(v) for k, v in frame.loc[is_dup, "_file"].value_counts().items()}
+    return frame.loc[~is_dup], merged
+
+
+def check_reject_rate(reports: list[FileReport], limit_pct: float) -> None:
+    """Stop the run when any file's rejected share is above the configured limit."""
+    for report in reports:
+        if report.rows_read and 100 * report.rows_rejected / report.rows_read > limit_pct:
+            raise ReviewError(
+                f"{report.path}: {report.rows_rejected:,} of {report.rows_read:,} rows were rejected "
+                f"({100 * report.rows_rejected / report.rows_read:.1f}%), more than the "
+                f"{limit_pct:g}% allowed (reject_rate_max_pct in the config); see rejected-rows.csv"
+            )
+
+
+def _log(file: str, line: int, table: str, column: str, value: object, reason: str) -> dict:
+    shown = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+    return {"file": file, "line": line, "table": table, "column": column, "value": shown[:200], "reason": reason}
+
+
+def _empty(table: Table) -> pd.DataFrame:
+    schema = table.model.to_schema()
+    return pd.DataFrame({c: pd.Series(dtype=str(schema.columns[c].dtype)) for c in table.columns})
