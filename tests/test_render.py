@@ -1,0 +1,360 @@
+"""The rendering stage: filters, the HTML report's structure and safety, the tagged PDF.
+
+The PDF is rendered once per module (about 3 seconds) and reused; the reproducibility test
+renders it a second time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import os
+import re
+import shutil
+from pathlib import Path
+
+import html5lib
+import jinja2
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from context_fixture import make_context
+from review import render
+from review.context import MetricTable
+from review.errors import ReviewError
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+NS = "{http://www.w3.org/1999/xhtml}"
+HOSTILE = ('<script>alert(1)</script>', '<img src="file:///etc/passwd">', "</style>")
+
+
+def parse(html: str):
+    return html5lib.parse(html, treebuilder="etree", namespaceHTMLElements=True)
+
+
+def visible_text(document) -> str:
+    """Text a reader could see: everything except <style>, <script> and <head>."""
+    skip = {f"{NS}style", f"{NS}script", f"{NS}head"}
+
+    def walk(element):
+        if element.tag in skip:
+            return
+        if element.text:
+            yield element.text
+        for child in element:
+            yield from walk(child)
+            if child.tail:
+                yield child.tail
+
+    return " ".join(walk(document))
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    return make_context()
+
+
+@pytest.fixture(scope="module")
+def html(ctx):
+    return render.render_html(ctx, TEMPLATES)
+
+
+@pytest.fixture(scope="module")
+def document(html):
+    return parse(html)
+
+
+@pytest.fixture(scope="module")
+def pdf_path(ctx, html, tmp_path_factory):
+    path = tmp_path_factory.mktemp("pdf") / "report.pdf"
+    render.render_pdf(html, path, TEMPLATES, ctx)
+    return path
+
+
+@pytest.fixture(scope="module")
+def reader(pdf_path):
+    return PdfReader(pdf_path)
+
+
+# --- filters ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(12345, "12,345"), (999_999, "999,999"), (1_234_567, "1.2 million"), (14_820_000, "14.8 million"),
+     (2.5e9, "2.5 billion"), (0, "0"), (None, "not available"), (float("nan"), "not available")],
+)
+def test_fmt_count(value, expected):
+    assert render.fmt_count(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(12.3, "up 12.3%"), (-4, "down 4.0%"), (0.04, "no change"), (-0.04, "no change"),
+     (12.25, "up 12.3%"), (None, "not available"), (pd.NA, "not available")],
+)
+def test_fmt_change(value, expected):
+    assert render.fmt_change(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(45, "45 minutes"), (1, "1 minute"), (200, "3 h 20 min"), (60, "1 hour"), (120, "2 hours"),
+     (0.2, "less than 1 minute"), (0, "0 minutes"), (None, "not available")],
+)
+def test_fmt_minutes(value, expected):
+    assert render.fmt_minutes(value) == expected
+
+
+def test_fmt_pct_date_value_and_cells():
+    assert render.fmt_pct(12.345) == "12.3%"
+    assert render.fmt_pct(None) == "not available"
+    assert render.fmt_date(dt.date(2025, 12, 31)) == "31 December 2025"
+    assert render.fmt_date(dt.date(2025, 3, 1)) == "1 March 2025"
+    assert render.fmt_date(pd.Timestamp("2025-06-03")) == "3 June 2025"
+    assert render.fmt_value(14_820_000, "count") == "14.8 million"
+    assert render.fmt_value(71.5, "pct") == "71.5%"
+    assert render.fmt_value(200, "minutes") == "3 h 20 min"
+    assert render.fmt_value(64.2, "rate") == "64.2"
+    with pytest.raises(ValueError, match="unknown unit"):
+        render.fmt_value(1, "furlongs")
+    assert render.fmt_cell(1234) == "1,234"
+    assert render.fmt_cell(None) == "n/a"
+    cells = render.table_cells(pd.DataFrame({"Share (%)": [61.0, 48.25, None], "Name": ["a", "b", "c"]}))
+    assert [text for text, _ in (row[0] for row in cells["rows"])] == ["61.00", "48.25", "n/a"]
+    assert cells["columns"] == [("Share (%)", True), ("Name", False)]
+
+
+def test_environment_is_strict_and_autoescaped(tmp_path):
+    (tmp_path / "t.html.j2").write_text("{{ value }}|{{ missing }}")
+    env = render.make_environment(tmp_path)
+    assert env.autoescape is True
+    assert env.undefined is jinja2.StrictUndefined
+    assert {"fmt_count", "fmt_pct", "fmt_change", "fmt_minutes", "fmt_date", "fmt_value"} <= set(env.filters)
+    with pytest.raises(jinja2.UndefinedError):
+        env.get_template("t.html.j2").render(value="<b>")
+    assert env.from_string("{{ value }}").render(value="<b>") == "&lt;b&gt;"
+
+
+def test_trusted_svg_refuses_active_or_external_content():
+    good = render.trusted_svg('<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>', "Alt <text>")
+    assert "<title>Alt &lt;text&gt;</title>" in good and 'role="img"' in good
+    for bad in ['<svg><script>alert(1)</script></svg>', '<svg onload="x()"></svg>',
+                '<svg><image href="file:///etc/passwd"/></svg>', '<svg style="background:url(http://x)"></svg>',
+                '<?xml version="1.0"?><svg></svg>', "<div></div>"]:
+        with pytest.raises(ReviewError):
+            render.trusted_svg(bad, "alt")
+    # matplotlib's in-document references stay allowed.
+    render.trusted_svg('<svg><use xlink:href="#g1"/><path clip-path="url(#p1)"/></svg>', "alt")
+
+
+def test_brand_colour_must_be_a_hex_colour():
+    with pytest.raises(ReviewError, match="brand colour"):
+        render.render_html(make_context(brand_colour="red;}</style><script>x()</script>"), TEMPLATES)
+    with pytest.raises(ReviewError, match="contrast"):
+        render.render_html(make_context(brand_colour="#f0e442"), TEMPLATES)
+
+
+# --- HTML ----------------------------------------------------------------------------------------
+
+
+def test_html_language_title_landmarks(document):
+    root = document
+    assert root.get("lang") == "en-GB"
+    title = root.find(f"{NS}head/{NS}title")
+    assert title is not None and "Annual review of social media use" in title.text
+    assert len(root.findall(f".//{NS}main")) == 1
+    assert root.find(f".//{NS}nav") is not None
+    assert root.find(f".//{NS}header") is not None
+
+
+def test_headings_one_h1_and_in_order(document):
+    levels = [int(el.tag[-1]) for el in document.iter() if re.fullmatch(rf"{re.escape(NS)}h[1-6]", str(el.tag))]
+    assert levels.count(1) == 1 and levels[0] == 1
+    for previous, current in zip(levels, levels[1:]):
+        assert current <= previous + 1, f"heading jumps from h{previous} to h{current}"
+
+
+def test_every_section_is_present(document, ctx):
+    ids = {el.get("id") for el in document.iter() if el.get("id")}
+    expected = {"purpose", "recommendations", "summary", "matrix", "register", "implications",
+                "appendix-a", "appendix-b", "appendix-c", "appendix-d"}
+    expected |= {f"clause-{s.clause.lower()}" for s in ctx.sections}
+    assert expected <= ids
+    text = visible_text(document)
+    for phrase in ["For decision", "For noting", "Executive summary", "Metric definitions",
+                   "Data sources and quality", "Methodology", "Glossary", "Finance", "Legal",
+                   "Equality", "Risk", "Overdue"]:
+        assert phrase in text
+    for sha in (s.sha256 for s in ctx.sources):
+        assert sha in text
+    # Every contents link points at an element that exists.
+    for link in document.iter(f"{NS}a"):
+        href = link.get("href")
+        assert href.startswith("#") and href[1:] in ids
+
+
+def test_headline_cards_show_the_rag_word(document, ctx):
+    cards = [el for el in document.iter(f"{NS}li") if "card" in (el.get("class") or "").split()]
+    assert len(cards) >= len(ctx.headlines)
+    for card in cards:
+        assert re.search(r"\b(Green|Amber|Red|Not rated)\b", visible_text(card))
+
+
+def test_tables_have_real_headers(document):
+    for table in document.iter(f"{NS}table"):
+        assert table.find(f"{NS}caption") is not None
+        headers = table.findall(f"{NS}thead/{NS}tr/{NS}th")
+        assert headers and all(th.get("scope") == "col" for th in headers)
+
+
+def test_charts_are_inline_svg_figures_with_captions(document, ctx):
+    figures = list(document.iter(f"{NS}figure"))
+    assert len(figures) == sum(len(s.charts) for s in ctx.sections)
+    for figure in figures:
+        assert figure.find(f"{NS}figcaption") is not None
+        svg = figure.find(".//{http://www.w3.org/2000/svg}svg")
+        assert svg is not None and svg.get("role") == "img"
+        assert svg.find("{http://www.w3.org/2000/svg}title").text
+        assert "Source:" in visible_text(figure)
+
+
+def test_html_is_self_contained(html, document):
+    assert "<link" not in html and "@import" not in html and "url(" not in html
+    for element in document.iter():
+        assert element.get("src") is None
+        href = element.get("href")
+        assert href is None or href.startswith("#")
+
+
+def test_sample_mark_only_for_sample_data(document):
+    assert "SAMPLE DATA" in visible_text(document)
+    not_sample = parse(render.render_html(make_context(is_sample=False), TEMPLATES))
+    assert "SAMPLE DATA" not in visible_text(not_sample)
+
+
+def test_hostile_text_is_escaped_everywhere():
+    base = make_context()
+    hostile_table = MetricTable(
+        table_id="p1_posts", clause="P1", title="Top posts " + HOSTILE[2],
+        frame=pd.DataFrame({"Post": list(HOSTILE), "Impressions": [1, 2, 3]}),
+    )
+    sections = list(base.sections)
+    sections[0] = dataclasses.replace(
+        sections[0], finding="Finding " + HOSTILE[2], tables=[*sections[0].tables, hostile_table]
+    )
+    recs = list(base.recommendations)
+    recs[0] = dataclasses.replace(recs[0], title=HOSTILE[0], text=HOSTILE[1])
+    ctx = dataclasses.replace(base, sections=sections, recommendations=recs,
+                              force_name='Northshire "Police" <b>')
+    html = render.render_html(ctx, TEMPLATES)
+    document = parse(html)
+    assert not list(document.iter(f"{NS}script"))
+    assert not list(document.iter(f"{NS}img"))
+    assert len(list(document.iter(f"{NS}style"))) == 2  # ours only; "</style>" did not end one early
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
+    text = visible_text(document)
+    for value in HOSTILE:
+        assert value in text
+
+
+# --- PDF ----------------------------------------------------------------------------------------
+
+
+def test_pdf_metadata_language_and_tags(reader, ctx):
+    assert reader.metadata.title.startswith(ctx.title)
+    assert reader.metadata.author == ctx.author
+    assert ctx.meeting in reader.metadata.subject
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en-GB"
+    assert "/StructTreeRoot" in root
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert reader.metadata.get("/CreationDate", "").startswith("D:20260120")
+
+
+def _titles(outline):
+    for item in outline:
+        if isinstance(item, list):
+            yield from _titles(item)
+        else:
+            yield item.title
+
+
+def test_pdf_bookmarks_include_every_clause(reader, ctx):
+    titles = list(_titles(reader.outline))
+    for section in ctx.sections:
+        assert f"{section.clause} {section.title}" in titles
+    for title in ["Contents", "Executive summary", "Recommendations to the Board", "Appendix D: Glossary"]:
+        assert title in titles
+
+
+def test_pdf_pages_carry_marking_sample_flag_and_page_numbers(reader, ctx):
+    pages = [page.extract_text() for page in reader.pages]
+    total = len(pages)
+    assert 10 <= total <= 40
+    for number, text in enumerate(pages, start=1):
+        assert ctx.marking in text, f"page {number} has no protective marking"
+        assert "SAMPLE DATA" in text, f"page {number} has no SAMPLE DATA mark"
+        if number > 1:  # the cover has no footer
+            assert f"Page {number} of {total}" in text
+
+
+def test_pdf_is_reproducible(pdf_path, html, ctx, tmp_path):
+    os.environ.pop("SOURCE_DATE_EPOCH", None)
+    again = tmp_path / "again.pdf"
+    render.render_pdf(html, again, TEMPLATES, ctx)
+    assert hashlib.sha256(again.read_bytes()).digest() == hashlib.sha256(pdf_path.read_bytes()).digest()
+    assert "SOURCE_DATE_EPOCH" not in os.environ  # restored after rendering
+    assert [p.name for p in tmp_path.iterdir()] == ["again.pdf"]  # no temporary file left behind
+
+
+@pytest.fixture()
+def template_copy(tmp_path):
+    copy = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, copy)
+    return copy
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "http://example.com/x.png"])
+def test_pdf_fetching_outside_templates_is_fatal(template_copy, tmp_path, url):
+    from weasyprint.urls import FatalURLFetchingError
+
+    purpose = template_copy / "sections" / "purpose.html.j2"
+    purpose.write_text(purpose.read_text().replace("</h2>", f'</h2><img src="{url}" alt="x">', 1))
+    ctx = make_context()
+    html = render.render_html(ctx, template_copy)
+    out = tmp_path / "out.pdf"
+    out.write_bytes(b"previous report")
+    with pytest.raises(FatalURLFetchingError):
+        render.render_pdf(html, out, template_copy, ctx)
+    assert out.read_bytes() == b"previous report"  # atomic: the old file survives
+
+
+@pytest.mark.parametrize(
+    "markup",
+    ['<link rel="attachment" href="https://example.com/a.txt">',
+     '<link rel="stylesheet" href="../outside.css">',
+     '<p style="background: url(file:///etc/hostname)">x</p>'],
+)
+def test_fetcher_blocks_other_routes(tmp_path, markup):
+    from weasyprint.urls import FatalURLFetchingError
+
+    (tmp_path / "outside.css").write_text("p { color: red }")
+    inside = tmp_path / "templates"
+    inside.mkdir()
+    html = f'<!DOCTYPE html><html lang="en-GB"><head><title>t</title>{markup}</head><body><p>x</p></body></html>'
+    with pytest.raises(FatalURLFetchingError):
+        render.render_pdf(html, tmp_path / "x.pdf", inside, make_context())
+
+
+def test_fetcher_allows_data_urls_and_template_files(tmp_path):
+    (tmp_path / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
+    html = ('<!DOCTYPE html><html lang="en-GB"><head><title>t</title></head><body>'
+            '<img src="logo.svg" alt="logo"><img alt="dot" src="data:image/svg+xml,'
+            '%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 width=%221%22 height=%221%22/%3E"></body></html>')
+    out = tmp_path / "ok.pdf"
+    render.render_pdf(html, out, tmp_path, make_context())
+    assert out.read_bytes().startswith(b"%PDF-1.7")
