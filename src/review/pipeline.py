@@ -22,23 +22,14 @@ from review.metrics import MetricsResult, compute_metrics
 from review.metrics.register import earlier
 from review.recommend import recommend
 from review.validate import check_reject_rate, validate_files
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
+from review.workbook import neutralise
 
 def write_safe_csv(frame: pd.DataFrame, path: Path) -> None:
     """CSV for people to open in Excel: no cell can start a formula."""
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise)
+            safe[column] = safe[column].map(lambda v: neutralise(v) if isinstance(v, str) else v)
     path.parent.mkdir(parents=True, exist_ok=True)
     safe.to_csv(path, index=False, lineterminator="\n")
 

