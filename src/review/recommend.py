@@ -15,6 +15,7 @@ import pandas as pd
 from review.context import Recommendation
 from review.metrics import MetricsResult
 from review.metrics.conduct import _training_status
+from review.metrics.period import account_labels
 from review.metrics.register import earlier
 
 
@@ -89,7 +90,7 @@ def dormant_accounts(m: MetricsResult) -> Recommendation | None:
         title="Close or merge dormant accounts",
         text=(
             f"{int(n)} open account{'s have' if n != 1 else ' has'} not posted in the last "
-            f"{p.config.targets.dormant_days} days: {_names(dormant['name'].tolist())}. A dormant account "
+            f"{p.config.targets.dormant_days} days: {_names(account_labels(dormant).tolist())}. A dormant account "
             "still carries the force's name and can be taken over. We recommend closing each one or "
             "merging it into a corporate account."
         ),
@@ -112,8 +113,8 @@ def accounts_without_mfa(m: MetricsResult) -> Recommendation | None:
         clause="P5",
         title="Turn on multi-factor authentication for every account",
         text=(
-            f"{len(missing)} of {len(accounts)} open accounts ({100 - h.value:.0f}%) do not have "
-            f"multi-factor authentication: {_names(missing['name'].tolist())}. A hijacked police account "
+            f"{len(missing)} of {len(accounts)} open accounts ({100 - h.value:.0f}%) "
+            f"{'does' if len(missing) == 1 else 'do'} not have multi-factor authentication: {_names(account_labels(missing).tolist())}. A hijacked police account "
             "can spread false information fast. We recommend MFA on every account within a month."
         ),
         priority="high",

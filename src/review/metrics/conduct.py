@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from review.context import MetricTable
-from review.metrics.period import ClauseResult, PeriodData, pct
+from review.metrics.period import ClauseResult, PeriodData, account_labels, pct
 
 CLAUSE = "P5"
 
@@ -56,8 +56,7 @@ def compute(p: PeriodData) -> ClauseResult:
     yes_no = {True: "Yes", False: "No"}
     gaps_table = pd.DataFrame(
         {
-            "Account": gaps["name"],
-            "Platform": gaps["platform"],
+            "Account": account_labels(gaps),
             "Approved owner": gaps["is_approved"].map(yes_no),
             "MFA on": gaps["has_mfa"].map(yes_no),
             "Dormant": gaps["is_dormant"].map(yes_no),

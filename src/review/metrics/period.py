@@ -73,7 +73,7 @@ def slice_period(tables: dict[str, pd.DataFrame], config: ReviewConfig) -> Perio
     local = contacts["received_local"]
     contacts["is_staffed"] = (
         local.dt.hour.between(hours.start_hour, hours.end_hour - 1)
-        & local.dt.weekday.isin(list(hours.weekdays))
+        & local.dt.day_of_week.isin(list(hours.weekdays))
     ).astype(bool)
     return PeriodData(config=config, start=start, end=end, **sliced)
 
@@ -95,3 +95,9 @@ class ClauseResult:
     values: dict[str, float | None]  # metric id -> value; ids must be in the registry
     tables: list  # list[review.context.MetricTable]
     series: dict[str, pd.DataFrame]  # chart data, by chart id
+
+
+def account_labels(accounts: pd.DataFrame) -> pd.Series:
+    """How an account is named in the report: its name and platform, since a force's accounts
+    often share one display name ("Northshire Police" on X, Facebook and Instagram)."""
+    return (accounts["name"] + " (" + accounts["platform"] + ")").rename("label")

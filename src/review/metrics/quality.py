@@ -7,7 +7,7 @@ from collections import Counter
 import pandas as pd
 
 from review.context import MetricTable
-from review.metrics.period import ClauseResult, PeriodData, pct
+from review.metrics.period import ClauseResult, PeriodData, account_labels, pct
 from review.plain_english import JARGON, score_texts
 
 CLAUSE = "P4"
@@ -41,7 +41,7 @@ def compute(p: PeriodData) -> ClauseResult:
             jargon=("jargon", lambda j: sum(len(x) for x in j)),
         )
         .reset_index()
-        .merge(p.accounts[["account_id", "name"]], on="account_id", how="left", validate="1:1")
+        .merge(p.accounts[["account_id"]].assign(name=account_labels(p.accounts)), on="account_id", how="left", validate="1:1")
         .sort_values(["meets", "name"], kind="stable")
     )
     account_table = pd.DataFrame(
@@ -61,11 +61,10 @@ def compute(p: PeriodData) -> ClauseResult:
         [{"Word or phrase": term, "Uses": n, "Plain alternative": JARGON[term]} for term, n in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:12]],
         columns=["Word or phrase", "Uses", "Plain alternative"],
     )
-    by_check = (
-        checks.groupby("check_type")
-        .agg(checks=("result", "size"), passed=("result", lambda r: int((r == "pass").sum())))
-        .reset_index()
-    )
+    passed = checks["result"].eq("pass").astype("int64")
+    by_check = pd.DataFrame(
+        {"checks": checks.groupby("check_type").size(), "passed": passed.groupby(checks["check_type"]).sum()}
+    ).reset_index()
     audit_table = pd.DataFrame(
         {
             "Check": by_check["check_type"].str.replace("_", " ").str.capitalize(),

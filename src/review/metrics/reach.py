@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from review.context import MetricTable
-from review.metrics.period import ClauseResult, PeriodData, pct
+from review.metrics.period import ClauseResult, PeriodData, account_labels, pct
 from review.rollup import run_rollup
 
 CLAUSE = "P1"
@@ -29,7 +29,7 @@ def compute(p: PeriodData) -> ClauseResult:
         ),
         "p1_followers_end": float(followers.loc[followers["account_id"].isin(open_accounts["account_id"]), "followers"].sum()),
     }
-    accounts = p.accounts[["account_id", "name", "platform", "purpose"]]
+    accounts = p.accounts[["account_id", "platform", "purpose"]].assign(name=account_labels(p.accounts))
     per_account = (
         by_month.groupby("account_id", as_index=False)[
             ["posts_count", "impressions_count", "engagements_count", "rated_impressions_count", "rated_engagements_count"]

@@ -1,0 +1,121 @@
+"""Metrics on hand-made tables: each expected value is worked out by hand in the test."""
+
+import pytest
+
+from review.config import ReviewConfig
+from review.metrics import compute_metrics
+from review.metrics.registry import METRICS, rate
+from tables_fixture import account, contact, post, tables
+
+CONFIG = ReviewConfig(year=2025)
+
+
+def value(result, metric_id):
+    return result.headline(metric_id).value
+
+
+def test_reach_counts_only_the_period_in_uk_time():
+    t = tables(
+        accounts=[account("a1")],
+        posts=[
+            post("p1", "a1", "2025-03-01T10:00:00Z", impressions=1000, engagements=30),
+            post("p2", "a1", "2025-12-31T23:30:00Z", impressions=500, engagements=20),  # 31 Dec, GMT
+            post("p3", "a1", "2024-12-31T23:30:00Z", impressions=400, engagements=4),  # last year
+            post("p4", "a1", "2025-06-30T23:30:00Z", impressions=None, engagements=7),  # 1 July BST, no impressions
+        ],
+    )
+    m = compute_metrics(t, CONFIG)
+    assert value(m, "p1_posts") == 3
+    assert value(m, "p1_impressions") == 1500
+    assert value(m, "p1_engagements") == 57
+    # rate over posts reporting both: (30 + 20) / (1000 + 500)
+    assert value(m, "p1_engagement_rate_pct") == pytest.approx(100 * 50 / 1500)
+    h = m.headline("p1_impressions")
+    assert h.prior_value == 400 and h.change_pct == pytest.approx(275.0)
+
+
+def test_response_times_and_staffed_hours():
+    # Staffed 08:00-20:00 UK time. January is GMT, so UTC = local.
+    t = tables(
+        accounts=[account("a1")],
+        contacts=[
+            contact("c1", "2025-01-06T09:00:00Z", 10),  # staffed
+            contact("c2", "2025-01-06T10:00:00Z", 30),  # staffed
+            contact("c3", "2025-01-06T22:00:00Z", 600),  # out of hours
+            contact("c4", "2025-01-07T02:00:00Z", 400),  # out of hours
+            contact("c5", "2025-01-07T03:00:00Z", None),  # never answered
+            contact("c6", "2025-01-07T12:00:00Z", None, needs_response=False),
+        ],
+        posts=[post("p1", "a1", "2025-01-01T10:00:00Z")],
+    )
+    m = compute_metrics(t, CONFIG)
+    assert value(m, "p3_contacts") == 6
+    assert value(m, "p3_first_response_median_minutes") == pytest.approx((30 + 400) / 2)
+    assert value(m, "p3_out_of_hours_median_minutes") == pytest.approx(500)
+    # answered within 60 minutes: c1, c2 of the 5 that needed a reply
+    assert value(m, "p3_answered_within_target_pct") == pytest.approx(40)
+    assert value(m, "p3_unanswered") == 1
+
+
+def test_alt_text_and_captions():
+    t = tables(
+        accounts=[account("a1")],
+        posts=[
+            post("p1", "a1", "2025-02-01T10:00:00Z", media_type="image", has_alt_text=True),
+            post("p2", "a1", "2025-02-01T11:00:00Z", media_type="image", has_alt_text=False),
+            post("p3", "a1", "2025-02-01T12:00:00Z", media_type="image", has_alt_text=True),
+            post("p4", "a1", "2025-02-01T13:00:00Z", media_type="video", has_captions=False),
+        ],
+    )
+    m = compute_metrics(t, CONFIG)
+    assert value(m, "p7_alt_text_pct") == pytest.approx(200 / 3)
+    assert value(m, "p7_captions_pct") == 0
+    assert m.headline("p7_alt_text_pct").rag == "Red"
+
+
+def test_governance_dormant_and_mfa():
+    t = tables(
+        accounts=[
+            account("a1"),
+            account("a2", has_mfa=False),
+            account("a3", closed_date="2025-05-01"),  # closed: not counted
+            account("a4", last_reviewed_date=None),
+        ],
+        posts=[post("p1", "a1", "2025-12-01T10:00:00Z"), post("p2", "a2", "2025-09-01T10:00:00Z")],
+    )
+    m = compute_metrics(t, CONFIG)
+    assert value(m, "p1_accounts_open") == 3
+    assert value(m, "p5_mfa_pct") == pytest.approx(200 / 3)
+    # dormant: no post in the last 90 days of 2025 (a2's last was 1 Sep; a4 never posted)
+    assert value(m, "p5_dormant_accounts") == 2
+    assert value(m, "p5_review_overdue_accounts") == 1
+
+
+@pytest.mark.parametrize(
+    ("metric_id", "value", "expected"),
+    [
+        ("p7_alt_text_pct", 95.0, "Green"),  # target 95, higher is better
+        ("p7_alt_text_pct", 85.5, "Amber"),  # 95 × 0.9 = 85.5 is the amber floor
+        ("p7_alt_text_pct", 85.4, "Red"),
+        ("p3_first_response_median_minutes", 60.0, "Green"),  # target 60, lower is better
+        ("p3_first_response_median_minutes", 66.0, "Amber"),  # 60 × 1.1
+        ("p3_first_response_median_minutes", 66.1, "Red"),
+        ("p1_impressions", 1e9, "Not rated"),  # no target
+        ("p7_alt_text_pct", None, "Not rated"),
+    ],
+)
+def test_rag_boundaries(metric_id, value, expected):
+    assert rate(METRICS[metric_id], value, CONFIG) == expected
+
+
+def test_no_prior_year_gives_no_change():
+    t = tables(accounts=[account("a1")], posts=[post("p1", "a1", "2025-02-01T10:00:00Z")])
+    m = compute_metrics(t, CONFIG)
+    assert not m.has_prior
+    assert all(h.change_pct is None for h in m.headlines)
+
+
+def test_every_metric_is_computed():
+    t = tables(accounts=[account("a1")], posts=[post("p1", "a1", "2025-02-01T10:00:00Z")])
+    m = compute_metrics(t, CONFIG)
+    assert {h.metric_id for h in m.headlines} == set(METRICS)
