@@ -43,14 +43,13 @@ def sample(
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same bytes.")] = 2025,
 ) -> None:
     """Write a synthetic year (and the year before) of canonical data for a fictional force."""
-    from review.sample import generate_sample, write_sample
+    from review.sample import build_sample
 
     started = time.perf_counter()
     with console.status(f"Generating size {size.value} sample data for {year - 1} and {year}"):
-        tables = generate_sample(size.value, year, seed=seed)
-        paths = write_sample(tables, out, size=size.value, year=year, seed=seed)
-    rows = sum(len(t) for t in tables.values())
-    console.print(f"Wrote {len(paths)} files ({rows:,} rows) to {out} in {time.perf_counter() - started:.1f} s")
+        paths = build_sample(size.value, year, out, seed=seed)  # streams: size L fits in memory
+    size_mb = sum(p.stat().st_size for p in paths) / 1e6
+    console.print(f"Wrote {len(paths)} files ({size_mb:,.1f} MB) to {out} in {time.perf_counter() - started:.1f} s")
 
 
 @app.command()
