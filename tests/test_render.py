@@ -358,3 +358,17 @@ def test_fetcher_allows_data_urls_and_template_files(tmp_path):
     out = tmp_path / "ok.pdf"
     render.render_pdf(html, out, tmp_path, make_context())
     assert out.read_bytes().startswith(b"%PDF-1.7")
+
+
+def test_pdf_is_readable_by_others_like_any_new_file(tmp_path):
+    """A board paper on a shared drive must not come out private (mkstemp's 0600)."""
+    import os
+
+    from review.render import render_html, render_pdf
+
+    ctx = make_context()
+    out = tmp_path / "paper.pdf"
+    render_pdf(render_html(ctx, TEMPLATES), out, TEMPLATES, ctx)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask

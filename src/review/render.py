@@ -404,6 +404,10 @@ def render_pdf(html: str, out_path: Path, template_dir: Path, ctx: ReportContext
     try:
         with _source_date_epoch(ctx.report_date):
             document.write_pdf(tmp_path, pdf_variant="pdf/ua-1", pdf_identifier=_pdf_identifier(ctx))
+        # mkstemp makes the file private (0600); the paper is for sharing, so use the usual mode.
+        umask = os.umask(0)
+        os.umask(umask)
+        tmp_path.chmod(0o666 & ~umask)
         os.replace(tmp_path, out_path)
     finally:
         tmp_path.unlink(missing_ok=True)
