@@ -19,13 +19,22 @@ from review.context import (
     ClauseSection,
     Headline,
     MetricDefinition,
-    RegisterEntry,
     ReportContext,
     SourceFile,
 )
 from review.metrics.registry import METRICS
+from review.narrative import (
+    FINDINGS,
+    GLOSSARY,
+    executive_summary,
+    implications,
+    methodology,
+    purpose,
+    register_entries,
+    worst_rag,
+)
 from review.policy import CLAUSES
-from review.render import fmt_change, fmt_count, fmt_value, render_html, render_pdf
+from review.render import render_html, render_pdf
 from review.workbook import write_workbook
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
@@ -88,11 +97,7 @@ def build_context(config: ReviewConfig, m: dict, ingest: dict) -> ReportContext:
         is_sample=bool(ingest.get("synthetic")),
         brand_colour=config.force.brand_colour,
         logo_svg=logo,
-        purpose=(
-            f"This paper reports the annual review of {config.force.name}'s use of social media for "
-            f"{config.period_label}, as the Force's policy asks. It sets out the evidence against each "
-            "part of the policy and makes recommendations for the Board to decide or note."
-        ),
+        purpose=purpose(config),
         executive_summary=executive_summary(by_id, m["recommendations"], config, m["has_prior"]),
         headlines=[h for h in headlines if METRICS[h.metric_id].headline],
         sections=sections,
@@ -113,180 +118,6 @@ def build_context(config: ReviewConfig, m: dict, ingest: dict) -> ReportContext:
         methodology=methodology(config),
         glossary=GLOSSARY,
     )
-
-
-RAG_ORDER = {"Red": 0, "Amber": 1, "Green": 2, "Not rated": 3}
-
-
-def worst_rag(headlines: list[Headline]) -> str:
-    rated = [h.rag for h in headlines if h.rag != "Not rated"]
-    return min(rated, key=RAG_ORDER.__getitem__) if rated else "Not rated"
-
-
-def _v(by_id: dict[str, Headline], metric_id: str) -> str:
-    h = by_id[metric_id]
-    return fmt_value(h.value, h.unit)
-
-
-def _yoy(h: Headline) -> str:
-    if h.change_pct is None:
-        return ""
-    return f" ({fmt_change(h.change_pct)} on last year)"
-
-
-def _p1(by_id, config) -> str:
-    return (
-        f"{_v(by_id, 'p1_accounts_open')} open accounts published {_v(by_id, 'p1_posts')} posts, shown "
-        f"{_v(by_id, 'p1_impressions')} times{_yoy(by_id['p1_impressions'])}. Engagement rate was "
-        f"{_v(by_id, 'p1_engagement_rate_pct')}."
-    )
-
-
-def _p2(by_id, config) -> str:
-    n = by_id["p2_critical_incidents"].value or 0
-    if not n:
-        return "No critical incidents were declared in the period."
-    return (
-        f"{fmt_count(n)} critical incidents were declared. The first public post came a median of "
-        f"{_v(by_id, 'p2_first_post_median_minutes')} after declaration, against a target of "
-        f"{config.targets.critical_incident_first_post_minutes:g} minutes."
-    )
-
-
-def _p3(by_id, config) -> str:
-    return (
-        f"The public sent {_v(by_id, 'p3_contacts')} messages. Replies took a median of "
-        f"{_v(by_id, 'p3_first_response_median_minutes')}, and {_v(by_id, 'p3_out_of_hours_median_minutes')} "
-        f"out of hours. {_v(by_id, 'p3_answered_within_target_pct')} were answered in time."
-    )
-
-
-def _p4(by_id, config) -> str:
-    return (
-        f"{_v(by_id, 'p4_plain_english_pct')} of posts met the plain-English test (target "
-        f"{config.targets.plain_english_pct:g}%). Audits passed: {_v(by_id, 'p4_audit_pass_pct')}."
-    )
-
-
-def _p5(by_id, config) -> str:
-    return (
-        f"{_v(by_id, 'p5_conduct_cases')} conduct cases were opened. {_v(by_id, 'p5_training_in_date_pct')} "
-        f"of account users have training in date, and {_v(by_id, 'p5_mfa_pct')} of accounts use MFA."
-    )
-
-
-def _p6(by_id, config) -> str:
-    return (
-        f"Of {_v(by_id, 'p6_prior_recommendations')} earlier recommendations, "
-        f"{_v(by_id, 'p6_implemented_pct')} are done and {_v(by_id, 'p6_overdue')} are overdue."
-    )
-
-
-def _p7(by_id, config) -> str:
-    return (
-        f"{_v(by_id, 'p7_alt_text_pct')} of image posts had alt text and {_v(by_id, 'p7_captions_pct')} "
-        f"of videos had captions. {_v(by_id, 'p7_discrimination_cases')} cases were about discriminatory content."
-    )
-
-
-FINDINGS = {"P1": _p1, "P2": _p2, "P3": _p3, "P4": _p4, "P5": _p5, "P6": _p6, "P7": _p7}
-
-
-def executive_summary(by_id, recommendations, config, has_prior: bool) -> list[str]:
-    rated = [h for h in by_id.values() if h.rag != "Not rated"]
-    red = [h.title.lower() for h in rated if h.rag == "Red"]
-    green = sum(1 for h in rated if h.rag == "Green")
-    paragraphs = [
-        f"We rated {len(rated)} measures against their targets: {green} met the target, "
-        f"{sum(1 for h in rated if h.rag == 'Amber')} were close and {len(red)} fell short."
-        + (f" Furthest from target: {', '.join(red[:4])}." if red else ""),
-        _p1(by_id, config) + " " + _p3(by_id, config),
-    ]
-    decide = sum(1 for r in recommendations if r.for_decision)
-    paragraphs.append(
-        f"We make {len(recommendations)} recommendations: {decide} for the Board to decide and "
-        f"{len(recommendations) - decide} to note."
-    )
-    if not has_prior:
-        paragraphs.append("There is no data for the year before, so there are no year-on-year changes.")
-    return paragraphs
-
-
-def register_entries(register: pd.DataFrame) -> list[RegisterEntry]:
-    return [
-        RegisterEntry(
-            rec_id=r.rec_id,
-            year_raised=int(r.year_raised),
-            clause=r.clause,
-            title=r.title,
-            owner=r.owner,
-            priority=r.priority,
-            status=r.status,
-            due_date=None if pd.isna(r.due_date) else r.due_date.date(),
-            status_note=None if pd.isna(r.status_note) else r.status_note,
-            is_overdue=bool(r.is_overdue),
-        )
-        for r in register.itertuples(index=False)
-    ]
-
-
-def implications(recommendations, by_id) -> dict[str, str]:
-    clauses = {r.clause for r in recommendations}
-    return {
-        "Finance": (
-            "Extending the digital desk's hours would need staff funding; the other recommendations "
-            "can be met within current budgets."
-            if "P3" in clauses
-            else "The recommendations can be met within current budgets."
-        ),
-        "Legal": (
-            "Force accounts hold personal data in messages from the public. UK GDPR and the Data "
-            "Protection Act 2018 apply, and records follow the national retention schedule."
-        ),
-        "Equality": (
-            f"Alt text and captions make posts usable by disabled people; alt text coverage was "
-            f"{fmt_value(by_id['p7_alt_text_pct'].value, 'pct')}. An equality impact assessment of the "
-            "policy is complete."
-        ),
-        "Risk": (
-            "Accounts without MFA or with no clear owner can be taken over and used to mislead the "
-            "public. Slow replies out of hours risk missing people in crisis who contact us online."
-        ),
-    }
-
-
-def methodology(config: ReviewConfig) -> list[str]:
-    s = config.staffed_hours
-    return [
-        f"The review covers {config.period_label}: {config.period_start:%d %B %Y} to "
-        f"{config.period_end - dt.timedelta(days=1):%d %B %Y}, UK time. Year-on-year figures compare "
-        "it with the same period a year earlier.",
-        "Every input row is either used or listed in rejected-rows.csv with its file, line, column and "
-        "the reason. Rows seen twice are merged, keeping the later copy.",
-        f"Staffed hours are {s.start_hour:02d}:00 to {s.end_hour:02d}:00. Response times run from when a "
-        "message arrived to the first reply, for messages that needed one.",
-        "Plain-English scores use the Flesch reading ease formula after links, @mentions and hashtags "
-        "are taken out. Scores of short posts vary a lot, so we show the spread as well as the share.",
-        "Each platform counts impressions, reach and engagement in its own way, so totals across "
-        "platforms are a guide, not an exact count of people.",
-        f"A measure is Green when it meets its target, Amber when it is short by no more than "
-        f"{config.targets.amber_margin_pct:g}% of the target, and Red otherwise.",
-    ]
-
-
-GLOSSARY = {
-    "Alt text": "A short description of an image that screen readers read aloud.",
-    "Camel case": "Writing each word of a hashtag with a capital letter, as in #MissingPerson.",
-    "Critical incident": "An incident where the police response may affect public confidence a lot.",
-    "Engagement": "A reaction, comment, share or click on a post.",
-    "Impression": "One showing of a post on someone's screen.",
-    "MFA": "Multi-factor authentication: a second check, such as a code on a phone, at login.",
-    "Median": "The middle value: half are lower and half are higher.",
-    "90th percentile": "The value that nine in ten are below.",
-    "RAG": "Red, Amber, Green: how a measure compares with its target.",
-    "Reach": "The number of different people who saw a post, as the platform estimates it.",
-    "Staffed hours": "The hours when the digital desk is working.",
-}
 
 
 def draw_charts(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior: bool) -> list[Chart]:
