@@ -104,6 +104,65 @@ class Targets(_Frozen):
     )
 
 
+DEFAULT_THEMES: dict[str, tuple[str, ...]] = {
+    # Matched as whole words or hashtags, case-insensitively; the first theme that matches wins,
+    # so order runs from most to least specific.
+    "Missing people": ("missing", "#missing", "#missingperson", "#findsam", "last seen", "concern for"),
+    "Appeals": ("appeal", "witness", "witnesses", "cctv", "information", "#appeal", "do you recognise", "dashcam"),
+    "Road safety": ("road", "roads", "driving", "speeding", "crash", "collision", "rtc", "#roadsafety", "drink drive"),
+    "Crime prevention": ("scam", "fraud", "lock", "burglary", "protect", "advice", "#crimeprevention", "safe", "secure"),
+    "Recruitment": ("join", "recruit", "recruiting", "career", "careers", "apply", "vacancies", "#joinus", "specials"),
+    "Events": ("event", "meet", "surgery", "drop-in", "open day", "community", "festival", "#event"),
+    "Reassurance": ("patrol", "patrols", "reassure", "reassurance", "arrested", "charged", "officers", "#ontheBeat"),
+}
+
+
+class ContentThemes(_Frozen):
+    """The keyword and hashtag classifier for the content mix (P1)."""
+
+    themes: dict[str, tuple[str, ...]] = Field(
+        default_factory=lambda: dict(DEFAULT_THEMES),
+        description="Theme name to keywords and hashtags; the first theme whose words appear wins.",
+    )
+    other_label: str = Field("Other", description="Theme for posts that match no keyword.")
+
+
+class PlainEnglish(_Frozen):
+    jargon_extra: dict[str, str] = Field(
+        default_factory=dict,
+        description="More jargon to flag, word or phrase to plain alternative; added to the built-in list.",
+    )
+    jargon_ignore: tuple[str, ...] = Field(
+        (), description="Words from the built-in list not to flag for this force."
+    )
+
+
+class Rules(_Frozen):
+    """Thresholds of the recommendation rules that are not metric targets."""
+
+    falling_reach_pct: float = Field(
+        20, gt=0, description="Recommend a review of an account whose impressions fell by more than this share."
+    )
+    falling_reach_min_impressions: int = Field(
+        10000, ge=0, description="Ignore accounts with fewer impressions than this last year (noise)."
+    )
+    rising_personal_cases_pct: float = Field(
+        25, gt=0, description="Flag personal-capacity conduct cases rising by more than this share."
+    )
+    rising_personal_cases_min: int = Field(
+        3, ge=1, description="...and only when this year has at least this many such cases."
+    )
+    unanswered_max: int = Field(
+        100, ge=0, description="Flag more than this many messages still without a reply at period end."
+    )
+    account_plain_english_min_posts: int = Field(
+        20, ge=1, description="Name an account for plain English only when it posted at least this much."
+    )
+    small_account_followers: int = Field(
+        1000, ge=0, description="An open account with fewer followers than this is small (the rationalisation question)."
+    )
+
+
 class Report(_Frozen):
     title: str = Field("Annual review of social media", description="Report title on the cover.")
     marking: str = Field("OFFICIAL", description="Protective marking printed on every page.")
@@ -132,6 +191,19 @@ class ReviewConfig(_Frozen):
     staffed_hours: StaffedHours = StaffedHours()
     targets: Targets = Targets()
     report: Report = Report()
+    content: ContentThemes = ContentThemes()
+    plain_english: PlainEnglish = PlainEnglish()
+    rules: Rules = Rules()
+    decisions_file: str | None = Field(
+        None,
+        description="The team's decisions on this year's recommendations (YAML), relative to the config "
+        "file's folder; default decisions-YEAR.yml there, if present.",
+    )
+    previous_register: str | None = Field(
+        None,
+        description="Last year's register (recommendations-YEAR.yml), relative to the config file's folder; "
+        "default: the previous year's run output, reports/YEAR-1/recommendations-YEAR-1.yml, if present.",
+    )
     reject_rate_max_pct: float = Field(
         5.0, ge=0, le=100, description="Stop the run if more than this share of any table's rows is rejected."
     )

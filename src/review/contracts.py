@@ -246,7 +246,12 @@ class Training(_Contract):
     role: Series[str] = _f("Role", "The person's role.", isin=ROLES)
     unit: Series[str] = _f("Unit", "The person's team or area.")
     course: Series[str] = _f("Course", "The course completed.")
-    completed_date: Series[pd.Timestamp] = _f("Completed", "Date the course was completed.", "date")
+    completed_date: Series[pd.Timestamp] = _f(
+        "Completed",
+        "Date the course was completed; empty for a person who uses a force account but never did it.",
+        "date",
+        nullable=True,
+    )
     expires_date: Series[pd.Timestamp] = _f(
         "Expires", "Date the completion lapses; empty if it does not.", "date", nullable=True
     )

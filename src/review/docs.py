@@ -72,6 +72,10 @@ def metric_definitions() -> str:
                 f"| `{m.metric_id}` | {_cell(m.title)} | {_cell(m.definition)} | {_cell(m.formula)} | {m.unit} | "
                 f"{better} | {f'`targets.{m.target}`' if m.target else ''} |"
             )
+        caveats = [m for m in METRICS.values() if m.clause == clause and m.caveat]
+        if caveats:
+            lines.append("")
+            lines += [f"- *{m.title}:* {m.caveat}" for m in caveats]
         lines.append("")
     return "\n".join(lines)
 

@@ -49,7 +49,18 @@ JARGON: dict[str, str] = {
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<!\w)@\w+")
 _HASHTAG = re.compile(r"(?<!\w)#(\w+)")
-_JARGON = re.compile(r"\b(" + "|".join(re.escape(t) for t in sorted(JARGON, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+
+
+def jargon_list(extra: dict[str, str] | None = None, ignore: tuple[str, ...] = ()) -> dict[str, str]:
+    """The built-in jargon list, plus a force's own words, minus words it does not count."""
+    words = {**JARGON, **{k.lower(): v for k, v in (extra or {}).items()}}
+    return {k: v for k, v in words.items() if k not in {i.lower() for i in ignore}}
+
+
+@cache
+def _jargon_pattern(terms: tuple[str, ...]) -> re.Pattern:
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    return re.compile(r"\b(" + alternatives + r")\b", re.IGNORECASE)
 
 
 def strip_non_prose(text: str) -> str:
@@ -64,8 +75,9 @@ def hashtags(text: str) -> list[str]:
     return _HASHTAG.findall(text)
 
 
-def jargon_hits(text: str) -> list[str]:
-    return [m.lower() for m in _JARGON.findall(text)]
+def jargon_hits(text: str, jargon: dict[str, str] = JARGON) -> list[str]:
+    """Jargon words and phrases in `text`, lower case, in order."""
+    return [m.lower() for m in _jargon_pattern(tuple(sorted(jargon))).findall(text)]
 
 
 @cache
@@ -106,7 +118,7 @@ def ensure_cmudict() -> None:
     raise OSError("cannot write the cmudict corpus for textstat to any nltk_data folder")
 
 
-def score_texts(texts: pd.Series) -> pd.DataFrame:
+def score_texts(texts: pd.Series, jargon: dict[str, str] = JARGON) -> pd.DataFrame:
     """Per text: words, sentences, words per sentence, Flesch reading ease and grade, jargon hits.
 
     Empty texts (after stripping) get no scores. Identical texts are scored once.
@@ -126,5 +138,5 @@ def score_texts(texts: pd.Series) -> pd.DataFrame:
     out = pd.DataFrame({"clean": cleaned}).merge(scores, on="clean", how="left", validate="m:1")
     out.index = texts.index
     out["words_per_sentence"] = out["words"] / out["sentences"].where(out["sentences"] > 0)
-    out["jargon"] = texts.fillna("").map(jargon_hits)
+    out["jargon"] = texts.fillna("").map(lambda t: jargon_hits(t, jargon))
     return out.drop(columns="clean")

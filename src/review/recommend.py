@@ -14,7 +14,7 @@ import pandas as pd
 
 from review.context import Recommendation
 from review.metrics import MetricsResult
-from review.metrics.conduct import _training_status
+from review.metrics.conduct import training_status
 from review.metrics.period import account_labels
 from review.metrics.register import earlier
 
@@ -129,7 +129,7 @@ def training_expired(m: MetricsResult) -> Recommendation | None:
     h = m.headline("p5_training_in_date_pct")
     if h.rag in ("Green", "Not rated"):
         return None
-    status = _training_status(m.current)
+    status = training_status(m.current)
     by_unit = status.assign(expired=status["status"] == "Expired").groupby("unit")["expired"].sum()
     worst = by_unit[by_unit > 0].sort_values(ascending=False, kind="stable").head(3)
     return Recommendation(

@@ -490,7 +490,7 @@ _TEMPLATES: dict[str, tuple[list[str], list[str]]] = {  # theme: (plain, jargon)
             "has information as to his whereabouts is asked to contact police on 101 quoting log {log}.",
             "Update - missing female {fname} has been located safe and well. Police would like to thank members "
             "of the public for their assistance.",
-            "MISSING: {fname}, {age}, from {place}. Last seen {jtime} hrs. Concern for welfare. Call 101 log {log}.",
+            "MISSING: {fname}, {age}, from {place}. Last seen {jtime}. Concern for welfare. Call 101 log {log}.",
         ],
     ),
     "prevention": (
@@ -1386,8 +1386,9 @@ def _training(world: _World) -> pd.DataFrame:
     extra = np.where(acc["purpose"].eq("neighbourhood"), rng.integers(2, 6, len(acc)), 0)
     extra = extra + np.where(world.spec.accounts <= 10, 3, 0)  # officers who send content in
     people_per_acc = admins + extra
-    a = np.repeat(np.arange(len(acc)), people_per_acc)
-    a = a[rng.random(len(a)) < 0.93]  # the rest were never trained
+    a_all = np.repeat(np.arange(len(acc)), people_per_acc)
+    trained = rng.random(len(a_all)) < 0.93
+    a, never = a_all[trained], a_all[~trained]  # the rest were never trained: listed, no completion
     n = len(a)
     corporate = acc["purpose"].to_numpy()[a] == "corporate"
     refs = np.unique(rng.integers(0, 2**32, int(n * 1.2), dtype=np.uint64))
@@ -1421,16 +1422,31 @@ def _training(world: _World) -> pd.DataFrame:
     units = acc["owner_unit"].to_numpy(object)[a][index]
     courses = np.array(["Social media user", "Social media for critical incidents",
                         "Social media awareness (e-learning)"], dtype=object)  # fmt: skip
-    return pd.DataFrame(
+    roles = np.array(["officer", "staff", "special_constable", "volunteer"])
+    done_rows = pd.DataFrame(
         {
             "person_ref": pd.Series(person_all, dtype="str"),
-            "role": pd.Series(np.array(["officer", "staff", "special_constable", "volunteer"])[role[index]], dtype="str"),
+            "role": pd.Series(roles[role[index]], dtype="str"),
             "unit": pd.Series(units, dtype="str"),
             "course": pd.Series(courses[course], dtype="str"),
             "completed_date": completed,
             "expires_date": pd.Series(expires, dtype="datetime64[ns]"),
         }
     )
+    # People on an account's user list who never did the course: a row with no completion.
+    nrng = world.rng("training", 1)
+    never_refs = [f"p-{int(r):08x}" for r in nrng.integers(0, 2**32, len(never), dtype=np.uint64)]
+    never_rows = pd.DataFrame(
+        {
+            "person_ref": pd.Series(never_refs, dtype="str"),
+            "role": pd.Series(roles[nrng.choice(4, len(never), p=[0.7, 0.2, 0.07, 0.03])], dtype="str"),
+            "unit": pd.Series(acc["owner_unit"].to_numpy(object)[never], dtype="str"),
+            "course": pd.Series(["Social media user"] * len(never), dtype="str"),
+            "completed_date": pd.Series(pd.NaT, index=range(len(never)), dtype="datetime64[ns]"),
+            "expires_date": pd.Series(pd.NaT, index=range(len(never)), dtype="datetime64[ns]"),
+        }
+    )
+    return pd.concat([done_rows, never_rows], ignore_index=True)
 
 
 _RECOMMENDATIONS = [

@@ -62,8 +62,9 @@ def compute_metrics(tables: dict[str, pd.DataFrame], config: ReviewConfig) -> Me
     before = compute_period(prior) if has_prior else {}
     values = {k: v for r in now.values() for k, v in r.values.items()}
     prior_values = {k: v for r in before.values() for k, v in r.values.items()}
+    platforms = set(current.posts.merge(current.accounts[["account_id", "platform"]], on="account_id")["platform"])
     headlines = [
-        _headline(metric, _clean(values.get(metric_id)), _clean(prior_values.get(metric_id)), config)
+        _headline(metric, _clean(values.get(metric_id)), _clean(prior_values.get(metric_id)), config, platforms)
         for metric_id, metric in METRICS.items()
     ]
     series = {k: v for r in now.values() for k, v in r.series.items()}
@@ -83,7 +84,7 @@ def _clean(value) -> float | None:
     return float(value)
 
 
-def _headline(metric, value, prior, config) -> Headline:
+def _headline(metric, value, prior, config, platforms: set[str]) -> Headline:
     change = None
     if value is not None and prior not in (None, 0):
         change = 100 * (value - prior) / abs(prior)
@@ -100,4 +101,5 @@ def _headline(metric, value, prior, config) -> Headline:
         higher_is_better=metric.higher_is_better,
         definition=metric.definition,
         formula=metric.formula,
+        caveat=metric.caveat if platforms & set(metric.caveat_platforms) else None,
     )

@@ -28,15 +28,19 @@ def compute(p: PeriodData) -> ClauseResult:
         {"target": target},
         contacts=contacts[["account_id", "is_staffed", "needs_response", "response_minutes"]],
     )
-    total = stats[stats["account_id"].isna() & stats["is_staffed"].isna()]
-    out_of_hours = stats[stats["account_id"].isna() & stats["is_staffed"].eq(False)]
-    grand = total.iloc[0] if len(total) else None
+    overall = stats[stats["account_id"].isna()]
+    grand = _row(overall, None)
+    in_hours = _row(overall, True)
+    out_hours = _row(overall, False)
     unanswered = int((contacts["needs_response"].fillna(False) & contacts["first_response_at"].isna()).sum())
     values = {
         "p3_contacts": len(contacts),
         "p3_first_response_median_minutes": _num(grand, "response_median_minutes"),
         "p3_first_response_p90_minutes": _num(grand, "response_p90_minutes"),
-        "p3_out_of_hours_median_minutes": _num(out_of_hours.iloc[0] if len(out_of_hours) else None, "response_median_minutes"),
+        "p3_in_hours_median_minutes": _num(in_hours, "response_median_minutes"),
+        "p3_in_hours_p90_minutes": _num(in_hours, "response_p90_minutes"),
+        "p3_out_of_hours_median_minutes": _num(out_hours, "response_median_minutes"),
+        "p3_out_of_hours_p90_minutes": _num(out_hours, "response_p90_minutes"),
         "p3_answered_within_target_pct": None
         if grand is None
         else pct(grand["answered_in_target_count"], grand["needing_response_count"]),
@@ -55,9 +59,35 @@ def compute(p: PeriodData) -> ClauseResult:
     )
     outcomes["Share (%)"] = (100 * outcomes["Messages"] / max(len(contacts), 1)).round(1)
     heat = run_rollup("contacts_by_weekday_hour", contacts=contacts[["received_local"]])
+    staffed_table = pd.DataFrame(
+        [
+            {
+                "When the message arrived": label,
+                "Messages": int(row["contacts_count"]) if row is not None else 0,
+                "Needing a reply": int(row["needing_response_count"]) if row is not None else 0,
+                "Median minutes": _round(_num(row, "response_median_minutes")),
+                "90th percentile minutes": _round(_num(row, "response_p90_minutes")),
+                "Answered in time (%)": None if row is None else _round(pct(row["answered_in_target_count"], row["needing_response_count"]), 1),
+            }
+            for label, row in [("Staffed hours", in_hours), ("Out of hours", out_hours), ("All", grand)]
+        ]
+    )
+    hours = p.config.staffed_hours
+    by_kind = (
+        contacts.merge(p.accounts[["account_id", "platform"]], on="account_id", how="left", validate="m:1")
+        .assign(kind=lambda d: d["kind"].str.replace("_", " ").str.capitalize())
+        .groupby(["platform", "kind"]).size().unstack("kind", fill_value=0)
+    )
+    by_kind.columns.name = None
+    by_kind = by_kind.assign(Total=by_kind.sum(axis=1)).sort_values("Total", ascending=False, kind="stable")
+    by_kind = by_kind.reset_index().rename(columns={"platform": "Platform"})
     return ClauseResult(
         values=values,
         tables=[
+            MetricTable("p3_staffed_hours", CLAUSE, "Response times in and out of staffed hours", staffed_table,
+                        note=f"Staffed hours: {hours.start_hour:02d}:00 to {hours.end_hour:02d}:00, UK time. "
+                        "Minutes run from arrival to the first reply, over messages that needed one."),
+            MetricTable("p3_by_channel", CLAUSE, "Inbound messages by platform and kind", by_kind),
             MetricTable("p3_by_platform", CLAUSE, "Response times by platform", per_platform,
                         note=f"Answered in time means a first reply within {target:g} minutes."),
             MetricTable("p3_outcomes", CLAUSE, "What came of inbound messages", outcomes),
@@ -86,6 +116,12 @@ def _by_platform(contacts: pd.DataFrame, target: float) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def _row(overall: pd.DataFrame, staffed: bool | None):
+    """The grand-total row (staffed None) or the staffed / out-of-hours total row, or None."""
+    rows = overall[overall["is_staffed"].isna()] if staffed is None else overall[overall["is_staffed"].eq(staffed)]
+    return rows.iloc[0] if len(rows) else None
 
 
 def _num(row, column: str) -> float | None:

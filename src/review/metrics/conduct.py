@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from review.context import MetricTable
-from review.metrics.period import ClauseResult, PeriodData, account_labels, pct
+from review.contracts import INCIDENT_OUTCOMES
+from review.metrics.period import ClauseResult, PeriodData, account_labels, median, pct
 
 CLAUSE = "P5"
 
@@ -29,11 +30,15 @@ def compute(p: PeriodData) -> ClauseResult:
     governance["is_review_overdue"] = governance["last_reviewed_date"].isna() | (
         governance["last_reviewed_date"] < review_before
     )
-    training = _training_status(p)
+    training = training_status(p)
+    days_to_close = (incidents["closed_date"] - incidents["opened_date"]).dt.days
     values = {
         "p5_conduct_cases": len(incidents),
         "p5_cases_per_1000_staff": 1000 * len(incidents) / cfg.force.headcount,
+        "p5_days_to_close_median": median(days_to_close),
+        "p5_open_cases": int(incidents["closed_date"].isna().sum()),
         "p5_training_in_date_pct": pct((training["status"] == "In date").sum(), len(training)),
+        "p5_never_trained": int((training["status"] == "Never").sum()),
         "p5_mfa_pct": pct(open_accounts["has_mfa"].fillna(False).sum(), len(open_accounts)),
         "p5_dormant_accounts": int(governance["is_dormant"].sum()),
         "p5_review_overdue_accounts": int(governance["is_review_overdue"].sum()),
@@ -63,17 +68,11 @@ def compute(p: PeriodData) -> ClauseResult:
             "Review overdue": gaps["is_review_overdue"].map(yes_no),
         }
     ).reset_index(drop=True)
-    by_unit = (
-        training.groupby("unit")["status"].value_counts().unstack(fill_value=0)
-        .reindex(columns=["In date", "Expired"], fill_value=0)
-        .assign(total=lambda d: d.sum(axis=1))
-        .assign(in_date_pct=lambda d: (100 * d["In date"] / d["total"]).round(1))
-        .reset_index()
-        .sort_values(["in_date_pct", "unit"], kind="stable")
-    )
-    unit_table = by_unit.rename(
-        columns={"unit": "Unit", "total": "People trained", "In date": "In date", "Expired": "Expired", "in_date_pct": "In date (%)"}
-    )[["Unit", "People trained", "In date", "Expired", "In date (%)"]].reset_index(drop=True)
+    unit_table = _training_table(training, "unit", "Unit")
+    role_table = _training_table(training, "role", "Role")
+    role_table["Role"] = role_table["Role"].str.replace("_", " ").str.capitalize()
+    by_severity = _suppressed_counts(incidents, "severity", ["low", "medium", "high"], threshold)
+    by_outcome = _suppressed_counts(incidents, "outcome", INCIDENT_OUTCOMES, threshold)
     return ClauseResult(
         values=values,
         tables=[
@@ -82,15 +81,49 @@ def compute(p: PeriodData) -> ClauseResult:
             MetricTable("p5_account_gaps", CLAUSE, "Accounts with governance gaps", gaps_table,
                         note=f"Dormant: no post in the last {cfg.targets.dormant_days} days of the period. "
                         f"Review overdue: not reviewed in {cfg.targets.review_interval_days} days."),
-            MetricTable("p5_training_by_unit", CLAUSE, "Social media training by unit", unit_table),
+            MetricTable("p5_cases_by_severity", CLAUSE, "Conduct cases by severity", by_severity,
+                        note=f"Counts below {threshold} are shown as <{threshold}."),
+            MetricTable("p5_cases_by_outcome", CLAUSE, "Conduct cases by outcome", by_outcome,
+                        note=f"Counts below {threshold} are shown as <{threshold}."),
+            MetricTable("p5_training_by_unit", CLAUSE, "Social media training by unit", unit_table,
+                        note="Never: listed as using a force account, with no completed course."),
+            MetricTable("p5_training_by_role", CLAUSE, "Social media training by role", role_table),
         ],
         series={"p5_training_by_unit": unit_table[["Unit", "In date (%)"]]},
     )
 
 
-def _training_status(p: PeriodData) -> pd.DataFrame:
-    """Each person's latest completion, in date or expired at the end of the period."""
-    t = p.training[p.training["completed_date"] < p.end]
-    latest = t.sort_values(["person_ref", "completed_date"], kind="stable").groupby("person_ref").tail(1)
-    in_date = latest["expires_date"].isna() | (latest["expires_date"] >= p.end)
-    return latest.assign(status=in_date.map({True: "In date", False: "Expired"}))
+TRAINING_STATUSES = ["In date", "Expired", "Never"]
+
+
+def training_status(p: PeriodData) -> pd.DataFrame:
+    """Each person's latest completion and its status at the end of the period: in date, expired,
+    or never (listed as an account user, no completion before the period ended)."""
+    t = p.training[p.training["completed_date"].isna() | (p.training["completed_date"] < p.end)]
+    latest = t.sort_values(["person_ref", "completed_date"], kind="stable", na_position="first").groupby("person_ref").tail(1)
+    status = pd.Series("Expired", index=latest.index, dtype="str")
+    status[latest["expires_date"].isna() | (latest["expires_date"] >= p.end)] = "In date"
+    status[latest["completed_date"].isna()] = "Never"
+    return latest.assign(status=status)
+
+
+def _training_table(training: pd.DataFrame, by: str, label: str) -> pd.DataFrame:
+    counts = training.groupby(by)["status"].value_counts().unstack(fill_value=0).reindex(
+        columns=TRAINING_STATUSES, fill_value=0
+    )
+    counts.columns.name = None
+    counts["People"] = counts.sum(axis=1)
+    counts["In date (%)"] = (100 * counts["In date"] / counts["People"]).round(1)
+    counts = counts.reset_index().rename(columns={by: label}).sort_values(["In date (%)", label], kind="stable")
+    return counts[[label, "People", *TRAINING_STATUSES, "In date (%)"]].reset_index(drop=True)
+
+
+def _suppressed_counts(incidents: pd.DataFrame, column: str, order: list[str], threshold: int) -> pd.DataFrame:
+    counts = incidents[column].value_counts().reindex(order, fill_value=0)
+    counts = counts[counts > 0]
+    return pd.DataFrame(
+        {
+            column.capitalize(): counts.index.str.replace("_", " ").str.capitalize(),
+            "Cases": [suppress(int(n), threshold) for n in counts],
+        }
+    )

@@ -9,6 +9,8 @@ from review.metrics.period import ClauseResult, PeriodData, median
 
 CLAUSE = "P2"
 FIRST_HOURS = 6
+# Words that mark a post correcting rumour or misinformation during an incident.
+RUMOUR_WORDS = r"\b(?:rumou?rs?|speculat\w*|misinformation|not true|untrue|false reports?|please don't share|fake)\b"
 
 
 def compute(p: PeriodData) -> ClauseResult:
@@ -18,7 +20,8 @@ def compute(p: PeriodData) -> ClauseResult:
         incidents[["critical_incident_id", "declared_at"]], on="critical_incident_id", how="inner", validate="m:1"
     )
     posts = posts.assign(
-        minutes_after=(posts["published_at"] - posts["declared_at"]).dt.total_seconds() / 60
+        minutes_after=(posts["published_at"] - posts["declared_at"]).dt.total_seconds() / 60,
+        is_rumour_correction=posts["text"].fillna("").str.contains(RUMOUR_WORDS, case=False, regex=True),
     )
     # A post before the declaration (a routine post later tagged to the incident) is not a response.
     posts = posts[posts["minutes_after"] >= 0]
@@ -27,14 +30,19 @@ def compute(p: PeriodData) -> ClauseResult:
         posts_first_hours=("minutes_after", lambda m: int((m <= FIRST_HOURS * 60).sum())),
         posts_all=("minutes_after", "size"),
         impressions=("impressions", "sum"),
+        reach=("reach", "sum"),
+        rumour_corrections=("is_rumour_correction", "sum"),
     )
+    target = p.config.targets.critical_incident_first_post_minutes
     table_frame = incidents[["critical_incident_id", "name", "declared_at"]].merge(
         per_incident, left_on="critical_incident_id", right_index=True, how="left", validate="1:1"
     )
-    target = p.config.targets.critical_incident_first_post_minutes
     values = {
         "p2_critical_incidents": len(incidents),
         "p2_first_post_median_minutes": median(table_frame["first_post_minutes"]),
+        # An incident with no post at all missed the target too.
+        "p2_missed_target": int((table_frame["first_post_minutes"].isna() | (table_frame["first_post_minutes"] > target)).sum()),
+        "p2_rumour_corrections": int(table_frame["rumour_corrections"].fillna(0).sum()),
     }
     local = table_frame["declared_at"].dt.tz_convert(p.config.timezone)
     shown = pd.DataFrame(
@@ -45,6 +53,8 @@ def compute(p: PeriodData) -> ClauseResult:
             f"Updates per hour, first {FIRST_HOURS} hours": (table_frame["posts_first_hours"] / FIRST_HOURS).round(1),
             "Posts": table_frame["posts_all"].fillna(0).astype(int),
             "Impressions": table_frame["impressions"].fillna(0).astype("int64"),
+            "Reach": table_frame["reach"].astype("float64").where(table_frame["reach"].fillna(0) > 0),
+            "Rumour corrections": table_frame["rumour_corrections"].fillna(0).astype(int),
         }
     ).reset_index(drop=True)
     timeline = posts[posts["minutes_after"] <= FIRST_HOURS * 60].merge(

@@ -8,16 +8,17 @@ import pandas as pd
 
 from review.context import MetricTable
 from review.metrics.period import ClauseResult, PeriodData, account_labels, pct
-from review.plain_english import JARGON, score_texts
+from review.plain_english import jargon_list, score_texts
 
 CLAUSE = "P4"
 
 
 def compute(p: PeriodData) -> ClauseResult:
     target = p.config.targets.reading_ease_min
+    jargon = jargon_list(p.config.plain_english.jargon_extra, p.config.plain_english.jargon_ignore)
     posts = p.posts[p.posts["text"].notna()]
-    scores = score_texts(posts["text"])
-    scored = posts[["account_id"]].join(scores)
+    scores = score_texts(posts["text"], jargon)
+    scored = posts[["account_id", "published_local"]].join(scores)
     scored = scored[scored["reading_ease"].notna()]
     scored["meets"] = scored["reading_ease"] >= target
     hits = Counter(term for terms in scored["jargon"] for term in terms)
@@ -38,6 +39,7 @@ def compute(p: PeriodData) -> ClauseResult:
             ease_p10=("reading_ease", lambda s: s.quantile(0.1)),
             ease_p90=("reading_ease", lambda s: s.quantile(0.9)),
             wps=("words_per_sentence", "median"),
+            grade=("reading_grade", "median"),
             jargon=("jargon", lambda j: sum(len(x) for x in j)),
         )
         .reset_index()
@@ -53,12 +55,13 @@ def compute(p: PeriodData) -> ClauseResult:
             "Reading ease, middle 80%": per_account["ease_p10"].round(0).astype("Int64").astype(str)
             + " to "
             + per_account["ease_p90"].round(0).astype("Int64").astype(str),
+            "Reading grade, median": per_account["grade"].round(1),
             "Words per sentence": per_account["wps"].round(1),
             "Jargon uses": per_account["jargon"],
         }
     ).reset_index(drop=True)
     jargon_table = pd.DataFrame(
-        [{"Word or phrase": term, "Uses": n, "Plain alternative": JARGON[term]} for term, n in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:12]],
+        [{"Word or phrase": term, "Uses": n, "Plain alternative": jargon[term]} for term, n in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:12]],
         columns=["Word or phrase", "Uses", "Plain alternative"],
     )
     passed = checks["result"].eq("pass").astype("int64")
@@ -72,6 +75,25 @@ def compute(p: PeriodData) -> ClauseResult:
             "Passed (%)": (100 * by_check["passed"] / by_check["checks"]).round(1),
         }
     )
+    month = scored.assign(month=scored["published_local"].dt.to_period("M").astype(str)).groupby(["account_id", "month"]).agg(
+        posts=("meets", "size"), meets=("meets", "mean"), ease=("reading_ease", "median"),
+        grade=("reading_grade", "median"), wps=("words_per_sentence", "median"),
+        words=("words", "sum"), sentences=("sentences", "sum"),
+    ).reset_index()
+    labels = account_labels(p.accounts).set_axis(p.accounts["account_id"])
+    account_month = pd.DataFrame(
+        {
+            "Account": month["account_id"].map(labels),
+            "Month": month["month"],
+            "Posts scored": month["posts"],
+            "Words": month["words"],
+            "Sentences": month["sentences"],
+            "In plain English (%)": (100 * month["meets"]).round(1),
+            "Reading ease, median": month["ease"].round(0),
+            "Reading grade, median": month["grade"].round(1),
+            "Words per sentence": month["wps"].round(1),
+        }
+    ).sort_values(["Account", "Month"], kind="stable").reset_index(drop=True)
     return ClauseResult(
         values=values,
         tables=[
@@ -80,6 +102,9 @@ def compute(p: PeriodData) -> ClauseResult:
                         "after links, @mentions and hashtags are taken out. Scores of short posts vary a lot, "
                         "so the middle 80% of scores is shown too."),
             MetricTable("p4_jargon", CLAUSE, "Police jargon used most", jargon_table),
+            MetricTable("p4_account_month", CLAUSE, "Plain English by account and month", account_month,
+                        note="Scores for one account's month pool many short posts, so they vary less than "
+                        "single-post scores."),
             MetricTable("p4_audits", CLAUSE, "Quality and compliance audits", audit_table),
         ],
         series={"p4_by_account": per_account[["name", "meets"]].assign(meets=lambda d: 100 * d["meets"])},

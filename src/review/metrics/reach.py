@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from review.context import MetricTable
+from review.contracts import PURPOSES
 from review.metrics.period import ClauseResult, PeriodData, account_labels, pct
 from review.rollup import run_rollup
 
@@ -17,8 +20,12 @@ def compute(p: PeriodData) -> ClauseResult:
         "posts_by_account_month",
         posts=posts[["account_id", "published_local", "impressions", "reach", "engagements"]],
     )
-    followers = _followers_at_end(p)
+    followers = _followers_at(p, last=True)
+    followers_start = _followers_at(p, last=False)
     open_accounts = p.open_accounts
+    is_open = followers["account_id"].isin(open_accounts["account_id"])
+    followers_end_total = float(followers.loc[is_open, "followers"].sum())
+    followers_start_total = float(followers_start.loc[followers_start["account_id"].isin(open_accounts["account_id"]), "followers"].sum())
     values = {
         "p1_accounts_open": len(open_accounts),
         "p1_posts": len(posts),
@@ -27,67 +34,200 @@ def compute(p: PeriodData) -> ClauseResult:
         "p1_engagement_rate_pct": pct(
             by_month["rated_engagements_count"].sum(), by_month["rated_impressions_count"].sum()
         ),
-        "p1_followers_end": float(followers.loc[followers["account_id"].isin(open_accounts["account_id"]), "followers"].sum()),
+        "p1_reach": float(by_month["reach_count"].sum()),
+        "p1_followers_start": followers_start_total,
+        "p1_followers_end": followers_end_total,
+        "p1_follower_growth_pct": pct(followers_end_total - followers_start_total, followers_start_total),
+        "p1_small_accounts": None,  # set below, from the channel view
     }
-    accounts = p.accounts[["account_id", "platform", "purpose"]].assign(name=account_labels(p.accounts))
-    per_account = (
-        by_month.groupby("account_id", as_index=False)[
-            ["posts_count", "impressions_count", "engagements_count", "rated_impressions_count", "rated_engagements_count"]
+    cfg = p.config
+    per_account = _channel_view(p, by_month, followers)
+    small = per_account["is_open"] & (per_account["followers"].fillna(0) < cfg.rules.small_account_followers)
+    values["p1_small_accounts"] = int(small.sum())
+    themes = classify_themes(posts["text"], cfg.content.themes, cfg.content.other_label)
+    monthly = (
+        by_month.assign(month=lambda d: pd.to_datetime(d["month"]).dt.month)
+        .groupby("month", as_index=False)[
+            ["posts_count", "impressions_count", "reach_count", "engagements_count", "rated_impressions_count", "rated_engagements_count"]
         ]
         .sum()
-        .merge(accounts, on="account_id", how="right", validate="1:1")
-        .merge(followers, on="account_id", how="left", validate="1:1")
-        .fillna({"posts_count": 0, "impressions_count": 0, "engagements_count": 0})
     )
+    tables = [
+        _by_platform(per_account),
+        _by_platform_purpose(p),
+        MetricTable(
+            "p1_channels", CLAUSE, "Channel view: every account, its audience and reach",
+            pd.DataFrame(
+                {
+                    "Account": per_account["name"],
+                    "Purpose": per_account["purpose"].str.capitalize(),
+                    "Followers at period end": per_account["followers"],
+                    "Posts": per_account["posts_count"].astype("int64"),
+                    "Impressions": per_account["impressions_count"].astype("int64"),
+                    "Impressions per post": (per_account["impressions_count"] / per_account["posts_count"].where(per_account["posts_count"] > 0)).round(0),
+                    "Small account": small.map({True: "Yes", False: "No"}),
+                    "Dormant": per_account["is_dormant"].map({True: "Yes", False: "No"}),
+                }
+            ).sort_values(["Impressions", "Account"], ascending=[False, True], kind="stable").reset_index(drop=True),
+            note=f"Small: fewer than {cfg.rules.small_account_followers:,} followers. Dormant: no post in the last "
+            f"{cfg.targets.dormant_days} days of the period. Both raise the question of merging or closing accounts.",
+        ),
+        MetricTable(
+            "p1_by_month", CLAUSE, "Posts and engagement by month",
+            pd.DataFrame(
+                {
+                    "Month": [MONTH_NAMES[m - 1] for m in monthly["month"]],
+                    "Posts": monthly["posts_count"].astype("int64"),
+                    "Impressions": monthly["impressions_count"].astype("int64"),
+                    "Engagements": monthly["engagements_count"].astype("int64"),
+                    "Engagement rate (%)": (100 * monthly["rated_engagements_count"] / monthly["rated_impressions_count"].where(monthly["rated_impressions_count"] > 0)).round(2),
+                }
+            ),
+        ),
+        _top_posts(p),
+        _content_mix(posts, themes),
+    ]
+    reach_per_account = per_account[per_account["is_open"]][["name", "impressions_count", "posts_count"]].sort_values(
+        ["impressions_count", "name"], ascending=[False, True], kind="stable"
+    )
+    return ClauseResult(
+        values=values,
+        tables=tables,
+        series={"p1_monthly": monthly[["month", "impressions_count", "engagements_count", "posts_count"]],
+                "p1_reach_per_account": reach_per_account,
+                "p1_themes": tables[-1].frame[["Theme", "Posts"]]},
+    )
+
+
+MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+               "October", "November", "December"]
+
+
+def _channel_view(p: PeriodData, by_month: pd.DataFrame, followers: pd.DataFrame) -> pd.DataFrame:
+    """One row per account: platform, purpose, open or not, dormant or not, posts, reach, followers."""
+    sums = by_month.groupby("account_id", as_index=False)[
+        ["posts_count", "impressions_count", "reach_count", "engagements_count", "rated_impressions_count", "rated_engagements_count"]
+    ].sum()
+    accounts = p.accounts[["account_id", "platform", "purpose"]].assign(name=account_labels(p.accounts))
+    last_post = p.posts.groupby("account_id")["published_local"].max()
+    dormant_before = p.end - pd.Timedelta(days=p.config.targets.dormant_days)
+    out = (
+        accounts.merge(sums, on="account_id", how="left", validate="1:1")
+        .merge(followers, on="account_id", how="left", validate="1:1")
+        .fillna({c: 0 for c in sums.columns if c != "account_id"})
+    )
+    out["is_open"] = out["account_id"].isin(p.open_accounts["account_id"])
+    last = out["account_id"].map(last_post)
+    out["is_dormant"] = out["is_open"] & (last.isna() | (last < dormant_before))
+    return out
+
+
+def _by_platform(per_account: pd.DataFrame) -> MetricTable:
     by_platform = (
         per_account.groupby("platform", as_index=False)
         .agg(
             accounts=("account_id", "count"),
             posts=("posts_count", "sum"),
             impressions=("impressions_count", "sum"),
+            reach=("reach_count", "sum"),
             engagements=("engagements_count", "sum"),
             rated_i=("rated_impressions_count", "sum"),
             rated_e=("rated_engagements_count", "sum"),
             followers=("followers", "sum"),
         )
         .assign(rate=lambda d: (100 * d["rated_e"] / d["rated_i"].where(d["rated_i"] > 0)).round(2))
-        .sort_values("impressions", ascending=False, kind="stable")
+        .sort_values(["impressions", "platform"], ascending=[False, True], kind="stable")
     )
-    table = MetricTable(
-        table_id="p1_by_platform",
-        clause=CLAUSE,
-        title="Reach and engagement by platform",
-        frame=by_platform.rename(
-            columns={
-                "platform": "Platform",
-                "accounts": "Accounts",
-                "posts": "Posts",
-                "impressions": "Impressions",
-                "engagements": "Engagements",
-                "rate": "Engagement rate (%)",
-                "followers": "Followers at period end",
-            }
-        )[["Platform", "Accounts", "Posts", "Impressions", "Engagements", "Engagement rate (%)", "Followers at period end"]]
-        .reset_index(drop=True),
-        note="Engagement rate is engagements divided by impressions, over posts that report both.",
-    )
-    monthly = (
-        by_month.assign(month=lambda d: pd.to_datetime(d["month"]).dt.month)
-        .groupby("month", as_index=False)[["impressions_count", "engagements_count", "posts_count"]]
-        .sum()
-    )
-    reach_per_account = per_account[["name", "impressions_count", "posts_count"]].sort_values(
-        ["impressions_count", "name"], ascending=[False, True], kind="stable"
-    )
-    return ClauseResult(
-        values=values,
-        tables=[table],
-        series={"p1_monthly": monthly, "p1_reach_per_account": reach_per_account},
+    frame = pd.DataFrame(
+        {
+            "Platform": by_platform["platform"],
+            "Accounts": by_platform["accounts"],
+            "Posts": by_platform["posts"].astype("int64"),
+            "Impressions": by_platform["impressions"].astype("int64"),
+            "Reach": by_platform["reach"].astype("int64").where(by_platform["reach"] > 0),
+            "Engagements": by_platform["engagements"].astype("int64"),
+            "Engagement rate (%)": by_platform["rate"],
+            "Followers at period end": by_platform["followers"],
+        }
+    ).reset_index(drop=True)
+    return MetricTable(
+        "p1_by_platform", CLAUSE, "Reach and engagement by platform", frame,
+        note="Engagement rate is engagements divided by impressions, over posts that report both. "
+        "Some platforms (X, Nextdoor, YouTube) do not report reach; it shows as n/a.",
     )
 
 
-def _followers_at_end(p: PeriodData) -> pd.DataFrame:
-    """Each account's last follower count in the period."""
-    audience = p.audience.sort_values(["account_id", "date"], kind="stable")
-    last = audience.groupby("account_id", as_index=False).tail(1)
-    return last[["account_id", "followers"]].astype({"followers": "float64"}).reset_index(drop=True)
+def _by_platform_purpose(p: PeriodData) -> MetricTable:
+    counts = (
+        p.open_accounts.groupby(["platform", "purpose"]).size().unstack("purpose", fill_value=0)
+        .reindex(columns=PURPOSES, fill_value=0)
+    )
+    counts.columns.name = None
+    frame = counts.assign(Total=counts.sum(axis=1)).reset_index().rename(
+        columns={"platform": "Platform", **{c: c.capitalize() for c in PURPOSES}}
+    )
+    return MetricTable("p1_accounts_mix", CLAUSE, "Open accounts by platform and purpose", frame)
+
+
+def _top_posts(p: PeriodData, n: int = 10) -> MetricTable:
+    posts = p.posts[p.posts["impressions"].notna()].sort_values(
+        ["impressions", "post_id"], ascending=[False, True], kind="stable"
+    ).head(n)
+    labels = account_labels(p.accounts).set_axis(p.accounts["account_id"])
+    frame = pd.DataFrame(
+        {
+            "Published": posts["published_local"].dt.strftime("%d %b %Y"),
+            "Account": posts["account_id"].map(labels),
+            "Post": posts["text"].fillna("").str.slice(0, 90).where(posts["text"].fillna("").str.len() <= 90,
+                                                                    posts["text"].fillna("").str.slice(0, 89) + "…"),
+            "Impressions": posts["impressions"].astype("int64"),
+            "Engagements": posts["engagements"].astype("Int64"),
+        }
+    ).reset_index(drop=True)
+    return MetricTable("p1_top_posts", CLAUSE, f"The {n} posts shown most often", frame)
+
+
+def _content_mix(posts: pd.DataFrame, themes: pd.Series) -> MetricTable:
+    frame = posts.assign(theme=themes)
+    both = frame["impressions"].notna() & frame["engagements"].notna()
+    grouped = frame.assign(
+        ri=frame["impressions"].where(both), re=frame["engagements"].where(both)
+    ).groupby("theme").agg(posts=("post_id", "size"), impressions=("impressions", "sum"), ri=("ri", "sum"), re=("re", "sum"))
+    grouped = grouped.sort_values(["posts"], ascending=False, kind="stable")
+    table = pd.DataFrame(
+        {
+            "Theme": grouped.index,
+            "Posts": grouped["posts"].astype("int64"),
+            "Share of posts (%)": (100 * grouped["posts"] / max(len(frame), 1)).round(1),
+            "Impressions": grouped["impressions"].astype("int64"),
+            "Engagement rate (%)": (100 * grouped["re"] / grouped["ri"].where(grouped["ri"] > 0)).astype("float64").round(2),
+        }
+    ).reset_index(drop=True)
+    return MetricTable(
+        "p1_content_mix", CLAUSE, "Content mix by theme", table,
+        note="Themes come from keywords and hashtags set in the year's config (content.themes); "
+        "a post takes the first theme whose words it contains.",
+    )
+
+
+def _followers_at(p: PeriodData, last: bool) -> pd.DataFrame:
+    """Each account's first or last follower count in the period."""
+    audience = p.audience.sort_values(["account_id", "date"], kind="stable").groupby("account_id", as_index=False)
+    rows = audience.tail(1) if last else audience.head(1)
+    return rows[["account_id", "followers"]].astype({"followers": "float64"}).reset_index(drop=True)
+
+
+def classify_themes(texts: pd.Series, themes: dict[str, tuple[str, ...]], other: str) -> pd.Series:
+    """Each text's theme: the first theme with a keyword or hashtag in it (whole words, any case)."""
+    lowered = texts.fillna("").str.lower()
+    out = pd.Series(other, index=texts.index, dtype="str")
+    unassigned = pd.Series(True, index=texts.index)
+    for theme, words in themes.items():
+        pattern = "|".join(
+            (re.escape(w.lower()) + r"\b") if w.startswith("#") else (r"\b" + re.escape(w.lower()) + r"\b")
+            for w in words
+        )
+        hit = unassigned & lowered.str.contains(pattern, regex=True)
+        out[hit] = theme
+        unassigned &= ~hit
+    return out

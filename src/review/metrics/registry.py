@@ -23,6 +23,9 @@ class Metric:
     higher_is_better: bool | None  # None: neither direction is better (volume measures)
     target: str | None = None  # name of the field in config.targets that holds the target
     headline: bool = False  # shown among the executive summary's headline figures
+    # A change in what a platform counts under this metric; shown when that platform's posts are in.
+    caveat: str | None = None
+    caveat_platforms: tuple[str, ...] = ()
 
     def target_value(self, config: ReviewConfig) -> float | None:
         return None if self.target is None else float(getattr(config.targets, self.target))
@@ -38,14 +41,34 @@ METRICS: dict[str, Metric] = {
                "count of posts", "count", None),
         Metric("p1_impressions", "P1", "Impressions",
                "Times posts were shown on screen. X calls these views since 2023.",
-               "sum of impressions over posts", "count", True, headline=True),
+               "sum of impressions over posts", "count", True, headline=True,
+               caveat="X replaced impressions with views in 2023 and counts views more widely, so X "
+               "figures across that change are not like for like.",
+               caveat_platforms=("X",)),
         Metric("p1_engagements", "P1", "Engagements",
                "Reactions, comments, shares and clicks on posts, as each platform counts them.",
-               "sum of engagements over posts", "count", True),
+               "sum of engagements over posts", "count", True,
+               caveat="Platforms count engagement differently (X counts profile clicks and expands; "
+               "Facebook counts reactions, comments, shares and clicks), so compare a platform with itself.",
+               caveat_platforms=("X", "Facebook")),
         Metric("p1_engagement_rate_pct", "P1", "Engagement rate",
                "Engagements as a share of impressions, over posts that report both.",
                "sum of engagements / sum of impressions × 100", "pct", True,
                target="engagement_rate_pct", headline=True),
+        Metric("p1_reach", "P1", "Reach",
+               "People reached, as each platform estimates it, summed over posts. X, Nextdoor and YouTube do not "
+               "report reach, so their posts are left out; one person reached twice counts twice.",
+               "sum of reach over posts that report it", "people", True),
+        Metric("p1_followers_start", "P1", "Followers at the start",
+               "Followers of the accounts open at the end of the period, on the first day of the period.",
+               "sum over open accounts of the first follower count in the period", "people", None),
+        Metric("p1_follower_growth_pct", "P1", "Follower growth",
+               "Change in followers of open accounts from the first to the last day of the period.",
+               "(followers at end − followers at start) / followers at start × 100", "pct", True),
+        Metric("p1_small_accounts", "P1", "Small accounts",
+               "Open accounts with fewer followers than the small-account setting: candidates to merge.",
+               "count of open accounts with followers at period end below rules.small_account_followers",
+               "count", False),
         Metric("p1_followers_end", "P1", "Followers",
                "Followers of all open accounts on the last day of the period. One person who follows "
                "two accounts counts twice.",
@@ -57,6 +80,13 @@ METRICS: dict[str, Metric] = {
                "The typical time from declaring a critical incident to the first public post about it.",
                "median over incidents of (first post time − declaration time), in minutes", "minutes", False,
                target="critical_incident_first_post_minutes", headline=True),
+        Metric("p2_missed_target", "P2", "Incidents with a late first post",
+               "Critical incidents whose first public post came later than the target, or never.",
+               "count of incidents with (first post − declaration) > target, or no post", "count", False),
+        Metric("p2_rumour_corrections", "P2", "Rumour corrections",
+               "Posts about a critical incident that correct rumour or false reports.",
+               "count of incident posts mentioning rumour, speculation, misinformation or false reports",
+               "count", None),
         # P3 availability
         Metric("p3_contacts", "P3", "Inbound messages",
                "Comments, mentions, direct messages and forum posts sent to official accounts.",
@@ -68,6 +98,16 @@ METRICS: dict[str, Metric] = {
         Metric("p3_first_response_p90_minutes", "P3", "Time to first response (slowest tenth)",
                "Nine in ten replies came faster than this.",
                "90th percentile of (first response − received), in minutes", "minutes", False),
+        Metric("p3_in_hours_median_minutes", "P3", "Time to first response in staffed hours",
+               "The typical time to the first reply for messages that arrived while the desk was staffed.",
+               "median of response minutes over messages received in staffed hours", "minutes", False,
+               target="first_response_minutes"),
+        Metric("p3_in_hours_p90_minutes", "P3", "Time to first response in staffed hours (slowest tenth)",
+               "Nine in ten replies to messages sent in staffed hours came faster than this.",
+               "90th percentile of response minutes in staffed hours", "minutes", False),
+        Metric("p3_out_of_hours_p90_minutes", "P3", "Time to first response out of hours (slowest tenth)",
+               "Nine in ten replies to messages sent out of hours came faster than this.",
+               "90th percentile of response minutes out of staffed hours", "minutes", False),
         Metric("p3_out_of_hours_median_minutes", "P3", "Time to first response out of hours",
                "The typical time to the first reply for messages that arrived when the desk was not staffed.",
                "median of response minutes over messages received outside staffed hours", "minutes", False,
@@ -100,6 +140,14 @@ METRICS: dict[str, Metric] = {
         Metric("p5_cases_per_1000_staff", "P5", "Conduct cases per 1,000 people",
                "Conduct cases for every 1,000 officers and staff.",
                "cases / headcount × 1,000", "rate", False),
+        Metric("p5_days_to_close_median", "P5", "Days to close a case",
+               "The typical time from opening a conduct case to closing it, over cases closed in the period.",
+               "median of (closed date − opened date) in days, over closed cases", "count", False),
+        Metric("p5_open_cases", "P5", "Cases still open", "Conduct cases opened in the period and not yet closed.",
+               "count of incidents opened with no closed date", "count", None),
+        Metric("p5_never_trained", "P5", "Account users never trained",
+               "People listed as using a force account who have never done the social media course.",
+               "count of people whose only training rows have no completion date", "people", False),
         Metric("p5_training_in_date_pct", "P5", "Training in date",
                "Share of people with a social media course whose latest completion is still in date at "
                "the end of the period.",
