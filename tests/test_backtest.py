@@ -1,0 +1,142 @@
+"""Back-tests: metric tables for the sample year against numbers computed here independently.
+
+The expected values come from the sample CSVs read with the csv module and plain Python
+(datetime, zoneinfo, statistics): none of the pandas, DuckDB or pandera code under test.
+"""
+
+import csv
+import datetime as dt
+import statistics
+from collections import Counter, defaultdict
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import review
+from review.sample import build_sample
+
+LONDON = ZoneInfo("Europe/London")
+YEAR = 2025
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    data = tmp_path_factory.mktemp("backtest")
+    build_sample("S", YEAR, data, seed=7)
+    return data, review.load(data, YEAR)
+
+
+def rows(path):
+    with open(path, encoding="utf-8", newline="") as handle:
+        yield from csv.DictReader(handle)
+
+
+def stamp(text):
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
+
+
+def local(text):
+    return stamp(text).astimezone(LONDON)
+
+
+def platforms(data):
+    return {r["account_id"]: r["platform"] for r in rows(data / "accounts.csv")}
+
+
+def test_by_platform_posts_and_impressions(sample):
+    data, year = sample
+    plat = platforms(data)
+    posts, impressions = Counter(), Counter()
+    for r in rows(data / "posts.csv"):
+        if local(r["published_at"]).year == YEAR:
+            posts[plat[r["account_id"]]] += 1
+            impressions[plat[r["account_id"]]] += int(r["impressions"] or 0)
+    table = year.table("p1_by_platform").set_index("Platform")
+    assert table["Posts"].to_dict() == dict(posts)
+    assert table["Impressions"].to_dict() == dict(impressions)
+
+
+def test_response_times_in_and_out_of_staffed_hours(sample):
+    data, year = sample
+    minutes = defaultdict(list)
+    for r in rows(data / "contacts.csv"):
+        received = local(r["received_at"])
+        if received.year != YEAR or r["needs_response"] != "true" or not r["first_response_at"]:
+            continue
+        staffed = 8 <= received.hour < 20  # config/2025.yml and the defaults: 08:00-20:00, every day
+        wait = (stamp(r["first_response_at"]) - stamp(r["received_at"])).total_seconds() / 60
+        minutes["Staffed hours" if staffed else "Out of hours"].append(wait)
+    table = year.table("p3_staffed_hours").set_index("When the message arrived")
+    for label, values in minutes.items():
+        assert table.loc[label, "Median minutes"] == round(statistics.median(values))
+    assert year.metrics.value("p3_out_of_hours_median_minutes") == pytest.approx(statistics.median(minutes["Out of hours"]))
+    assert year.metrics.value("p3_in_hours_median_minutes") == pytest.approx(statistics.median(minutes["Staffed hours"]))
+
+
+def test_first_post_minutes_per_critical_incident(sample):
+    data, year = sample
+    declared = {r["critical_incident_id"]: (r["name"], stamp(r["declared_at"])) for r in rows(data / "critical_incidents.csv")
+                if local(r["declared_at"]).year == YEAR}
+    first = {}
+    for r in rows(data / "posts.csv"):
+        cid = r["critical_incident_id"]
+        if cid in declared:
+            after = (stamp(r["published_at"]) - declared[cid][1]).total_seconds() / 60
+            if after >= 0:
+                first[cid] = min(first.get(cid, after), after)
+    table = year.table("p2_incidents").set_index("Incident")
+    for cid, (name, _) in declared.items():
+        assert table.loc[name, "Minutes to first post"] == round(first[cid])
+    assert year.metrics.value("p2_first_post_median_minutes") == pytest.approx(statistics.median(first.values()))
+
+
+def test_training_status_by_unit(sample):
+    data, year = sample
+    end = dt.date(YEAR + 1, 1, 1)
+    latest = {}
+    for r in rows(data / "training.csv"):
+        done = dt.date.fromisoformat(r["completed_date"]) if r["completed_date"] else None
+        if done is not None and done >= end:
+            continue
+        key = (done is not None, done or dt.date.min)
+        if r["person_ref"] not in latest or key >= latest[r["person_ref"]][0]:
+            latest[r["person_ref"]] = (key, r)
+    status = Counter()
+    for (_, r) in latest.values():
+        if not r["completed_date"]:
+            s = "Never"
+        elif not r["expires_date"] or dt.date.fromisoformat(r["expires_date"]) >= end:
+            s = "In date"
+        else:
+            s = "Expired"
+        status[(r["unit"], s)] += 1
+    table = year.table("p5_training_by_unit").set_index("Unit")
+    for (unit, s), n in status.items():
+        assert table.loc[unit, s] == n, (unit, s)
+    assert table["People"].sum() == len(latest)
+
+
+def test_accessibility_by_platform(sample):
+    data, year = sample
+    plat = platforms(data)
+    images, alt = Counter(), Counter()
+    for r in rows(data / "posts.csv"):
+        if local(r["published_at"]).year == YEAR and r["media_type"] == "image":
+            images[plat[r["account_id"]]] += 1
+            alt[plat[r["account_id"]]] += r["has_alt_text"] == "true"
+    table = year.table("p7_accessibility").set_index("Platform")
+    for platform, n in images.items():
+        assert table.loc[platform, "Image posts"] == n
+        assert table.loc[platform, "With alt text (%)"] == round(100 * alt[platform] / n, 1)
+
+
+def test_conduct_cases_by_category_are_suppressed_below_five(sample):
+    data, year = sample
+    counts = Counter()
+    for r in rows(data / "incidents.csv"):
+        if dt.date.fromisoformat(r["opened_date"]).year == YEAR:
+            counts[(r["category"].replace("_", " ").capitalize(), r["capacity"])] += 1
+    table = year.table("p5_cases").set_index("Category")
+    for (category, capacity), n in counts.items():
+        shown = table.loc[category, "Work capacity" if capacity == "work" else "Personal capacity"]
+        assert shown == ("<5" if n < 5 else f"{n:,}")
