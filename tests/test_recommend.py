@@ -9,7 +9,8 @@ CONFIG = ReviewConfig(year=2025)
 
 
 def fired(t):
-    return {r.rec_id: r for r in recommend(compute_metrics(t, CONFIG))}
+    """Recommendations by rule key (the id without its R2025- year prefix)."""
+    return {r.rec_id.removeprefix("R2025-"): r for r in recommend(compute_metrics(t, CONFIG))}
 
 
 def base(**kw):
@@ -51,3 +52,128 @@ def test_decisions_come_first():
     recs = recommend(compute_metrics(t, CONFIG))
     flags = [r.for_decision for r in recs]
     assert flags == sorted(flags, reverse=True)
+
+
+# --- each rule at its boundary -------------------------------------------------------------------
+
+import dataclasses  # noqa: E402
+
+import pytest  # noqa: E402
+
+from review import recommend as rules  # noqa: E402
+from review.metrics.registry import METRICS, rate  # noqa: E402
+
+
+def with_value(m, metric_id, value, prior=None):
+    """The same metrics with one headline set to `value` (and rated as the registry rates it)."""
+    metric = METRICS[metric_id]
+    headlines = [
+        dataclasses.replace(h, value=value, prior_value=prior, rag=rate(metric, value, CONFIG))
+        if h.metric_id == metric_id else h
+        for h in m.headlines
+    ]
+    return dataclasses.replace(m, headlines=headlines)
+
+
+@pytest.fixture(scope="module")
+def quiet():
+    """Metrics for a tidy little year where no rule fires."""
+    return compute_metrics(tables(**base()), CONFIG)
+
+
+def test_the_tidy_year_fires_nothing(quiet):
+    assert rules.recommend(quiet) == []
+
+
+@pytest.mark.parametrize(
+    ("rule", "metric_id", "silent", "fires"),
+    [
+        (rules.critical_incident_first_post, "p2_first_post_median_minutes", 60.0, 66.1),
+        (rules.out_of_hours_response, "p3_out_of_hours_median_minutes", 60.0, 60.5),
+        (rules.answered_in_time, "p3_answered_within_target_pct", 80.0, 79.9),
+        (rules.plain_english, "p4_plain_english_pct", 75.0, 74.9),
+        (rules.audits_failing, "p4_audit_pass_pct", 90.0, 89.9),
+        (rules.alt_text, "p7_alt_text_pct", 95.0, 94.9),
+        (rules.captions, "p7_captions_pct", 95.0, 94.9),
+    ],
+)
+def test_rated_rules_at_their_target(quiet, rule, metric_id, silent, fires):
+    assert rule(with_value(quiet, metric_id, silent)) is None
+    rec = rule(with_value(quiet, metric_id, fires))
+    assert rec is not None and rec.clause == METRICS[metric_id].clause
+    assert metric_id in rec.evidence or rec.rec_id == "P5-training"
+
+
+@pytest.mark.parametrize(("value", "fires"), [(100, False), (101, True)])
+def test_unanswered_boundary(quiet, value, fires):
+    assert (rules.unanswered_messages(with_value(quiet, "p3_unanswered", value)) is not None) == fires
+
+
+@pytest.mark.parametrize(("now", "before", "fires"), [(3, 2, True), (2, 1, False), (5, 4, False), (6, 4, True)])
+def test_rising_personal_cases_boundary(quiet, now, before, fires):
+    # fires when this year has at least 3 and the rise is more than 25%
+    m = with_value(quiet, "p5_personal_cases", float(now), float(before))
+    assert (rules.rising_personal_cases(m) is not None) == fires
+
+
+@pytest.mark.parametrize(("followers", "fires"), [(999, True), (1000, False)])
+def test_small_accounts_boundary(followers, fires):
+    t = tables(**base(audience=[{"account_id": "a1", "date": "2025-12-31", "followers": followers}]))
+    assert ("P1-small-accounts" in fired(t)) == fires
+
+
+@pytest.mark.parametrize(("after", "fires"), [(8000, False), (7999, True)])
+def test_falling_reach_boundary(after, fires):
+    # 10,000 impressions last year; a fall of exactly 20% does not fire, more does
+    t = tables(accounts=[account("a1", name="Northshire Police")],
+               posts=[post("p0", "a1", "2024-12-20T10:00:00Z", impressions=10000),
+                      post("p1", "a1", "2025-12-20T10:00:00Z", impressions=after)])
+    assert ("P1-falling-reach" in fired(t)) == fires
+
+
+@pytest.mark.parametrize(("posts", "fires"), [(19, False), (20, True)])
+def test_account_plain_english_needs_enough_posts(posts, fires):
+    jargon = "Officers were in attendance and proceeded to the vehicle where the male was conveyed to custody."
+    t = tables(accounts=[account("a1", name="Northshire Police")],
+               posts=[post(f"p{i}", "a1", f"2025-12-{1 + i % 28:02d}T10:00:00Z", text=jargon) for i in range(posts)])
+    assert ("P4-accounts-plain-english" in fired(t)) == fires
+
+
+@pytest.mark.parametrize(("reviewed", "fires"), [("2025-01-01", False), ("2024-12-31", True)])
+def test_governance_review_boundary(reviewed, fires):
+    # the review interval is 365 days before the period end (1 Jan 2026): 1 Jan 2025 is in time
+    t = tables(accounts=[account("a1", last_reviewed_date=reviewed)], posts=[post("p1", "a1", "2025-12-20T10:00:00Z")])
+    assert ("P5-account-governance" in fired(t)) == fires
+
+
+@pytest.mark.parametrize(("due", "fires"), [("2026-01-01", False), ("2025-12-31", True)])
+def test_overdue_recommendation_boundary(due, fires):
+    t = tables(**base(recommendations=[{"rec_id": "R2024-01", "year_raised": 2024, "clause": "P3", "title": "T",
+                                        "owner": "O", "priority": "high", "status": "open", "due_date": due,
+                                        "status_note": None}]))
+    assert ("P6-overdue" in fired(t)) == fires
+
+
+def test_at_least_twelve_rules_across_every_clause_but_p6_and_p6_too():
+    assert len(rules.RULES) >= 12
+
+
+def test_ids_carry_the_review_year():
+    t = tables(**{**base(), "accounts": [account("a1", has_mfa=False)]})
+    assert [r.rec_id for r in recommend(compute_metrics(t, CONFIG))] == ["R2025-P5-mfa"]
+
+
+def person(ref, expires, unit="Response North"):
+    return {"person_ref": ref, "role": "officer", "unit": unit, "course": "Social media user",
+            "completed_date": "2024-01-10", "expires_date": expires}
+
+
+@pytest.mark.parametrize(("expired", "fires"), [(1, False), (2, True)])
+def test_training_boundary(expired, fires):
+    # 10 people: 1 expired is 90% in date (the target); 2 expired is 80%
+    people = [person(f"p{i}", "2026-06-01") for i in range(10 - expired)]
+    people += [person(f"x{i}", "2025-06-01", unit="Roads Policing") for i in range(expired)]
+    rec = fired(tables(**base(training=people))).get("P5-training")
+    assert (rec is not None) == fires
+    if fires:
+        assert "Roads Policing (2)" in rec.text

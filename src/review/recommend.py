@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 
 import pandas as pd
 
@@ -235,6 +236,199 @@ def overdue_recommendations(m: MetricsResult) -> Recommendation | None:
     )
 
 
+def falling_reach(m: MetricsResult) -> Recommendation | None:
+    """Open accounts whose impressions fell by more than the configured share on last year."""
+    rules = m.current.config.rules
+    now = m.series.get("p1_reach_per_account")
+    before = m.series.get("p1_reach_per_account_prior")
+    if now is None or before is None:
+        return None
+    joined = now.merge(before, on="name", suffixes=("", "_prior"), validate="1:1")
+    joined = joined[joined["impressions_count_prior"] >= max(rules.falling_reach_min_impressions, 1)]
+    change = 100 * (joined["impressions_count"] - joined["impressions_count_prior"]) / joined["impressions_count_prior"]
+    falling = joined.assign(change=change)[change < -rules.falling_reach_pct].sort_values("change", kind="stable")
+    if falling.empty:
+        return None
+    named = [f"{r.name} (down {-r.change:.0f}%)" for r in falling.itertuples()]
+    return Recommendation(
+        rec_id="P1-falling-reach",
+        clause="P1",
+        title="Review channels whose reach is falling",
+        text=(
+            f"{len(falling)} account{'s' if len(falling) != 1 else ''} lost more than "
+            f"{rules.falling_reach_pct:g}% of impressions on last year: {_names(named)}. We recommend the "
+            "owners check what changed (posting, audience, platform) and agree a plan or a merger."
+        ),
+        priority="medium",
+        owner="Head of Digital",
+        for_decision=False,
+        evidence={"accounts_falling": len(falling), "worst_change_pct": round(float(falling["change"].iloc[0]), 1)},
+        due_date=_due(m, 6),
+    )
+
+
+def small_accounts(m: MetricsResult) -> Recommendation | None:
+    n = m.value("p1_small_accounts")
+    if not n:
+        return None
+    limit = m.current.config.rules.small_account_followers
+    return Recommendation(
+        rec_id="P1-small-accounts",
+        clause="P1",
+        title="Merge small accounts into larger ones",
+        text=(
+            f"{int(n)} open account{'s have' if n != 1 else ' has'} fewer than {limit:,} followers. Small "
+            "accounts reach few people but still need cover, checks and training. We recommend merging "
+            "them into the local or corporate accounts, as national guidance suggests."
+        ),
+        priority="low",
+        owner="Head of Digital",
+        for_decision=True,
+        evidence={"p1_small_accounts": int(n)},
+        due_date=_due(m, 6),
+    )
+
+
+def unanswered_messages(m: MetricsResult) -> Recommendation | None:
+    n = m.value("p3_unanswered") or 0
+    limit = m.current.config.rules.unanswered_max
+    if n <= limit:
+        return None
+    return Recommendation(
+        rec_id="P3-unanswered",
+        clause="P3",
+        title="Clear messages still waiting for a reply",
+        text=(
+            f"{n:,.0f} messages that needed a reply had none at the end of the period (more than "
+            f"{limit:,}). Some may be from people at risk. We recommend the desk checks them now and "
+            "sets an alert for messages unanswered after a day."
+        ),
+        priority="high",
+        owner="Digital Desk Manager",
+        for_decision=False,
+        evidence={"p3_unanswered": int(n)},
+        due_date=_due(m, 1),
+    )
+
+
+def accounts_missing_plain_english(m: MetricsResult) -> Recommendation | None:
+    """Name the accounts whose posts miss the plain-English target (enough posts to judge)."""
+    cfg = m.current.config
+    table = next((t.frame for t in m.tables if t.table_id == "p4_by_account"), None)
+    if table is None:
+        return None
+    missing = table[(table["Posts scored"] >= cfg.rules.account_plain_english_min_posts)
+                    & (table["In plain English (%)"] < cfg.targets.plain_english_pct)]
+    if missing.empty:
+        return None
+    named = [f"{r['Account']} ({r['In plain English (%)']:.0f}%)" for _, r in missing.iterrows()]
+    return Recommendation(
+        rec_id="P4-accounts-plain-english",
+        clause="P4",
+        title="Help named accounts write in plain English",
+        text=(
+            f"{len(missing)} account{'s' if len(missing) != 1 else ''} had fewer than "
+            f"{cfg.targets.plain_english_pct:g}% of posts in plain English: {_names(named)}. We recommend "
+            "the digital team reviews a sample of their posts with the owners."
+        ),
+        priority="low",
+        owner="Head of Digital",
+        for_decision=False,
+        evidence={"accounts_below_target": len(missing)},
+        due_date=_due(m, 6),
+    )
+
+
+def audits_failing(m: MetricsResult) -> Recommendation | None:
+    h = m.headline("p4_audit_pass_pct")
+    if h.rag in ("Green", "Not rated"):
+        return None
+    return Recommendation(
+        rec_id="P4-audits",
+        clause="P4",
+        title="Act on failed quality audits",
+        text=(
+            f"{h.value:.1f}% of quality and compliance checks passed, against a target of {h.target:g}%. "
+            "We recommend each failed check gets an owner and a date, and a repeat check."
+        ),
+        priority="medium",
+        owner="Head of Digital",
+        for_decision=False,
+        evidence={"p4_audit_pass_pct": round(h.value, 1)},
+        due_date=_due(m, 3),
+    )
+
+
+def rising_personal_cases(m: MetricsResult) -> Recommendation | None:
+    rules = m.current.config.rules
+    h = m.headline("p5_personal_cases")
+    if h.value is None or h.prior_value is None or h.value < rules.rising_personal_cases_min:
+        return None
+    if h.prior_value > 0 and 100 * (h.value - h.prior_value) / h.prior_value <= rules.rising_personal_cases_pct:
+        return None
+    return Recommendation(
+        rec_id="P5-personal-use",
+        clause="P5",
+        title="Remind officers and staff of the rules on personal use",
+        text=(
+            f"Conduct cases from personal use of social media rose from {h.prior_value:.0f} to "
+            f"{h.value:.0f}. We recommend a force-wide reminder of the policy and the standards of "
+            "professional behaviour, with examples."
+        ),
+        priority="medium",
+        owner="Head of Professional Standards",
+        for_decision=False,
+        evidence={"p5_personal_cases": int(h.value), "p5_personal_cases_prior": int(h.prior_value)},
+        due_date=_due(m, 3),
+    )
+
+
+def governance_gaps(m: MetricsResult) -> Recommendation | None:
+    """Open accounts with no approved owner or an overdue review."""
+    accounts = m.current.open_accounts
+    review_before = m.current.end - pd.Timedelta(days=m.current.config.targets.review_interval_days)
+    gaps = accounts[~accounts["is_approved"].fillna(False)
+                    | accounts["last_reviewed_date"].isna() | (accounts["last_reviewed_date"] < review_before)]
+    if gaps.empty:
+        return None
+    return Recommendation(
+        rec_id="P5-account-governance",
+        clause="P5",
+        title="Name an owner for every account and review it each year",
+        text=(
+            f"{len(gaps)} open account{'s lack' if len(gaps) != 1 else ' lacks'} an approved owner or a "
+            f"review in the last year: {_names(account_labels(gaps).tolist())}. We recommend Corporate "
+            "Communications confirms an owner for each and reviews it."
+        ),
+        priority="medium",
+        owner="Head of Digital",
+        for_decision=False,
+        evidence={"accounts_with_gaps": len(gaps)},
+        due_date=_due(m, 3),
+    )
+
+
+def captions(m: MetricsResult) -> Recommendation | None:
+    h = m.headline("p7_captions_pct")
+    if h.rag in ("Green", "Not rated"):
+        return None
+    return Recommendation(
+        rec_id="P7-captions",
+        clause="P7",
+        title="Caption every video",
+        text=(
+            f"{h.value:.1f}% of video posts had captions, against a target of {h.target:g}%. Deaf people, "
+            "and people watching with the sound off, miss uncaptioned videos. We recommend captions are "
+            "checked before a video is approved."
+        ),
+        priority="medium",
+        owner="Head of Digital",
+        for_decision=False,
+        evidence={"p7_captions_pct": round(h.value, 1)},
+        due_date=_due(m, 3),
+    )
+
+
 RULES: list[Callable[[MetricsResult], Recommendation | None]] = [
     critical_incident_first_post,
     out_of_hours_response,
@@ -245,12 +439,26 @@ RULES: list[Callable[[MetricsResult], Recommendation | None]] = [
     plain_english,
     alt_text,
     overdue_recommendations,
+    falling_reach,
+    small_accounts,
+    unanswered_messages,
+    accounts_missing_plain_english,
+    audits_failing,
+    rising_personal_cases,
+    governance_gaps,
+    captions,
 ]
 
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 
 def recommend(metrics: MetricsResult) -> list[Recommendation]:
-    """Every rule that fires, for decision first, then by priority and clause."""
-    fired = [rec for rule in RULES if (rec := rule(metrics)) is not None]
+    """Every rule that fires, for decision first, then by priority and clause.
+
+    A rule's key (P3-out-of-hours-response) becomes an id with the review year
+    (R2025-P3-out-of-hours-response), unique across years in the register: the same rule can
+    fire again next year while this year's recommendation is still open.
+    """
+    year = metrics.current.config.year
+    fired = [replace(rec, rec_id=f"R{year}-{rec.rec_id}") for rule in RULES if (rec := rule(metrics)) is not None]
     return sorted(fired, key=lambda r: (not r.for_decision, PRIORITY_ORDER[r.priority], r.clause, r.rec_id))

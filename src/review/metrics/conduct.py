@@ -34,6 +34,7 @@ def compute(p: PeriodData) -> ClauseResult:
     days_to_close = (incidents["closed_date"] - incidents["opened_date"]).dt.days
     values = {
         "p5_conduct_cases": len(incidents),
+        "p5_personal_cases": int((incidents["capacity"] == "personal").sum()),
         "p5_cases_per_1000_staff": 1000 * len(incidents) / cfg.force.headcount,
         "p5_days_to_close_median": median(days_to_close),
         "p5_open_cases": int(incidents["closed_date"].isna().sum()),

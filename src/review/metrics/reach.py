@@ -42,7 +42,8 @@ def compute(p: PeriodData) -> ClauseResult:
     }
     cfg = p.config
     per_account = _channel_view(p, by_month, followers)
-    small = per_account["is_open"] & (per_account["followers"].fillna(0) < cfg.rules.small_account_followers)
+    # An account with no follower figures is not known to be small.
+    small = per_account["is_open"] & (per_account["followers"] < cfg.rules.small_account_followers).fillna(False)
     values["p1_small_accounts"] = int(small.sum())
     themes = classify_themes(posts["text"], cfg.content.themes, cfg.content.other_label)
     monthly = (

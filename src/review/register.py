@@ -1,0 +1,254 @@
+"""The recommendation register: the team's decisions, and what is carried from year to year.
+
+Three inputs meet here:
+- the rules' recommendations for this year (review.recommend);
+- the register so far: the `recommendations` table in the data folder (the team's own register)
+  and last year's `recommendations-YEAR.yml` written by last year's run (newer, so it wins);
+- the team's decisions for this year, `decisions-YEAR.yml` beside the year's config. For this
+  year's recommendations: accept, reject (with a reason), reword, owner, due date. For earlier
+  ones: a new status and note.
+
+Out comes the register to carry into next year (`recommendations-YEAR.yml`), the
+recommendations the Board sees, and a list of decisions that match nothing, which is reported,
+never dropped: a rule that no longer fires leaves its decision visible for the team to tidy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from review.config import ReviewConfig
+from review.context import Recommendation
+from review.contracts import REC_STATUSES, TABLES
+from review.errors import ReviewError
+
+LIVE = ("open", "in_progress")
+
+
+class Decision(BaseModel):
+    """The team's decision on one recommendation (keyed by its id in the decisions file)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    decision: Literal["accept", "reject"] | None = Field(
+        None, description="For this year's recommendations: accept it for the Board, or reject it."
+    )
+    reason: str | None = Field(None, description="Why it was rejected (required when rejecting).")
+    title: str | None = Field(None, description="A reworded title.")
+    text: str | None = Field(None, description="Reworded text; keep the numbers it cites.")
+    owner: str | None = None
+    due_date: dt.date | None = None
+    priority: Literal["high", "medium", "low"] | None = None
+    status: Literal["open", "in_progress", "implemented", "rejected", "superseded"] | None = Field(
+        None, description="For earlier recommendations: where it stands now."
+    )
+    status_note: str | None = None
+
+    @model_validator(mode="after")
+    def _reason_for_rejection(self) -> "Decision":
+        if self.decision == "reject" and not self.reason:
+            raise ValueError("a rejection needs a reason")
+        return self
+
+
+@dataclass
+class RegisterResult:
+    for_board: list[Recommendation]  # this year's, accepted or not yet decided, not rejected
+    rejected: list[Recommendation]  # this year's, rejected by the team (reason in status_note)
+    register: pd.DataFrame  # every recommendation, earlier and new, with status and is_overdue
+    unmatched_decisions: list[str] = field(default_factory=list)  # ids decided but not found
+    decisions_file: Path | None = None
+    previous_register_file: Path | None = None
+
+
+def decisions_path(config: ReviewConfig, config_path: Path | None) -> Path | None:
+    base = Path(config_path).parent if config_path else Path("config")
+    path = base / (config.decisions_file or f"decisions-{config.year}.yml")
+    return path if path.exists() or config.decisions_file else None
+
+
+def read_decisions(path: Path | None) -> dict[str, Decision]:
+    """The decisions file as {recommendation id: Decision}; no file means no decisions yet."""
+    if path is None:
+        return {}
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ReviewError(f"{path}: decisions file not found") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
+        raise ReviewError(f"{path}:{where} is not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ReviewError(f"{path}: expected recommendation ids as keys, each with its decision")
+    decisions = {}
+    for rec_id, body in raw.items():
+        try:
+            decisions[str(rec_id)] = Decision.model_validate(body or {})
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'decision'}: {e['msg']}" for e in exc.errors())
+            raise ReviewError(f"{path}: {rec_id}: {problems}") from None
+    return decisions
+
+
+def previous_register_path(config: ReviewConfig, config_path: Path | None, out: Path) -> Path | None:
+    if config.previous_register:
+        base = Path(config_path).parent if config_path else Path(".")
+        path = base / config.previous_register
+        if not path.exists():
+            raise ReviewError(f"{path}: previous register (previous_register in the config) not found")
+        return path
+    # Default: last year's run output beside this year's: reports/2024/recommendations-2024.yml.
+    # The staging folder of a run sits beside the final one, so look beside both.
+    name = f"recommendations-{config.year - 1}.yml"
+    for parent in {out.parent, out.resolve().parent}:
+        candidate = parent / str(config.year - 1) / name
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def read_register_yaml(path: Path) -> pd.DataFrame:
+    """A register written by `write_register`, as rows of the recommendations contract."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ReviewError(f"{path}: is not valid YAML: {exc}") from None
+    entries = raw.get("recommendations") if isinstance(raw, dict) else None
+    if not isinstance(entries, list):
+        raise ReviewError(f"{path}: expected a 'recommendations' list, as written by review run")
+    columns = TABLES["recommendations"].columns
+    frame = pd.DataFrame([{c: e.get(c) for c in columns} for e in entries], columns=columns)
+    frame["year_raised"] = frame["year_raised"].astype("Int64")
+    frame["due_date"] = pd.to_datetime(frame["due_date"]).astype("datetime64[ns]")
+    for column in ["rec_id", "clause", "title", "owner", "priority", "status", "status_note"]:
+        frame[column] = frame[column].astype("str").where(frame[column].notna())
+    try:
+        return TABLES["recommendations"].model.validate(frame, lazy=True)
+    except Exception as exc:  # pandera SchemaErrors: name the file, not a traceback
+        raise ReviewError(f"{path}: the register does not match the recommendations contract: {exc}") from None
+
+
+def carry_forward(table: pd.DataFrame, previous: pd.DataFrame | None, decisions: dict[str, Decision]) -> pd.DataFrame:
+    """The register so far, with this year's status updates applied: the data folder's
+    recommendations table, overlaid by last year's register file (newer), then the decisions
+    that name earlier recommendations. Runs before the metrics, so P6 counts today's statuses."""
+    frames = [table] + ([previous] if previous is not None else [])
+    register = pd.concat(frames, ignore_index=True).drop_duplicates("rec_id", keep="last")
+    register = register.sort_values(["year_raised", "rec_id"], kind="stable").reset_index(drop=True)
+    for i, rec_id in enumerate(register["rec_id"]):
+        d = decisions.get(rec_id)
+        if d is None:
+            continue
+        for column in ["status", "status_note", "owner", "priority", "title"]:
+            if getattr(d, column) is not None:
+                register.loc[i, column] = getattr(d, column)
+        if d.due_date is not None:
+            register.loc[i, "due_date"] = pd.Timestamp(d.due_date)
+    return TABLES["recommendations"].model.validate(register)
+
+
+def decide(
+    recommendations: list[Recommendation],
+    register_so_far: pd.DataFrame,
+    config: ReviewConfig,
+    *,
+    decisions: dict[str, Decision],
+    period_end: dt.date,
+) -> RegisterResult:
+    """Apply the decisions to this year's recommendations and add them to the register."""
+    used = set(decisions) & set(register_so_far["rec_id"])
+    for_board, rejected = [], []
+    for rec in recommendations:
+        d = decisions.get(rec.rec_id)
+        if d is not None:
+            used.add(rec.rec_id)
+            rec = replace(
+                rec,
+                title=d.title or rec.title,
+                text=d.text or rec.text,
+                owner=d.owner or rec.owner,
+                priority=d.priority or rec.priority,
+                due_date=d.due_date or rec.due_date,
+                status="rejected" if d.decision == "reject" else (d.status or "open"),
+            )
+        if d is not None and d.decision == "reject":
+            rejected.append(rec)
+        else:
+            for_board.append(rec)
+    new_rows = pd.DataFrame(
+        [
+            {
+                "rec_id": r.rec_id,
+                "year_raised": config.year,
+                "clause": r.clause,
+                "title": r.title,
+                "owner": r.owner,
+                "priority": r.priority,
+                "status": r.status,
+                "due_date": pd.Timestamp(r.due_date) if r.due_date else pd.NaT,
+                "status_note": _note(decisions.get(r.rec_id)),
+            }
+            for r in for_board + rejected
+        ],
+        columns=TABLES["recommendations"].columns,
+    )
+    earlier = register_so_far[~register_so_far["rec_id"].isin(new_rows["rec_id"])]
+    register = pd.concat([earlier, new_rows.astype(register_so_far.dtypes.to_dict())], ignore_index=True)
+    register = register.sort_values(["year_raised", "rec_id"], kind="stable").reset_index(drop=True)
+    end = pd.Timestamp(period_end)
+    register["is_overdue"] = register["status"].isin(LIVE) & register["due_date"].notna() & (register["due_date"] < end)
+    return RegisterResult(
+        for_board=for_board,
+        rejected=rejected,
+        register=register,
+        unmatched_decisions=sorted(set(decisions) - used),
+    )
+
+
+def _note(d: Decision | None) -> str | None:
+    if d is None or d.decision is None:
+        return d.status_note if d else "Awaiting the team's decision."
+    if d.decision == "reject":
+        return f"Rejected by the team: {d.reason}"
+    return d.status_note or "Accepted by the team."
+
+
+def write_register(path: Path, result: RegisterResult, config: ReviewConfig, evidence: dict[str, dict]) -> None:
+    """Write the register for next year's review (YAML, stable order, no timestamps)."""
+    entries = []
+    for row in result.register.itertuples(index=False):
+        entry = {
+            "rec_id": row.rec_id,
+            "year_raised": int(row.year_raised),
+            "clause": row.clause,
+            "title": row.title,
+            "owner": row.owner,
+            "priority": row.priority,
+            "status": row.status,
+            "due_date": None if pd.isna(row.due_date) else row.due_date.date().isoformat(),
+            "status_note": None if pd.isna(row.status_note) else row.status_note,
+        }
+        if row.rec_id in evidence:
+            entry["evidence"] = evidence[row.rec_id]
+        entries.append(entry)
+    payload = {
+        "force": config.force.name,
+        "review_year": config.year,
+        "statuses": list(REC_STATUSES),
+        "recommendations": entries,
+        "unmatched_decisions": result.unmatched_decisions,
+    }
+    header = (
+        f"# The recommendation register after the {config.period_label} review.\n"
+        f"# Next year's run reads it (as reports/{config.year}/recommendations-{config.year}.yml, or set\n"
+        "# previous_register in the config). Update statuses in next year's decisions file, not here.\n"
+    )
+    path.write_text(header + yaml.safe_dump(payload, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
