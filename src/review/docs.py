@@ -80,10 +80,17 @@ def metric_definitions() -> str:
     return "\n".join(lines)
 
 
+def platform_exports() -> str:
+    """docs/platform-exports.md: every export layout, its mapping and its metric definitions."""
+    from review.adapters.catalogue import platform_exports as build
+
+    return build()
+
+
 def write_docs(out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in [("data-dictionary.md", data_dictionary()), ("metrics.md", metric_definitions())]:
+    for name, text in [("data-dictionary.md", data_dictionary()), ("metrics.md", metric_definitions()), ("platform-exports.md", platform_exports())]:
         path = out / name
         path.write_text(text, encoding="utf-8")
         written.append(path)

@@ -1,47 +1,86 @@
-"""Ingest: find the input files, work out which canonical table each one holds, read it raw.
+"""Ingest: find the input files, recognise each one by its header, read it raw.
 
-Files are matched to tables by their header row, never by file name: a register saved as
-`Copy of accounts (final).xlsx` still lands in `accounts`. Headers are compared case- and
-space-insensitively. Reading is raw (every cell as text or as Excel gave it); typing and checks
-happen in `review.validate`, which records every cell it cannot accept.
+Two kinds of input land in the same canonical tables:
+
+* **registers** (accounts, contacts, incidents, ...) as CSV, XLSX or Parquet with canonical headers,
+  compared case- and space-insensitively (`Account ID` = `account_id`);
+* **platform exports** as X, Meta, YouTube, TikTok and LinkedIn write them, recognised by
+  `review.adapters` and mapped onto `posts` or `audience`, or reported as "recognised, not used
+  by the review" with their row count.
+
+Files are matched by their header row, never by file name. Reading is raw (every cell as text);
+typing and checks happen in `review.validate`, which records every cell it cannot accept. A file
+that matches nothing stops the ingest with the closest known format and the headers it lacks;
+every such file is named at once.
+
+Decisions recorded per file (and documented in docs/platform-exports.md):
+
+* **which account** a platform export belongs to: its handle (from a URL or username column, or
+  from another export of the same platform in the same folder) matched to `accounts.handle`;
+  else its page or account name matched to `accounts.name`; else a folder in its path named after
+  an `account_id` of that platform; else a synthetic id `<platform>:<handle>` (or
+  `<platform>:unattributed`), reported so it can be fixed;
+* **the year** of dates written without one (TikTok): the export date (or last day) is placed in
+  the year that makes the file overlap the review period most; without a period, a year folder in
+  the path (`data/2025/...`) stands for it; failing that the file's modified date, reported as a guess.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from review.adapters import LAYOUTS, Detection, account_hints, adapt, canonical_key, detect, month_days, raw_frame
+from review.adapters.base import Context, Layout, handle_key, place
+from review.adapters.reader import Sheet, read_sheets
 from review.contracts import TABLES, Table
 from review.errors import ReviewError
 
 # Files in a data folder that are not tables, and what they are.
 KNOWN_NON_TABLES = {"readme.md": "notes", "synthetic.json": "synthetic-data marker"}
-TABLE_SUFFIXES = {".csv", ".xlsx", ".parquet"}
+TABLE_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".xls", ".parquet"}
+
+Period = tuple[dt.date, dt.date]  # first day, first day after
 
 
 @dataclass
 class RawFile:
-    """One input file, read raw, with what is needed to point back at its lines."""
+    """One input table (a file, or one sheet of a workbook), read raw, with what is needed to
+    point back at its lines and to say what was decided about it."""
 
     path: Path
-    table: str
+    table: str | None  # None: a recognised export the review does not use
     format: str
     sha256: str
-    frame: pd.DataFrame  # canonical column names; cells as read
+    frame: pd.DataFrame  # canonical column names; cells as read (text for exports)
     header_row: int  # file line of the header (1-based)
     ignored_columns: list[str] = field(default_factory=list)
     added_columns: list[str] = field(default_factory=list)  # optional columns the file lacked
+    rel: str = ""  # path as reported (relative to the data folder, `[sheet]` for workbooks)
+    sheet: str | None = None
+    layout: str | None = None  # adapter layout id; None for canonical files
+    platform: str | None = None
+    account_id: str | None = None
+    account_rule: str | None = None  # how account_id was decided, in words
+    lines: list[int] | None = None  # physical line of each frame row, when known up front
+    dropped: list[dict] = field(default_factory=list)  # rows dropped before validation, with reasons
+    column_sources: dict[str, str] = field(default_factory=dict)  # canonical -> platform column
+    rows_unused: int = 0  # rows of a recognised export the review does not use
+    as_of: pd.Timestamp | None = None  # latest date in the file: later exports win de-duplication
+    notes: list[str] = field(default_factory=list)
     _line_numbers: list[int] | None = None
 
     @property
     def rows_read(self) -> int:
-        return len(self.frame)
+        return len(self.frame) + len(self.dropped) + self.rows_unused
 
     def line_of(self, record: int) -> int:
         """The file line a data record (0-based) starts on.
@@ -49,6 +88,8 @@ class RawFile:
         CSV records can span lines (quoted text with newlines), so the line is found by
         re-reading the file with the csv module; that only happens when a row is rejected.
         """
+        if self.lines is not None:
+            return self.lines[record]
         if self.format != "canonical CSV":
             return self.header_row + 1 + record
         if self._line_numbers is None:
@@ -63,13 +104,14 @@ class RawFile:
             self._line_numbers = starts
         return self._line_numbers[record]
 
+    def column_label(self, column: str) -> str:
+        source = self.column_sources.get(column)
+        return f"{column} (from {source})" if source else column
+
 
 def normalise_header(name: object) -> str:
     """`Account ID`, ` account-id ` and `ACCOUNT_ID` all become `account_id`."""
-    text = str(name).strip().lower().replace("-", "_").replace(" ", "_")
-    while "__" in text:
-        text = text.replace("__", "_")
-    return text
+    return canonical_key(name)
 
 
 def sha256_of(path: Path) -> str:
@@ -95,113 +137,313 @@ def list_input_files(data_dir: Path) -> tuple[list[Path], list[Path]]:
     return tables, others
 
 
-def read_header(path: Path) -> list[str]:
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            try:
-                return next(csv.reader(handle), [])
-            except (csv.Error, UnicodeDecodeError) as exc:
-                raise ReviewError(f"{path}: line 1: cannot read the header row: {exc}") from None
-    if suffix == ".xlsx":
-        frame = pd.read_excel(path, nrows=0, engine="openpyxl")
-        return [str(c) for c in frame.columns]
-    if suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        return list(pq.read_schema(path).names)
-    raise ReviewError(f"{path}: not a CSV, XLSX or Parquet file")
+# --- one file: sheets and what each one is ----------------------------------------------------------
 
 
-def detect_table(path: Path, header: list[str]) -> Table:
-    """The canonical table whose required columns the header holds; else a clear error.
+@dataclass
+class _Found:
+    path: Path
+    rel: str
+    sheet: Sheet | None  # None for Parquet
+    detection: Detection
+    parquet_columns: list[str] | None = None
 
-    Required means non-nullable: a file may leave out columns that may be empty. Where several
-    tables fit, the one sharing most columns with the header wins.
-    """
-    names = {normalise_header(h) for h in header}
-    fits, near = [], []
-    for table in TABLES.values():
-        required = [c for c in table.columns if not table.field(c)["nullable"]]
-        missing = [c for c in required if c not in names]
-        shared = len(set(table.columns) & names)
-        (near if missing else fits).append((-shared, len(missing), table.name, table, missing))
-    if fits:
-        return min(fits)[3]
-    _, _, name, _, missing = min(near, key=lambda t: (t[1], t[0], t[2]))
-    raise ReviewError(
-        f"{path}: line 1: the header does not match any canonical table; closest is "
-        f"'{name}', which also needs column(s) {', '.join(missing)}"
+
+def _parquet_header(path: Path) -> list[str]:
+    import pyarrow.parquet as pq
+
+    return list(pq.read_schema(path).names)
+
+
+def _recognise(path: Path, rel: str) -> tuple[list[_Found], list[str]]:
+    """The sheets of one file with what each is; messages for the ones that match nothing."""
+    if path.suffix.lower() == ".parquet":
+        header = _parquet_header(path)
+        fit, closest = detect(header)
+        if fit is None or not fit.is_canonical:
+            return [], [_unknown_message(rel, 1, closest)]
+        return [_Found(path, rel, None, fit, header)], []
+    sheets = read_sheets(path, head_only=True)
+    if not sheets:
+        return [], [f"{rel}: the file is empty"]
+    found, problems = [], []
+    for sheet in sheets:
+        shown = f"{rel} [{sheet.sheet}]" if len(sheets) > 1 else rel
+        fit, closest = detect(sheet.header, sheet.preamble)
+        if fit is None:
+            problems.append(_unknown_message(shown, sheet.header_line, closest))
+        else:
+            found.append(_Found(path, shown, sheet, fit))
+    return found, problems
+
+
+def _unknown_message(rel: str, line: int, closest: Detection) -> str:
+    if closest.is_canonical:
+        name, what = closest.table, "column(s)"
+    else:
+        name, what = closest.layout.title, "header(s)"
+    return (
+        f"{rel}: line {line}: the header does not match any canonical table or known platform export; "
+        f"closest is '{name}', which also needs {what} {', '.join(closest.missing)}"
     )
 
 
-def read_raw(path: Path, data_dir: Path) -> RawFile:
-    """Read one file raw and match it to a canonical table."""
-    header = read_header(path)
-    table = detect_table(path.relative_to(data_dir), header)
-    suffix = path.suffix.lower()
+# --- canonical files -----------------------------------------------------------------------------
+
+
+def _read_canonical(found: _Found) -> RawFile:
+    path, table = found.path, TABLES[found.detection.table]
+    sheet = found.sheet
+    lines = None
     try:
-        if suffix == ".csv":
-            frame = pd.read_csv(
-                path,
-                dtype=str,
-                keep_default_na=False,
-                na_values=[""],
-                encoding="utf-8-sig",
-            )
-            fmt = "canonical CSV"
-        elif suffix == ".xlsx":
-            frame = pd.read_excel(path, dtype=object, engine="openpyxl")
-            fmt = "canonical XLSX"
+        if sheet is None:
+            frame, fmt, header_row = pd.read_parquet(path), "canonical Parquet", 1
+        elif sheet.is_plain_csv:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+            fmt, header_row = "canonical CSV", 1
         else:
-            frame = pd.read_parquet(path)
-            fmt = "canonical Parquet"
+            if sheet.kind == "CSV" and not sheet.complete:
+                sheet = read_sheets(path)[0]
+            frame = raw_frame(sheet)
+            frame = frame.mask(frame.apply(lambda s: s.astype(str).str.strip().eq("")), pd.NA)
+            fmt, header_row, lines = f"canonical {sheet.kind}", sheet.header_line, list(sheet.lines)
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise ReviewError(f"{path}: cannot be read as {suffix[1:].upper()}: {exc}") from None
+        raise ReviewError(f"{found.rel}: cannot be read as {path.suffix[1:].upper()}: {exc}") from None
     frame.columns = [normalise_header(c) for c in frame.columns]
     duplicated = frame.columns[frame.columns.duplicated()].tolist()
     if duplicated:
-        raise ReviewError(f"{path}: line 1: column(s) {', '.join(duplicated)} appear more than once")
+        raise ReviewError(f"{found.rel}: line {header_row}: column(s) {', '.join(duplicated)} appear more than once")
     ignored = [c for c in frame.columns if c not in table.columns]
     added = [c for c in table.columns if c not in frame.columns]
-    for column in added:  # detect_table guarantees these are nullable
+    for column in added:  # detection guarantees these are nullable
         frame[column] = pd.NA
     frame = frame[table.columns].reset_index(drop=True)
+    notes = [f"repaired: {q}" for q in (sheet.quirks if sheet is not None else [])]
     return RawFile(
-        path=path,
-        table=table.name,
-        format=fmt,
-        sha256=sha256_of(path),
-        frame=frame,
-        header_row=1,
-        ignored_columns=ignored,
-        added_columns=added,
+        path=path, table=table.name, format=fmt, sha256=sha256_of(path), frame=frame, header_row=header_row,
+        ignored_columns=ignored, added_columns=added, rel=found.rel, sheet=sheet.sheet if sheet else None,
+        lines=lines, notes=notes,
     )
 
 
-def read_folder(data_dir: Path) -> tuple[list[RawFile], dict]:
-    """Read every table file in `data_dir`; return the raw files and the folder's metadata.
+# --- platform exports ---------------------------------------------------------------------------------
 
-    Metadata says whether the folder is synthetic (it holds the generator's SYNTHETIC.json)
+
+@dataclass
+class _Register:
+    """The accounts register as read (raw text), for deciding which account an export is."""
+
+    rows: list[dict]
+
+    def by_handle(self, platform: str, handle: str) -> str | None:
+        key = handle_key(handle)
+        hits = {r["account_id"] for r in self.rows if r["platform"] == platform.lower() and handle_key(r["handle"]) == key}
+        return hits.pop() if len(hits) == 1 else None
+
+    def by_name(self, platform: str, name: str) -> str | None:
+        hits = {r["account_id"] for r in self.rows if r["platform"] == platform.lower() and r["name"] == name.strip().lower()}
+        return hits.pop() if len(hits) == 1 else None
+
+    def platform_of(self, account_id: str) -> str | None:
+        return next((r["platform"] for r in self.rows if r["account_id"] == account_id), None)
+
+
+def _register(raw_files: list[RawFile]) -> _Register | None:
+    frames = [r.frame for r in raw_files if r.table == "accounts"]
+    if not frames:
+        return None
+    rows = []
+    for frame in frames:
+        for rec in frame[["account_id", "platform", "handle", "name"]].astype("string").fillna("").to_dict("records"):
+            rows.append({k: str(v).strip() for k, v in rec.items()} | {
+                "platform": str(rec["platform"]).strip().lower(), "name": str(rec["name"]).strip().lower()})
+    return _Register(rows)
+
+
+def decide_account(layout: Layout, handle: str | None, name: str | None, sibling: str | None,
+                   folders: list[str], register: _Register | None) -> tuple[str, str]:
+    """(account_id, how it was decided). See the module docstring for the order of rules."""
+    platform = layout.platform
+    used_handle, whence = handle, "in the export"
+    if used_handle is None and sibling:
+        used_handle, whence = sibling, "from another export of the same platform in the same folder"
+    if register is not None:
+        if used_handle:
+            found = register.by_handle(platform, used_handle)
+            if found:
+                return found, f"handle @{used_handle} ({whence}) matched accounts.handle"
+        if name:
+            found = register.by_name(platform, name)
+            if found:
+                return found, f"name '{name}' in the export matched accounts.name"
+        for folder in reversed(folders):
+            registered = register.platform_of(folder)
+            if registered == platform.lower():
+                return folder, f"folder '{folder}' is a {platform} account_id in the accounts register"
+    synthetic = f"{platform.lower()}:{used_handle or 'unattributed'}"
+    why = "no accounts register in the input" if register is None else "no match in the accounts register"
+    shown = f"handle @{used_handle} ({whence})" if used_handle else "the export names no handle"
+    return synthetic, f"synthetic id: {shown}; {why}. Add the account to the register to attribute it."
+
+
+def decide_reference(layout: Layout, frame: pd.DataFrame, path: Path, folders: list[str],
+                     period: Period | None) -> tuple[dt.date | None, str | None]:
+    """The export date for layouts whose dates have no year, and how its year was chosen."""
+    if not layout.month_day_columns:
+        return None, None
+    export_md, values = month_days(layout, frame)
+    if export_md is None:
+        return None, "no readable month-and-day dates"
+    how = "the review period"
+    if period is None:
+        year = next((int(f) for f in reversed(folders) if re.fullmatch(r"20\d\d", f)), None)
+        if year is not None:
+            period, how = (dt.date(year, 1, 1), dt.date(year + 1, 1, 1)), f"the year folder '{year}'"
+    if period is None:
+        modified = dt.datetime.fromtimestamp(path.stat().st_mtime).date()
+        reference = place(export_md, modified)
+        return reference, (f"dates have no year: the export date {reference:%d %B %Y} is the latest "
+                           f"{reference:%d %B} on or before the file's modified date (a guess: pass --year)")
+    start, end = period
+    best = None
+    for year in range(start.year - 1, end.year + 2):
+        try:
+            reference = dt.date(year, *export_md)
+        except ValueError:
+            continue
+        earliest = min((place(md, reference) for md in values), default=reference)
+        overlap = (min(reference + dt.timedelta(days=1), end) - max(earliest, start)).days
+        key = (max(overlap, 0), -abs((reference - end).days))
+        if best is None or key > best[0]:
+            best = (key, reference, earliest)
+    _, reference, earliest = best
+    return reference, (f"dates have no year: placed {earliest:%d %b %Y} to {reference:%d %b %Y}, "
+                       f"the span that overlaps {how} most")
+
+
+def _read_exports(found: list[_Found], register: _Register | None, period: Period | None) -> list[RawFile]:
+    full = {}
+    for f in found:
+        sheet = f.sheet
+        if sheet.kind == "CSV" and not sheet.complete:
+            sheet = read_sheets(f.path)[0]
+        full[f.rel] = (sheet, raw_frame(sheet))
+    hints = {f.rel: account_hints(f.detection.layout, full[f.rel][1]) for f in found}
+    out = []
+    for f in found:
+        layout = f.detection.layout
+        sheet, frame = full[f.rel]
+        folders = list(Path(f.rel.split(" [")[0]).parent.parts)
+        notes = [f"repaired: {q}" for q in sheet.quirks]
+        if sheet.preamble:
+            notes.append("title line(s): " + " | ".join(sheet.preamble))
+        fmt = f"{layout.title} ({sheet.kind})"
+        base = dict(path=f.path, format=fmt, sha256=sha256_of(f.path), header_row=sheet.header_line, rel=f.rel,
+                    sheet=sheet.sheet, layout=layout.layout_id, platform=layout.platform)
+        if layout.table is None:
+            notes.append(f"recognised, not used by the review: {layout.why_not_used}")
+            out.append(RawFile(table=None, frame=pd.DataFrame(), rows_unused=len(sheet.rows), notes=notes, **base))
+            continue
+        handle, name = hints[f.rel]
+        siblings = {hints[g.rel][0] for g in found if g is not f and g.detection.layout.platform == layout.platform
+                    and Path(g.rel).parent == Path(f.rel).parent and hints[g.rel][0]}
+        sibling = siblings.pop() if len(siblings) == 1 else None
+        account_id, rule = decide_account(layout, handle, name, sibling, folders, register)
+        reference, year_note = decide_reference(layout, frame, f.path, folders, period)
+        if year_note:
+            notes.append(year_note)
+        adapted = adapt(sheet, layout, Context(account_id=account_id, reference_date=reference))
+        table = TABLES[layout.table]
+        stamps = pd.to_datetime(adapted.frame[table.period_column], errors="coerce", utc=True, format="ISO8601")
+        out.append(RawFile(
+            table=layout.table, frame=adapted.frame, lines=adapted.lines, dropped=adapted.dropped,
+            column_sources=adapted.column_sources, account_id=account_id, account_rule=rule,
+            as_of=stamps.max() if stamps.notna().any() else None, notes=notes, **base,
+        ))
+    return out
+
+
+# --- the folder -----------------------------------------------------------------------------------------
+
+
+def read_inputs(sources: list[Path], period: Period | None = None) -> tuple[list[RawFile], dict]:
+    """Read every table file under `sources` (folders or files); return raw files and metadata.
+
+    Metadata says whether the input is synthetic (a folder holds the generator's SYNTHETIC.json)
     and lists other files, which are reported, never silently passed over.
     """
-    data_dir = Path(data_dir)
-    table_files, other_files = list_input_files(data_dir)
-    if not table_files:
-        raise ReviewError(f"{data_dir}: no CSV, XLSX or Parquet files found")
-    raw = [read_raw(p, data_dir) for p in table_files]
-    synthetic = None
-    marker = data_dir / "SYNTHETIC.json"
-    if marker.exists():
-        synthetic = json.loads(marker.read_text(encoding="utf-8"))
-    others = [
-        {"path": str(p.relative_to(data_dir)), "kind": KNOWN_NON_TABLES.get(p.name.lower(), "not a table: ignored")}
-        for p in other_files
-    ]
+    entries: list[tuple[Path, str]] = []
+    others, synthetic = [], None
+    for source in map(Path, sources):
+        if source.is_file():
+            entries.append((source, source.name if len(sources) == 1 else str(source)))
+            continue
+        table_files, other_files = list_input_files(source)
+        prefix = "" if len(sources) == 1 else f"{source}/"
+        entries += [(p, prefix + str(p.relative_to(source))) for p in table_files]
+        others += [
+            {"path": prefix + str(p.relative_to(source)), "kind": KNOWN_NON_TABLES.get(p.name.lower(), "not a table: ignored")}
+            for p in other_files
+        ]
+        marker = source / "SYNTHETIC.json"
+        if marker.exists():
+            synthetic = json.loads(marker.read_text(encoding="utf-8"))
+    if not entries:
+        raise ReviewError(f"{', '.join(map(str, sources))}: no CSV, XLSX or Parquet files found")
+    found, problems = [], []
+    for path, rel in entries:
+        try:
+            f, p = _recognise(path, rel)
+        except ReviewError as exc:
+            problems.append(str(exc).replace(str(path), rel))
+            continue
+        found += f
+        problems += p
+    if problems:
+        raise ReviewError("\n".join(problems))
+    canonical = [_read_canonical(f) for f in found if f.detection.is_canonical]
+    exports = _read_exports([f for f in found if not f.detection.is_canonical], _register(canonical), period)
+    order = {f.rel: i for i, f in enumerate(found)}
+    raw = sorted(canonical + exports, key=lambda r: order[r.rel])
     return raw, {"synthetic": synthetic, "other_files": others}
+
+
+def read_folder(data_dir: Path, period: Period | None = None) -> tuple[list[RawFile], dict]:
+    """Read every table file in `data_dir`; see `read_inputs`."""
+    return read_inputs([Path(data_dir)], period)
 
 
 def frame_to_csv_bytes(frame: pd.DataFrame) -> bytes:
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue().encode("utf-8")
+
+
+def write_ingest(sources: list[Path], out: Path, period: Period | None = None):
+    """`review ingest`: read and validate `sources`; write one Parquet file per canonical table,
+    `rejected-rows.csv` and `ingest-report.json` into `out`. Returns the `Validated` result
+    (the caller applies the reject-rate limit, after the log is written)."""
+    from review import artifacts
+    from review.pipeline import write_safe_csv
+    from review.validate import validate_files
+
+    raw, meta = read_inputs(sources, period)
+    validated = validate_files(raw)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, frame in validated.tables.items():
+        artifacts.write_frame(out / f"{name}.parquet", frame)
+    write_safe_csv(validated.rejected, out / "rejected-rows.csv")
+    artifacts.write_json(
+        out / "ingest-report.json",
+        {
+            "sources": [str(s) for s in sources],
+            "period": [period[0].isoformat(), period[1].isoformat()] if period else None,
+            "files": [f.as_dict() for f in validated.files],
+            "tables": {name: len(frame) for name, frame in validated.tables.items()},
+            "rows_rejected": len(validated.rejected.drop_duplicates(["file", "line"])),
+            "synthetic": meta["synthetic"],
+            "other_files": meta["other_files"],
+        },
+    )
+    return validated

@@ -2,12 +2,18 @@
 
 Each raw file goes through three steps, all problems collected at once:
 1. coerce each column to the contract's type; a cell that does not parse rejects its row;
-2. de-duplicate by the table's key (a later file's row replaces an earlier one: re-exports
-   carry newer figures), counting the rows merged;
+2. de-duplicate by the table's key, keeping the copy with the latest figures: files are taken
+   in order of the latest date they hold (an export of Jan-Mar beats one of Oct-Dec for a post
+   in both: lifetime figures only grow), then in file order; registers without dates come first.
+   Rows merged away are counted per file;
 3. check the contract with pandera (`lazy=True`); each failure case rejects its row.
 
 Every input row ends as exactly one of: accepted, rejected (logged with file, line, column,
-value and reason), or merged into a later copy of itself. `FileReport` carries the counts.
+value and reason), merged into a later copy of itself, or - for a recognised export the review
+does not use - unused. `FileReport` carries the counts:
+rows_read = rows_accepted + rows_rejected + rows_merged + rows_unused.
+Rejected rows include the export's own summary and placeholder rows (`Total`, `undefined`),
+counted again in `rows_junk`: they are logged, but do not count against the reject-rate limit.
 """
 
 from __future__ import annotations
@@ -43,8 +49,15 @@ class FileReport:
     rows_accepted: int = 0
     rows_rejected: int = 0
     rows_merged: int = 0
+    rows_unused: int = 0  # a recognised export the review does not use: every row
+    rows_junk: int = 0  # of rows_rejected: the export's own totals and placeholders
+    layout: str | None = None  # platform layout id; None for canonical files
+    platform: str | None = None
+    account_id: str | None = None
+    account_rule: str | None = None
     ignored_columns: list[str] = field(default_factory=list)
     added_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -211,41 +224,58 @@ def _reason(check: object) -> str:
 # --- the stage ---------------------------------------------------------------------------------
 
 
-def validate_files(raw_files: list[RawFile], data_dir) -> Validated:
-    """Type, de-duplicate and check every raw file; return canonical tables and the log."""
+def validate_files(raw_files: list[RawFile], data_dir=None) -> Validated:
+    """Type, de-duplicate and check every raw file; return canonical tables and the log.
+
+    `data_dir` is only used for files read without a reported path (`RawFile.rel`)."""
     reports: list[FileReport] = []
     rejected_rows: list[dict] = []
-    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}
+    parts: dict[str, list[tuple[tuple, pd.DataFrame]]] = {name: [] for name in TABLES}
 
     for order, raw in enumerate(raw_files):
-        table = TABLES[raw.table]
-        rel = str(raw.path.relative_to(data_dir))
+        rel = raw.rel or str(raw.path.relative_to(data_dir))
         report = FileReport(
             path=rel,
             table=raw.table,
             format=raw.format,
             sha256=raw.sha256,
             rows_read=raw.rows_read,
+            rows_unused=raw.rows_unused,
+            layout=raw.layout,
+            platform=raw.platform,
+            account_id=raw.account_id,
+            account_rule=raw.account_rule,
             ignored_columns=raw.ignored_columns,
             added_columns=raw.added_columns,
+            notes=raw.notes,
         )
         reports.append(report)
+        for drop in raw.dropped:
+            rejected_rows.append(_log(rel, drop["line"], raw.table, drop["column"], drop["value"], drop["reason"]))
+            report.rows_rejected += 1
+            report.rows_junk += int(drop["is_junk"])
+        if raw.table is None:
+            continue
+        table = TABLES[raw.table]
         typed, problems = coerce_frame(raw.frame, table)
         bad_records = {p[0] for p in problems}
         for record, column, value, reason in problems:
-            rejected_rows.append(_log(rel, raw.line_of(record), raw.table, column, value, reason))
+            rejected_rows.append(_log(rel, raw.line_of(record), raw.table, raw.column_label(column), value, reason))
+        report.rows_rejected += len(bad_records)
         typed = typed.drop(index=sorted(bad_records))
         typed["_file"] = order
         typed["_record"] = typed.index
-        parts[raw.table].append(typed)
+        as_of = raw.as_of if raw.as_of is not None and not pd.isna(raw.as_of) else None
+        parts[raw.table].append(((as_of is not None, as_of or pd.Timestamp(0, tz="UTC"), order), typed))
 
     tables: dict[str, pd.DataFrame] = {}
-    for name, frames in parts.items():
+    for name, keyed in parts.items():
         table = TABLES[name]
-        if not frames:
+        if not keyed:
             tables[name] = _empty(table)
             continue
-        combined = pd.concat(frames, ignore_index=True)
+        frames = [frame for _, frame in sorted(keyed, key=lambda t: t[0])]
+        combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
         combined, merged = _deduplicate(combined, table)
         for order, count in merged.items():
             reports[order].rows_merged += count
@@ -256,7 +286,7 @@ def validate_files(raw_files: list[RawFile], data_dir) -> Validated:
             order, record = combined.at[index, "_file"], combined.at[index, "_record"]
             raw = raw_files[order]
             rejected_rows.append(
-                _log(reports[order].path, raw.line_of(int(record)), name, column, value, reason)
+                _log(reports[order].path, raw.line_of(int(record)), name, raw.column_label(column), value, reason)
             )
         for order, count in combined.loc[failed_rows, "_file"].value_counts().items():
             reports[int(order)].rows_rejected += int(count)
@@ -266,10 +296,6 @@ def validate_files(raw_files: list[RawFile], data_dir) -> Validated:
         tables[name] = table.model.validate(
             kept.drop(columns=["_file", "_record"]).reset_index(drop=True)
         )
-
-    # rows rejected in coercion
-    for report, raw in zip(reports, raw_files):
-        report.rows_rejected += raw.rows_read - report.rows_accepted - report.rows_merged - report.rows_rejected
 
     rejected = pd.DataFrame(rejected_rows, columns=REJECTED_COLUMNS)
     rejected = rejected.sort_values(["file", "line", "column"], kind="stable").reset_index(drop=True)
@@ -288,17 +314,20 @@ def _deduplicate(frame: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, dict[
 
 def check_reject_rate(reports: list[FileReport], limit_pct: float) -> None:
     """Stop the run when any file's rejected share is above the configured limit."""
+    """The export's own Total/placeholder rows are logged but not counted: they are expected."""
     for report in reports:
-        if report.rows_read and 100 * report.rows_rejected / report.rows_read > limit_pct:
+        counted = report.rows_read - report.rows_unused - report.rows_junk
+        bad = report.rows_rejected - report.rows_junk
+        if counted and 100 * bad / counted > limit_pct:
             raise ReviewError(
-                f"{report.path}: {report.rows_rejected:,} of {report.rows_read:,} rows were rejected "
-                f"({100 * report.rows_rejected / report.rows_read:.1f}%), more than the "
+                f"{report.path}: {bad:,} of {counted:,} rows were rejected "
+                f"({100 * bad / counted:.1f}%), more than the "
                 f"{limit_pct:g}% allowed (reject_rate_max_pct in the config); see rejected-rows.csv"
             )
 
 
-def _log(file: str, line: int, table: str, column: str, value: object, reason: str) -> dict:
-    shown = "" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+def _log(file: str, line: int, table: str | None, column: str, value: object, reason: str) -> dict:
+    shown = "" if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)) else str(value)
     return {"file": file, "line": line, "table": table, "column": column, "value": shown[:200], "reason": reason}
 
 
