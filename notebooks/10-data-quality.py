@@ -2,7 +2,10 @@
 # # 1. Data quality
 #
 # This notebook reads every file in the data folder, works out which canonical table each one
-# holds from its header row, types every cell and checks it against the table's contract.
+# holds from its header row, types every cell and checks it against the table's contract. It
+# writes the validated tables to `canonical/` (Parquet), the row accounting to
+# `artifacts/ingest.json` and every rejected row to `rejected-rows.csv`. Every later notebook
+# reads these files, never this notebook.
 #
 # **How to read it.** The summary below has one row per input file. For each file,
 # *rows read* = *accepted* + *rejected* + *merged*: nothing is dropped silently. *Merged* rows
@@ -18,6 +21,7 @@ output_dir: str = "../reports/2025"  # Where this run writes its artifacts.
 # %%
 from review import pipeline
 
+# %%
 summary = pipeline.ingest_stage(data_dir, year, config_path, output_dir)
 summary
 
@@ -28,3 +32,15 @@ summary
 
 # %%
 pipeline.read_rejected(output_dir).head(20)
+
+# %% [markdown]
+# ## Rows in the review period and the period before
+#
+# Events (posts, messages, cases, audits) count towards a period by their own date, in UK
+# local time; registers (accounts, training, recommendations) count in full for both. The
+# clause notebooks compare the two periods, so a table with no rows in *period before* means
+# that clause shows no year-on-year change. The run stops here if nothing at all falls in the
+# review period: usually a wrong year or the wrong data folder.
+
+# %%
+pipeline.period_stage(year, config_path, output_dir)

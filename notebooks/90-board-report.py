@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 3. The board report
+# # The board report
 #
 # This notebook draws the charts, builds the report from the artifacts of the earlier stages
 # (never from notebook outputs) and writes the board paper as HTML and as a tagged PDF, and the
@@ -16,5 +16,6 @@ output_dir: str = "../reports/2025"  # The run's output folder, holding the arti
 # %%
 from review import pipeline
 
+# %%
 outputs = pipeline.report_stage(year, config_path, output_dir)
 pipeline.files_frame(outputs)

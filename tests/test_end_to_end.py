@@ -60,7 +60,10 @@ def test_all_outputs_are_written(run):
                  "rejected-rows.csv", "manifest.json"]:
         assert (out / name).stat().st_size > 0, name
     assert sorted(p.name for p in (out / "notebooks").glob("*.ipynb")) == [
-        "10-data-quality.ipynb", "20-metrics.ipynb", "90-board-report.ipynb"]
+        "10-data-quality.ipynb", "21-p1-reach-and-engagement.ipynb", "22-p2-critical-incidents.ipynb",
+        "23-p3-availability-and-response.ipynb", "24-p4-quality-and-plain-english.ipynb",
+        "25-p5-conduct-and-governance.ipynb", "27-p7-equality-and-accessibility.ipynb",
+        "30-p6-recommendations.ipynb", "90-board-report.ipynb"]
 
 
 def test_posts_and_impressions_match_the_csv(run):

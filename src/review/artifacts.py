@@ -5,8 +5,12 @@ so the report can always be rebuilt from the artifacts alone. Layout under the o
 
     canonical/<table>.parquet    the validated tables (both years)
     artifacts/ingest.json        per-file row accounting and folder metadata
-    artifacts/metrics.json       headlines, table and series index, recommendations
-    artifacts/tables/<id>.parquet, artifacts/series/<id>.parquet
+    artifacts/clauses/<P1..P7>.json   one clause: its values for both years, rated headlines,
+                                 and the index of its tables and series
+    artifacts/tables/<id>.parquet, artifacts/series/<id>.parquet (<id>_prior: the year before)
+    artifacts/metrics.json       every clause together: headlines, table and series index,
+                                 recommendations (written by the recommendations stage)
+    artifacts/register.parquet   earlier recommendations and where they stand
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ import pandas as pd
 
 from review.context import Headline, MetricTable, Recommendation
 from review.contracts import TABLES
+from review.metrics import ClauseMetrics
+from review.metrics.period import ClauseResult
 
 
 def _default(value):
@@ -51,29 +57,95 @@ def write_canonical(out: Path, tables: dict[str, pd.DataFrame]) -> None:
         write_frame(out / "canonical" / f"{name}.parquet", frame)
 
 
-def read_canonical(out: Path) -> dict[str, pd.DataFrame]:
-    """The validated tables, typed as their contracts say."""
+def read_canonical(out: Path, validate: bool = True) -> dict[str, pd.DataFrame]:
+    """The validated tables, typed as their contracts say.
+
+    validate=False skips the contract check: for the stages of a run, which read what this
+    run's data-quality stage wrote from validated frames (the Parquet round trip keeps every
+    type; tests/test_run.py checks it). Checking again would cost each clause notebook ~0.4 s.
+    """
     tables = {}
     for name, table in TABLES.items():
         frame = pd.read_parquet(Path(out) / "canonical" / f"{name}.parquet")
-        tables[name] = table.model.validate(frame)
+        tables[name] = table.model.validate(frame) if validate else frame
     return tables
 
 
-def write_metrics(out: Path, headlines: list[Headline], tables: list[MetricTable],
-                  series: dict[str, pd.DataFrame], recommendations: list[Recommendation],
-                  register: pd.DataFrame, has_prior: bool) -> None:
+def _number(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _table_index(tables: list[MetricTable]) -> list[dict]:
+    return [{k: v for k, v in dataclasses.asdict(t).items() if k != "frame"} for t in tables]
+
+
+def write_frames(out: Path, tables: list[MetricTable], series: dict[str, pd.DataFrame]) -> None:
     base = Path(out) / "artifacts"
     for table in tables:
         write_frame(base / "tables" / f"{table.table_id}.parquet", table.frame)
     for series_id, frame in series.items():
         write_frame(base / "series" / f"{series_id}.parquet", frame)
+
+
+def write_clause(out: Path, result: ClauseMetrics) -> Path:
+    """One clause's artifacts: clauses/<clause>.json and its tables and series as Parquet.
+
+    Only the review year's tables are kept (the report shows no table for the year before);
+    both years' values and chart series are.
+    """
+    prior = result.prior
+    write_frames(out, result.current.tables, result.series)
+    path = Path(out) / "artifacts" / "clauses" / f"{result.clause}.json"
+    write_json(
+        path,
+        {
+            "clause": result.clause,
+            "has_prior": prior is not None,
+            "values": {k: _number(v) for k, v in result.current.values.items()},
+            "prior_values": None if prior is None else {k: _number(v) for k, v in prior.values.items()},
+            "headlines": result.headlines,
+            "tables": _table_index(result.current.tables),
+            "series": sorted(result.current.series),
+            "prior_series": [] if prior is None else sorted(prior.series),
+        },
+    )
+    return path
+
+
+def read_clause(out: Path, clause: str) -> ClauseMetrics:
+    """A clause as its stage computed it, from its artifacts."""
+    base = Path(out) / "artifacts"
+    path = base / "clauses" / f"{clause}.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: clause {clause} has not been computed in this run")
+    raw = read_json(path)
+
+    def series(ids, suffix=""):
+        return {s: pd.read_parquet(base / "series" / f"{s}{suffix}.parquet") for s in ids}
+
+    tables = [MetricTable(frame=pd.read_parquet(base / "tables" / f"{t['table_id']}.parquet"), **t) for t in raw["tables"]]
+    current = ClauseResult(values=raw["values"], tables=tables, series=series(raw["series"]))
+    prior = None
+    if raw["has_prior"]:
+        prior = ClauseResult(values=raw["prior_values"], tables=[], series=series(raw["prior_series"], "_prior"))
+    return ClauseMetrics(clause=clause, current=current, prior=prior,
+                         headlines=[Headline(**h) for h in raw["headlines"]])
+
+
+def write_metrics(out: Path, headlines: list[Headline], tables: list[MetricTable],
+                  series: dict[str, pd.DataFrame], recommendations: list[Recommendation],
+                  register: pd.DataFrame, has_prior: bool, frames: bool = True) -> None:
+    """Everything the report reads. The clause stages have written the tables and series
+    already; frames=False writes only the index, the recommendations and the register."""
+    base = Path(out) / "artifacts"
+    if frames:
+        write_frames(out, tables, series)
     write_frame(base / "register.parquet", register)
     write_json(
         base / "metrics.json",
         {
             "headlines": headlines,
-            "tables": [{k: v for k, v in dataclasses.asdict(t).items() if k != "frame"} for t in tables],
+            "tables": _table_index(tables),
             "series": sorted(series),
             "recommendations": recommendations,
             "has_prior": has_prior,

@@ -1,8 +1,10 @@
 """The stages the notebooks call, each reading and writing artifacts in the output folder.
 
-    ingest_stage   data folder -> canonical tables, rejected-rows.csv, ingest.json
-    metrics_stage  canonical tables -> headlines, metric tables, chart series, recommendations
-    report_stage   artifacts -> charts, HTML, PDF, workbook
+    ingest_stage     data folder -> canonical tables, rejected-rows.csv, ingest.json
+    period_stage     canonical tables -> rows in the review year and the year before (a check)
+    clause_stage     canonical tables -> one clause's values, headlines, tables, chart series
+    recommend_stage  every clause's artifacts -> metrics.json, recommendations, register
+    report_stage     artifacts -> charts, HTML, PDF, workbook
 
 Notebooks hold parameters, one call each and the narrative; everything computes here.
 """
@@ -16,9 +18,12 @@ import pandas as pd
 
 from review import artifacts
 from review.config import ReviewConfig, load_config
+from review.contracts import TABLES
 from review.errors import ReviewError
 from review.ingest import read_folder
-from review.metrics import MetricsResult, compute_metrics
+from review.context import Headline
+from review.metrics import CLAUSE_MODULES, ClauseMetrics, MetricsResult, assemble_metrics, compute_clause, slice_periods
+from review.metrics.period import PeriodData
 from review.metrics.register import earlier
 from review.recommend import recommend
 from review.validate import check_reject_rate, validate_files
@@ -50,7 +55,8 @@ def ingest_stage(data_dir: str, year: int, config_path: str | None, output_dir: 
     config = parse_params(year, config_path)
     data, out = Path(data_dir), Path(output_dir)
     started = time.perf_counter()
-    raw, meta = read_folder(data)
+    # the period places TikTok's dates written without a year (see review.ingest)
+    raw, meta = read_folder(data, (config.period_start, config.period_end))
     validated = validate_files(raw, data)
     write_safe_csv(validated.rejected, out / "rejected-rows.csv")
     artifacts.write_canonical(out, validated.tables)
@@ -86,26 +92,72 @@ def summary_frame(files) -> pd.DataFrame:
     )
 
 
-def metrics_stage(year: int, config_path: str | None, output_dir: str) -> MetricsResult:
-    """Compute every metric for the year and the year before, and the recommendations."""
-    config = parse_params(year, config_path)
-    out = Path(output_dir)
-    tables = artifacts.read_canonical(out)
-    metrics = compute_metrics(tables, config)
-    if not metrics.current.has_data:
+def _periods(config: ReviewConfig, out: Path) -> tuple[PeriodData, PeriodData]:
+    """The review period and the one before, from the canonical tables the data-quality stage
+    wrote into this run's output folder (validated there, so not checked again)."""
+    current, prior = slice_periods(artifacts.read_canonical(out, validate=False), config)
+    if not current.has_data:
         raise ReviewError(
             f"no posts or contacts fall in the review period {config.period_label} "
             f"({config.period_start} to {config.period_end}); check --year and the data folder"
         )
-    recs = recommend(metrics)
+    return current, prior
+
+
+def period_stage(year: int, config_path: str | None, output_dir: str) -> pd.DataFrame:
+    """Rows of each canonical table in the review period and in the period before.
+
+    Stops with a clear error when nothing falls in the review period (a wrong year, or the
+    wrong folder), before any clause is computed.
+    """
+    config = parse_params(year, config_path)
+    current, prior = _periods(config, Path(output_dir))
+    rows = []
+    for name, table in TABLES.items():
+        if table.period_column is None:
+            whole = len(getattr(current, name))
+            rows.append({"table": name, "placed by": "(a register: every row counts)",
+                         "review period": whole, "period before": whole})
+        else:
+            rows.append({"table": name, "placed by": table.period_column,
+                         "review period": len(getattr(current, name)), "period before": len(getattr(prior, name))})
+    return pd.DataFrame(rows)
+
+
+def clause_stage(clause: str, year: int, config_path: str | None, output_dir: str) -> ClauseMetrics:
+    """Compute one policy clause for the year and the year before; write its artifacts.
+
+    Writes artifacts/clauses/<clause>.json (values for both years, rated headlines, an index of
+    tables and series) and the tables and series as Parquet. Returns the clause's results.
+    """
+    if clause not in CLAUSE_MODULES:
+        raise ReviewError(f"parameter clause: expected one of {', '.join(CLAUSE_MODULES)}, got {clause!r}")
+    config = parse_params(year, config_path)
+    out = Path(output_dir)
+    result = compute_clause(clause, *_periods(config, out))
+    artifacts.write_clause(out, result)
+    return result
+
+
+def recommend_stage(year: int, config_path: str | None, output_dir: str) -> MetricsResult:
+    """Read every clause's artifacts, rate them together, run the recommendation rules and
+    write artifacts/metrics.json and the register: everything the report stage reads."""
+    config = parse_params(year, config_path)
+    out = Path(output_dir)
+    current, _ = _periods(config, out)
+    missing = [c for c in CLAUSE_MODULES if not (out / "artifacts" / "clauses" / f"{c}.json").exists()]
+    if missing:
+        raise ReviewError(f"clauses not computed in this run: {', '.join(missing)}; run their notebooks first")
+    metrics = assemble_metrics({c: artifacts.read_clause(out, c) for c in CLAUSE_MODULES}, current)
     artifacts.write_metrics(
         out,
         headlines=metrics.headlines,
         tables=metrics.tables,
         series=metrics.series,
-        recommendations=recs,
+        recommendations=recommend(metrics),
         register=earlier(metrics.current),
         has_prior=metrics.has_prior,
+        frames=False,  # the clause stages wrote them
     )
     return metrics
 
@@ -125,7 +177,10 @@ def read_rejected(output_dir: str) -> pd.DataFrame:
     return pd.read_csv(Path(output_dir) / "rejected-rows.csv", dtype=str, keep_default_na=False)
 
 
-def headline_frame(metrics: MetricsResult) -> pd.DataFrame:
+def headline_frame(headlines: list[Headline] | MetricsResult | ClauseMetrics) -> pd.DataFrame:
+    """Headline figures as one row each: value, the year before, change, target and rating."""
+    if not isinstance(headlines, list):
+        headlines = headlines.headlines
     return pd.DataFrame(
         [
             {
@@ -137,9 +192,25 @@ def headline_frame(metrics: MetricsResult) -> pd.DataFrame:
                 "target": h.target,
                 "rag": h.rag,
             }
-            for h in metrics.headlines
+            for h in headlines
         ]
     )
+
+
+def table_index(result: ClauseMetrics | MetricsResult) -> pd.DataFrame:
+    """Every metric table: its id, title, size and note. Each is a sheet in the workbook."""
+    tables = result.current.tables if isinstance(result, ClauseMetrics) else result.tables
+    return pd.DataFrame(
+        [{"table": t.table_id, "clause": t.clause, "title": t.title, "rows": len(t.frame), "note": t.note or ""} for t in tables],
+        columns=["table", "clause", "title", "rows", "note"],
+    )
+
+
+def register_frame(output_dir: str) -> pd.DataFrame:
+    """Earlier recommendations and where they stand at the period end."""
+    register = artifacts.read_metrics(Path(output_dir))["register"]
+    columns = ["rec_id", "year_raised", "clause", "title", "owner", "status", "due_date", "is_overdue"]
+    return register[[c for c in columns if c in register.columns]]
 
 
 def recommendation_frame(output_dir: str) -> pd.DataFrame:

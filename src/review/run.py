@@ -1,12 +1,18 @@
 """Run a review: execute the stage notebooks with papermill, then publish the outputs atomically.
 
+The notebooks run in a fixed order of waves (WAVES); the notebooks of one wave run side by
+side. Parameters are checked against each notebook's `parameters` cell before any kernel
+starts. Each executed notebook is kept with an HTML copy under `notebooks/`: the audit trail.
+
 Everything is written into a staging folder beside the output folder. Only when every notebook
 has succeeded is the staging folder swapped in, so a failed or killed run leaves the previous
-outputs untouched. A lock file stops two runs of the same output folder at once.
+outputs untouched; the failed notebook is kept in `<out>-failed/`. A lock file stops two runs
+of the same output folder at once.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import hashlib
 import json
@@ -14,7 +20,9 @@ import os
 import platform
 import shutil
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -24,22 +32,71 @@ from review.config import load_config
 from review.errors import ReviewError
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
-# The stages in order. Each is one notebook: parameters, one call into review, narrative.
-STAGES = [
-    ("10-data-quality", "Check the data"),
-    ("20-metrics", "Compute the evidence"),
-    ("90-board-report", "Write the board report"),
+# The stages in order, in waves. A wave starts when the one before has finished; the notebooks
+# within a wave do not depend on each other (each reads the canonical tables and writes only its
+# own clause's artifacts), so they run side by side. Each notebook: parameters, calls into
+# review, narrative.
+WAVES: list[tuple[str, list[str]]] = [
+    ("Check the data", ["10-data-quality"]),
+    (
+        "Compute the evidence, P1 to P5 and P7",
+        [
+            "21-p1-reach-and-engagement",
+            "22-p2-critical-incidents",
+            "23-p3-availability-and-response",
+            "24-p4-quality-and-plain-english",
+            "25-p5-conduct-and-governance",
+            "27-p7-equality-and-accessibility",
+        ],
+    ),
+    ("Rate the evidence and run the recommendation rules (P6)", ["30-p6-recommendations"]),
+    ("Write the board report", ["90-board-report"]),
 ]
+STAGES: list[str] = [name for _, names in WAVES for name in names]
 KERNEL = "policy-review"
-START_TIMEOUT_S = 120
-CELL_TIMEOUT_S = 1800
+START_TIMEOUT_S = 120  # kernel start; a healthy start takes under 2 s
+CELL_TIMEOUT_S = 1800  # any one cell; size L's slowest cell takes minutes, not half an hour
+# Notebooks of one wave run at most this many at a time. Two: on the two-core machines the team
+# uses, two kernels overlap one kernel's start-up and imports with the other's work; more only
+# queue for the cores and hold more copies of the tables in memory (measured in docs/guide.md).
+WORKERS = 2
+# Parameters a run passes, by the type name papermill.inspect_notebook infers from the literal.
+PARAMETER_TYPES = {"int": int, "str": str}
 
 
 @dataclass
 class RunResult:
     out: Path
     outputs: dict[str, Path]
-    timings: dict[str, float]
+    timings: dict[str, float]  # seconds: each notebook, the notebook overhead, the whole run
+
+
+@dataclass
+class NotebookRun:
+    """One executed notebook and where its time went (seconds, wall clock)."""
+
+    name: str
+    seconds: float = 0.0  # from the call to papermill to its return
+    kernel_start: float = 0.0  # call to first cell: read, inject parameters, start the kernel
+    imports: float = 0.0  # the import cell: `from review import pipeline` (pandas, pandera, ...)
+    shutdown: float = 0.0  # last cell to return: stop the kernel, write the notebook
+    html: float = 0.0  # the HTML copy
+    error: str | None = None  # the one-line reason it failed, when it did
+    skipped: bool = False  # not started because another notebook of its wave failed
+
+    @property
+    def overhead(self) -> float:
+        return self.kernel_start + self.imports + self.shutdown
+
+    def as_dict(self) -> dict:
+        return {
+            "seconds": round(self.seconds, 3),
+            "kernel_start_seconds": round(self.kernel_start, 3),
+            "imports_seconds": round(self.imports, 3),
+            "shutdown_seconds": round(self.shutdown, 3),
+            "work_seconds": round(self.seconds - self.overhead, 3),
+            "html_seconds": round(self.html, 3),
+        }
 
 
 def kernel_name() -> str:
@@ -49,14 +106,55 @@ def kernel_name() -> str:
     return KERNEL if KERNEL in KernelSpecManager().find_kernel_specs() else "python3"
 
 
+def check_parameters(params: dict, notebook_dir: Path = NOTEBOOK_DIR) -> dict[str, dict]:
+    """What each notebook is passed, checked against its `parameters` cell before any kernel starts.
+
+    papermill only warns about a parameter a notebook does not declare, and silently keeps the
+    default of one the run does not pass (a default output folder would write outside the
+    staging folder). Both are errors here, as is a value of the wrong type.
+    """
+    import papermill as pm
+
+    passed = {}
+    for name in STAGES:
+        path = notebook_dir / f"{name}.ipynb"
+        if not path.exists():
+            raise ReviewError(f"{path}: notebook not found")
+        declared = pm.inspect_notebook(str(path))
+        unknown = sorted(set(declared) - set(params))
+        if unknown:
+            raise ReviewError(f"{name}.ipynb declares parameters a run does not pass: {', '.join(unknown)}")
+        for key, spec in declared.items():
+            expected = PARAMETER_TYPES.get(spec["inferred_type_name"])
+            value = params[key]
+            if expected is None or not isinstance(value, expected) or isinstance(value, bool):
+                raise ReviewError(
+                    f"parameter {key} of {name}.ipynb: expected {spec['inferred_type_name']}, "
+                    f"got {type(value).__name__} {value!r}"
+                )
+        passed[name] = {key: params[key] for key in declared}
+    return passed
+
+
 def run_review(
     data_dir: Path,
     year: int,
     out: Path | None = None,
     config_path: Path | None = None,
     progress=None,
+    workers: int = WORKERS,
+    notebook_dir: Path = NOTEBOOK_DIR,
 ) -> RunResult:
-    """Execute every stage for `year` over `data_dir`; publish into `out` (default reports/YEAR)."""
+    """Execute every stage for `year` over `data_dir`; publish into `out` (default reports/YEAR).
+
+    `workers` notebooks of a wave run at once (1: one after another). A failed notebook stops
+    the run with a ReviewError naming the notebook, the cell and the exception; the executed
+    notebook and an HTML copy are kept in `<out>-failed/` and the previous outputs are untouched.
+    """
+    if not isinstance(year, int) or isinstance(year, bool):
+        raise ReviewError(f"year: expected a whole number, got {year!r}")
+    if workers < 1:
+        raise ReviewError(f"workers: expected 1 or more, got {workers}")
     data_dir = Path(data_dir).resolve()
     out = Path(out or Path("reports") / str(year)).resolve()
     config = load_config(config_path, year)  # fail on a bad config before any kernel starts
@@ -65,36 +163,93 @@ def run_review(
     out.parent.mkdir(parents=True, exist_ok=True)
     with _lock(out):
         staging = out.parent / f".{out.name}.staging"
+        failed = out.parent / f"{out.name}-failed"
         shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(failed, ignore_errors=True)
         (staging / "notebooks").mkdir(parents=True)
-        timings: dict[str, float] = {}
+        params = check_parameters(
+            {
+                "year": year,
+                "data_dir": str(data_dir),
+                "config_path": str(Path(config_path).resolve()) if config_path else "",
+                "output_dir": str(staging),
+            },
+            notebook_dir,
+        )
+        kernel = kernel_name()
+        runs: list[NotebookRun] = []
         started = time.perf_counter()
-        params = {
-            "year": year,
-            "data_dir": str(data_dir),
-            "config_path": str(Path(config_path).resolve()) if config_path else "",
-            "output_dir": str(staging),
-        }
-        for name, title in STAGES:
-            if progress:
-                progress(title)
-            t0 = time.perf_counter()
-            _execute(name, params, staging, out)
-            timings[name] = round(time.perf_counter() - t0, 3)
-        timings["total"] = round(time.perf_counter() - started, 3)
-        outputs = {
-            "pdf": staging / f"annual-review-{year}.pdf",
-            "html": staging / f"annual-review-{year}.html",
-            "workbook": staging / f"metrics-{year}.xlsx",
-            "rejected": staging / "rejected-rows.csv",
-        }
-        for label, path in outputs.items():
-            if not path.exists():
-                raise ReviewError(f"the run finished but did not write its {label}: {path.name}")
-        _write_manifest(staging, data_dir, config, config_path, timings)
+        try:
+            for title, names in WAVES:
+                if progress:
+                    progress(title if len(names) == 1 else f"{title} ({len(names)} notebooks, {min(workers, len(names))} at a time)")
+                wave = _run_wave(names, params, staging, kernel, workers, notebook_dir)
+                runs += wave
+                _raise_for_failures(wave, staging, failed)
+            total = time.perf_counter() - started
+            outputs = {
+                "pdf": staging / f"annual-review-{year}.pdf",
+                "html": staging / f"annual-review-{year}.html",
+                "workbook": staging / f"metrics-{year}.xlsx",
+                "rejected": staging / "rejected-rows.csv",
+            }
+            for label, path in outputs.items():
+                if not path.exists():
+                    raise ReviewError(f"the run finished but did not write its {label}: {path.name}")
+            timings = {r.name: round(r.seconds, 3) for r in runs}
+            timings["notebook overhead"] = round(sum(r.overhead for r in runs), 3)
+            timings["total"] = round(total, 3)
+            _write_manifest(staging, data_dir, config, config_path, timings, runs, workers)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)  # the failed notebooks are kept apart
+            raise
         _publish(staging, out)
     final = {k: out / v.name for k, v in outputs.items()} | {"manifest": out / "manifest.json"}
     return RunResult(out=out, outputs=final, timings=timings)
+
+
+def _run_wave(names, params, staging, kernel, workers, notebook_dir) -> list[NotebookRun]:
+    """Run one wave's notebooks, `workers` at a time; after a failure, start no more of them."""
+    if workers == 1 or len(names) == 1:
+        runs = []
+        for name in names:
+            stopped = any(r.error for r in runs)
+            runs.append(NotebookRun(name, skipped=True) if stopped else _execute(name, params[name], staging, kernel, notebook_dir))
+        return runs
+    stop = threading.Event()
+
+    def run(name: str) -> NotebookRun:
+        if stop.is_set():
+            return NotebookRun(name, skipped=True)
+        result = _execute(name, params[name], staging, kernel, notebook_dir)
+        if result.error:
+            stop.set()
+        return result
+
+    with ThreadPoolExecutor(max_workers=min(workers, len(names)), thread_name_prefix="notebook") as pool:
+        return list(pool.map(run, names))  # results in stage order
+
+
+def _raise_for_failures(wave: list[NotebookRun], staging: Path, failed: Path) -> None:
+    errors = [r for r in wave if r.error]
+    if not errors:
+        return
+    failed.mkdir(parents=True, exist_ok=True)
+    for r in errors:
+        for suffix in (".ipynb", ".kernel.log", ".html"):
+            source = staging / "notebooks" / f"{r.name}{suffix}"
+            if source.exists():
+                shutil.copy2(source, failed / source.name)
+    first, *others = errors
+    also = ""
+    if others:
+        also = "\nAlso failed in the same stage: " + ", ".join(f"{r.name}.ipynb" for r in others)
+    kept = failed / f"{first.name}.ipynb"
+    raise ReviewError(
+        f"{first.error}{also}\n"
+        f"The executed notebook is kept for diagnosis: {kept} (and {kept.with_suffix('.html').name} beside it).\n"
+        "The previous outputs are untouched."
+    )
 
 
 def _kernel_manager(log_path: Path):
@@ -111,20 +266,23 @@ def _kernel_manager(log_path: Path):
     return LoggedKernelManager
 
 
-def _execute(name: str, params: dict, staging: Path, out: Path) -> None:
+def _execute(name: str, params: dict, staging: Path, kernel: str, notebook_dir: Path) -> NotebookRun:
+    """Execute one notebook into staging/notebooks/ and write its HTML copy. Never raises for a
+    failure inside the notebook: the result carries the message instead."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    source = NOTEBOOK_DIR / f"{name}.ipynb"
+    run = NotebookRun(name)
+    source = notebook_dir / f"{name}.ipynb"
     target = staging / "notebooks" / f"{name}.ipynb"
-    declared = pm.inspect_notebook(str(source))
+    began = time.time()
     try:
         pm.execute_notebook(
             str(source),
             str(target),
-            parameters={k: v for k, v in params.items() if k in declared},
-            kernel_name=kernel_name(),
-            cwd=str(NOTEBOOK_DIR),
+            parameters=params,
+            kernel_name=kernel,
+            cwd=str(notebook_dir),
             start_timeout=START_TIMEOUT_S,
             execution_timeout=CELL_TIMEOUT_S,
             progress_bar=False,
@@ -132,27 +290,72 @@ def _execute(name: str, params: dict, staging: Path, out: Path) -> None:
             kernel_manager_class=_kernel_manager(target.with_suffix(".kernel.log")),
         )
     except PapermillExecutionError as exc:
-        kept = _keep_failed(target, out)
         message = exc.evalue if exc.ename == "ReviewError" else f"{exc.ename}: {exc.evalue}"
-        raise ReviewError(
-            f"{name}.ipynb failed in cell {exc.exec_count}: {message}\n"
-            f"The executed notebook is kept for diagnosis: {kept}\nThe previous outputs are untouched."
-        ) from None
-    except Exception as exc:  # kernel died, timeout, missing kernel
-        kept = _keep_failed(target, out)
-        raise ReviewError(
-            f"{name}.ipynb could not run: {type(exc).__name__}: {exc}\n"
-            f"The executed notebook (if any) is kept at {kept}. The previous outputs are untouched."
-        ) from None
+        run.error = f"{name}.ipynb failed in cell {exc.exec_count} ({_first_line(exc.source)}): {message}"
+    except Exception as exc:  # the kernel died or did not start, a cell timed out
+        run.error = f"{name}.ipynb could not run: {type(exc).__name__}: {exc}"
+    run.seconds = time.time() - began
+    if target.exists():
+        _time_notebook(run, target, began, began + run.seconds)
+        html_began = time.perf_counter()
+        write_html(target, target.with_suffix(".html"))
+        run.html = time.perf_counter() - html_began
+    return run
 
 
-def _keep_failed(notebook: Path, out: Path) -> Path:
-    failed = out.parent / f"{out.name}-failed"
-    failed.mkdir(parents=True, exist_ok=True)
-    kept = failed / notebook.name
-    if notebook.exists():
-        shutil.copy2(notebook, kept)
-    return kept
+def _first_line(source: str) -> str:
+    lines = [line.strip() for line in source.splitlines() if line.strip() and not line.strip().startswith("#")]
+    first = lines[0] if lines else source.strip()
+    return f"`{first[:77] + '...' if len(first) > 80 else first}`"
+
+
+def _time_notebook(run: NotebookRun, path: Path, began: float, ended: float) -> None:
+    """Split a notebook's time using papermill's per-cell timestamps: before the first cell is
+    kernel start; the first code cell after the parameters is the imports; after the last cell
+    is shutdown."""
+    import nbformat
+
+    cells = [c for c in nbformat.read(path, as_version=4).cells if c.metadata.get("papermill", {}).get("start_time")]
+    if not cells:
+        return
+    run.kernel_start = max(0.0, _timestamp(cells[0].metadata.papermill.start_time) - began)
+    last_end = cells[-1].metadata.papermill.get("end_time")
+    run.shutdown = max(0.0, ended - _timestamp(last_end)) if last_end else 0.0
+    tags = [set(c.metadata.get("tags", [])) for c in cells]
+    after = max((i for i, t in enumerate(tags) if t & {"parameters", "injected-parameters"}), default=-1)
+    code = [c for c in cells[after + 1:] if c.cell_type == "code"]
+    if code and code[0].metadata.papermill.get("duration") is not None:
+        run.imports = float(code[0].metadata.papermill.duration)
+
+
+def _timestamp(iso: str) -> float:
+    return dt.datetime.fromisoformat(iso).timestamp()
+
+
+# The HTML copy for readers without Jupyter: JupyterLab's look, with nothing fetched from the
+# network (no require.js, MathJax or Mermaid from a CDN; images inline) and outputs sanitised.
+_HTML_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+"""
+
+
+def write_html(notebook: Path, html: Path) -> None:
+    """A self-contained HTML copy of an executed notebook."""
+    import jinja2
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        extra_loaders=[jinja2.DictLoader({"audit.html.j2": _HTML_TEMPLATE})],
+        template_file="audit.html.j2",
+        embed_images=True,
+        sanitize_html=True,
+    )
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    html.write_text(body, encoding="utf-8")
 
 
 def _publish(staging: Path, out: Path) -> None:
@@ -198,7 +401,7 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _write_manifest(staging: Path, data_dir: Path, config, config_path, timings) -> None:
+def _write_manifest(staging: Path, data_dir: Path, config, config_path, timings, runs, workers) -> None:
     ingest = artifacts.read_json(staging / "artifacts" / "ingest.json")
     packages = ["pandas", "pandera", "duckdb", "papermill", "weasyprint", "jinja2", "matplotlib", "textstat"]
     outputs = sorted(
@@ -220,6 +423,11 @@ def _write_manifest(staging: Path, data_dir: Path, config, config_path, timings)
             **{name: metadata.version(name) for name in packages},
         },
         "timings_seconds": timings,
+        "notebooks": {
+            "workers": workers,
+            "waves": [names for _, names in WAVES],
+            "timings": {r.name: r.as_dict() for r in runs},
+        },
         "outputs": {p.name: _sha256(p) for p in outputs},
         "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
         "pid": os.getpid(),

@@ -4,6 +4,11 @@
 clause module on both, and rates every registered metric against its target. Each clause module
 (reach, incidents, availability, quality, conduct, register, equality) is plain functions from
 frames to frames.
+
+A run computes the same thing one clause at a time, one notebook per clause:
+`slice_periods` once, `compute_clause` per clause (its artifacts are written by that clause's
+notebook), then `assemble_metrics` over every clause. `compute_metrics` is exactly those three
+steps in one process, so the notebooks and `review.load` give the same numbers.
 """
 
 from __future__ import annotations
@@ -44,38 +49,97 @@ class MetricsResult:
         return next(h for h in self.headlines if h.metric_id == metric_id)
 
 
-def compute_period(period: PeriodData) -> dict[str, ClauseResult]:
-    results = {clause: module.compute(period) for clause, module in CLAUSE_MODULES.items()}
-    for clause, result in results.items():
-        unknown = set(result.values) - set(METRICS)
-        if unknown:
-            raise KeyError(f"{clause} computed unregistered metrics: {sorted(unknown)}")
-    return results
+@dataclass
+class ClauseMetrics:
+    """One clause, computed for the review year and the year before."""
+
+    clause: str
+    current: ClauseResult
+    prior: ClauseResult | None  # None when the data hold nothing for the year before
+    headlines: list[Headline]  # the clause's registered metrics, rated, registry order
+
+    def table(self, table_id: str) -> pd.DataFrame:
+        """One of the clause's metric tables for the review year, as the report shows it."""
+        found = {t.table_id: t for t in self.current.tables}
+        if table_id not in found:
+            raise KeyError(f"{self.clause} has no table {table_id!r}; it has: {', '.join(found)}")
+        return found[table_id].frame
+
+    @property
+    def series(self) -> dict[str, pd.DataFrame]:
+        """Chart data for the review year; "<id>_prior" for the year before."""
+        prior = self.prior.series if self.prior else {}
+        return {**self.current.series, **{f"{k}_prior": v for k, v in prior.items()}}
 
 
-def compute_metrics(tables: dict[str, pd.DataFrame], config: ReviewConfig) -> MetricsResult:
-    current = slice_period(tables, config)
+def slice_periods(tables: dict[str, pd.DataFrame], config: ReviewConfig) -> tuple[PeriodData, PeriodData]:
+    """The review period and the period before, from the same tables."""
     prior_config = config.model_copy(update={"year": config.year - 1})
-    prior = slice_period(tables, prior_config)
-    now = compute_period(current)
-    has_prior = prior.has_data
-    before = compute_period(prior) if has_prior else {}
-    values = {k: v for r in now.values() for k, v in r.values.items()}
-    prior_values = {k: v for r in before.values() for k, v in r.values.items()}
-    platforms = set(current.posts.merge(current.accounts[["account_id", "platform"]], on="account_id")["platform"])
-    headlines = [
-        _headline(metric, _clean(values.get(metric_id)), _clean(prior_values.get(metric_id)), config, platforms)
-        for metric_id, metric in METRICS.items()
-    ]
+    return slice_period(tables, config), slice_period(tables, prior_config)
+
+
+def _checked(clause: str, result: ClauseResult) -> ClauseResult:
+    unknown = set(result.values) - set(METRICS)
+    if unknown:
+        raise KeyError(f"{clause} computed unregistered metrics: {sorted(unknown)}")
+    return result
+
+
+def compute_period(period: PeriodData) -> dict[str, ClauseResult]:
+    return {clause: _checked(clause, module.compute(period)) for clause, module in CLAUSE_MODULES.items()}
+
+
+def compute_clause(clause: str, current: PeriodData, prior: PeriodData) -> ClauseMetrics:
+    """One clause for both periods (the year before only when it has data), with its headlines."""
+    if clause not in CLAUSE_MODULES:
+        raise KeyError(f"no clause {clause!r}; the clauses are {', '.join(CLAUSE_MODULES)}")
+    module = CLAUSE_MODULES[clause]
+    now = _checked(clause, module.compute(current))
+    before = _checked(clause, module.compute(prior)) if prior.has_data else None
+    return ClauseMetrics(
+        clause=clause,
+        current=now,
+        prior=before,
+        headlines=_headlines({clause: now}, {clause: before} if before else {}, current, clause),
+    )
+
+
+def assemble_metrics(clauses: dict[str, ClauseMetrics], current: PeriodData) -> MetricsResult:
+    """Every clause's results as one MetricsResult: headlines in registry order, tables in
+    clause order. Each clause must be present; `has_prior` holds when any clause had a year before."""
+    missing = [c for c in CLAUSE_MODULES if c not in clauses]
+    if missing:
+        raise KeyError(f"clauses not computed: {', '.join(missing)}")
+    ordered = [clauses[c] for c in CLAUSE_MODULES]
+    now = {c.clause: c.current for c in ordered}
+    before = {c.clause: c.prior for c in ordered if c.prior is not None}
     series = {k: v for r in now.values() for k, v in r.series.items()}
     series.update({f"{k}_prior": v for r in before.values() for k, v in r.series.items()})
     return MetricsResult(
-        headlines=headlines,
+        headlines=_headlines(now, before, current),
         tables=[t for r in now.values() for t in r.tables],
         series=series,
         current=current,
-        has_prior=has_prior,
+        has_prior=bool(before),
     )
+
+
+def compute_metrics(tables: dict[str, pd.DataFrame], config: ReviewConfig) -> MetricsResult:
+    current, prior = slice_periods(tables, config)
+    return assemble_metrics({c: compute_clause(c, current, prior) for c in CLAUSE_MODULES}, current)
+
+
+def _headlines(now: dict[str, ClauseResult], before: dict[str, ClauseResult], current: PeriodData,
+               clause: str | None = None) -> list[Headline]:
+    values = {k: v for r in now.values() for k, v in r.values.items()}
+    prior_values = {k: v for r in before.values() for k, v in r.values.items()}
+    # A metric's caveat applies when a platform it names has posts in the period.
+    platforms = set(current.posts.merge(current.accounts[["account_id", "platform"]], on="account_id")["platform"])
+    return [
+        _headline(metric, _clean(values.get(metric_id)), _clean(prior_values.get(metric_id)), current.config, platforms)
+        for metric_id, metric in METRICS.items()
+        if clause is None or metric.clause == clause
+    ]
 
 
 def _clean(value) -> float | None:
