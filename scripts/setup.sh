@@ -39,3 +39,25 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+
+# 3. Browser accessibility test (tests/test_browser.py): Debian's Chromium, Node.js, and the
+#    JavaScript tools pinned in package-lock.json (axe-core, playwright-core). Playwright's own
+#    browser download is not used: the test drives /usr/bin/chromium. `npm ci` runs only when
+#    the lock file changed since the last install.
+browser_missing=()
+command -v chromium >/dev/null 2>&1 || browser_missing+=(chromium)
+command -v node >/dev/null 2>&1 || browser_missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || browser_missing+=(npm)
+if [ ${#browser_missing[@]} -gt 0 ]; then
+  say "installing browser test packages: ${browser_missing[*]}"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${browser_missing[@]}" >/dev/null
+fi
+npm_stamp="node_modules/.installed-$(sha256sum package-lock.json | cut -c1-16)"
+if [ ! -f "$npm_stamp" ]; then
+  say "installing the JavaScript test tools (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  node -e 'require("axe-core"); require("playwright-core")' || { echo "setup: npm ci failed" >&2; exit 1; }
+  touch "$npm_stamp"
+fi

@@ -443,7 +443,7 @@ def _register() -> list[RegisterEntry]:
               "E-Communications Team Leader", "medium", "complete", dt.date(2025, 9, 30),
               "Guide issued in May; used in training.", False),
         entry("P5-training-refresh", "P5", "Refresh the social media conduct course",
-              "Head of Learning and Development", "high", "in progress", dt.date(2026, 3, 31),
+              "Head of Learning and Development", "high", "in_progress", dt.date(2026, 3, 31),
               "New course written; launch planned for February.", False),
         entry("P7-captions-tool", "P7", "Buy a captioning tool for video", "Head of Digital",
               "low", "not started", dt.date(2025, 10, 31),

@@ -372,3 +372,71 @@ def test_pdf_is_readable_by_others_like_any_new_file(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+# --- print policy, register wording, logo -------------------------------------------------------
+
+
+def _long_table(rows: int, print_rows: int | None = None) -> MetricTable:
+    frame = pd.DataFrame({"Account": [f"Account {i:02d}" for i in range(rows)], "Posts": range(rows)})
+    return MetricTable(table_id="p4_long", clause="P4", title="Every account", frame=frame, note="All accounts.",
+                       print_rows=print_rows)  # fmt: skip
+
+
+@pytest.mark.parametrize(("rows", "print_rows", "printed"),
+                         [(40, None, 12), (16, None, 12), (15, None, 15), (3, None, 3), (40, 20, 20), (5, 20, 5)])
+def test_long_tables_show_their_first_rows_in_print_and_all_on_screen(rows, print_rows, printed):
+    base = make_context()
+    sections = [dataclasses.replace(s, tables=[*s.tables, _long_table(rows, print_rows)]) if s.clause == "P4" else s
+                for s in base.sections]  # fmt: skip
+    document = parse(render.render_html(dataclasses.replace(base, sections=sections), TEMPLATES))
+    table = document.find(f".//{NS}div[@id='table-p4_long']")
+    body_rows = table.findall(f".//{NS}tbody/{NS}tr")
+    assert len(body_rows) == rows  # the HTML keeps every row
+    omitted = [r for r in body_rows if r.get("class") == "print-omit"]
+    assert len(body_rows) - len(omitted) == printed
+    notes = [p for p in table.iter(f"{NS}p") if "print-only" in (p.get("class") or "")]
+    if printed < rows:
+        assert len(notes) == 1 and f"first {printed} of {rows} rows" in visible_text(notes[0])
+        assert "metrics workbook" in visible_text(notes[0])
+    else:
+        assert not notes
+
+
+def test_stylesheet_hides_omitted_rows_in_print_only():
+    css = (TEMPLATES / "report.css").read_text()
+    print_block = css[css.index("@media print") : css.index("@media screen")]
+    screen_block = css[css.index("@media screen") :]
+    assert ".print-omit { display: none; }" in print_block
+    assert ".print-only { display: none; }" in screen_block
+
+
+def test_a_table_can_be_kept_out_of_print_entirely():
+    base = make_context()
+    sections = [dataclasses.replace(s, tables=[*s.tables, _long_table(72, print_rows=0)]) if s.clause == "P4" else s
+                for s in base.sections]  # fmt: skip
+    document = parse(render.render_html(dataclasses.replace(base, sections=sections), TEMPLATES))
+    block = document.find(f".//{NS}div[@id='table-p4_long']")
+    assert len(block.findall(f".//{NS}tbody/{NS}tr")) == 72  # on screen, all of it
+    wrap = block.find(f"{NS}div")
+    assert "print-omit" in wrap.get("class").split()
+    stub = block.find(f"{NS}p")
+    assert "print-only" in stub.get("class") and "72 rows, too many to print" in visible_text(stub)
+    assert "Every account" in visible_text(stub)  # the caption stays, so table numbers run on
+
+
+def test_register_status_reads_as_words(document):
+    statuses = [visible_text(tr.findall(f"{NS}td")[-1]) for tr in document.iterfind(f".//{NS}table[@class='data register-table']/{NS}tbody/{NS}tr")]
+    assert statuses and not any("_" in s for s in statuses)
+    assert any(s.startswith("In progress") for s in statuses)
+
+
+def test_shipped_crest_inlines_on_the_cover():
+    crest = (TEMPLATES / "assets" / "crest.svg").read_text(encoding="utf-8")
+    html = render.render_html(make_context(logo_svg=crest), TEMPLATES)
+    cover = parse(html).find(f".//{NS}header[@id='cover']")
+    svg = cover.find(".//{http://www.w3.org/2000/svg}svg")
+    assert svg is not None and svg.get("role") == "img"
+    assert svg.find("{http://www.w3.org/2000/svg}title").text == "Northshire Police crest"
+    no_logo = parse(render.render_html(make_context(logo_svg=None), TEMPLATES))
+    assert no_logo.find(f".//{NS}header[@id='cover']").find(".//{http://www.w3.org/2000/svg}svg") is None

@@ -56,6 +56,10 @@ class MetricTable:
     title: str
     frame: pd.DataFrame  # already rounded; column labels are what readers see
     note: str | None = None
+    # Rows the PDF prints, in frame order: None follows the template's rule for long tables
+    # (the first 12 of more than 15); 0 prints only the caption and where to find the table
+    # (for analyst detail such as account-by-month). The HTML and the workbook keep every row.
+    print_rows: int | None = None
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,14 @@ import pandas as pd
 
 from review.config import ReviewConfig
 from review.context import Headline, RegisterEntry
-from review.render import fmt_change, fmt_count, fmt_value
+from review.render import fmt_change, fmt_count, fmt_date, fmt_value
 
 
 def purpose(config: ReviewConfig) -> str:
     return (
-        f"This paper reports the annual review of {config.force.name}'s use of social media for "
-        f"{config.period_label}, as the Force's policy asks. It sets out the evidence against each "
-        "part of the policy and makes recommendations for the Board to decide or note."
+        f"This paper reports our yearly review of how {config.force.name} used social media in "
+        f"{config.period_label}, as the Force's policy asks. It sets out the evidence for each part of "
+        "the policy. It makes recommendations for the Board to decide on or to note."
     )
 
 
@@ -104,7 +104,7 @@ FINDINGS = {"P1": _p1, "P2": _p2, "P3": _p3, "P4": _p4, "P5": _p5, "P6": _p6, "P
 
 def executive_summary(by_id, recommendations, config, has_prior: bool) -> list[str]:
     rated = [h for h in by_id.values() if h.rag != "Not rated"]
-    red = [h.title.lower() for h in rated if h.rag == "Red"]
+    red = [_lower_first(h.title) for h in rated if h.rag == "Red"]
     green = sum(1 for h in rated if h.rag == "Green")
     paragraphs = [
         f"We rated {len(rated)} measures against their targets: {green} met the target, "
@@ -120,6 +120,12 @@ def executive_summary(by_id, recommendations, config, has_prior: bool) -> list[s
     if not has_prior:
         paragraphs.append("There is no data for the year before, so there are no year-on-year changes.")
     return paragraphs
+
+
+def _lower_first(title: str) -> str:
+    """A title inside a sentence: "Accounts with MFA" -> "accounts with MFA"; "MFA on" stays."""
+    first = title.split(" ", 1)[0]
+    return title if first.isupper() and len(first) > 1 else title[:1].lower() + title[1:]
 
 
 def register_entries(register: pd.DataFrame) -> list[RegisterEntry]:
@@ -144,19 +150,19 @@ def implications(recommendations, by_id) -> dict[str, str]:
     clauses = {r.clause for r in recommendations}
     return {
         "Finance": (
-            "Extending the digital desk's hours would need staff funding; the other recommendations "
-            "can be met within current budgets."
+            "Longer hours for the digital desk would need money for more staff. We can pay for the "
+            "other recommendations from current budgets."
             if "P3" in clauses
-            else "The recommendations can be met within current budgets."
+            else "We can pay for the recommendations from current budgets."
         ),
         "Legal": (
-            "Force accounts hold personal data in messages from the public. UK GDPR and the Data "
-            "Protection Act 2018 apply, and records follow the national retention schedule."
+            "Messages from the public to our accounts hold personal data. UK GDPR and the Data "
+            "Protection Act 2018 apply. We keep records only as long as the national schedule says."
         ),
         "Equality": (
-            f"Alt text and captions make posts usable by disabled people; alt text coverage was "
-            f"{fmt_value(by_id['p7_alt_text_pct'].value, 'pct')}. An equality impact assessment of the "
-            "policy is complete."
+            f"Alt text and captions help disabled people use our posts. This year "
+            f"{fmt_value(by_id['p7_alt_text_pct'].value, 'pct')} of image posts had alt text. We have "
+            "done an equality impact assessment of the policy."
         ),
         "Risk": (
             "Accounts without MFA or with no clear owner can be taken over and used to mislead the "
@@ -168,8 +174,8 @@ def implications(recommendations, by_id) -> dict[str, str]:
 def methodology(config: ReviewConfig) -> list[str]:
     s = config.staffed_hours
     return [
-        f"The review covers {config.period_label}: {config.period_start:%d %B %Y} to "
-        f"{config.period_end - dt.timedelta(days=1):%d %B %Y}, UK time. Year-on-year figures compare "
+        f"The review covers {config.period_label}: {fmt_date(config.period_start)} to "
+        f"{fmt_date(config.period_end - dt.timedelta(days=1))}, UK time. Year-on-year figures compare "
         "it with the same period a year earlier.",
         "Every input row is either used or listed in rejected-rows.csv with its file, line, column and "
         "the reason. Rows seen twice are merged, keeping the later copy.",
@@ -187,10 +193,10 @@ def methodology(config: ReviewConfig) -> list[str]:
 GLOSSARY = {
     "Alt text": "A short description of an image that screen readers read aloud.",
     "Camel case": "Writing each word of a hashtag with a capital letter, as in #MissingPerson.",
-    "Critical incident": "An incident where the police response may affect public confidence a lot.",
+    "Critical incident": "An event where how the police respond could do much to raise or lower public trust.",
     "Engagement": "A reaction, comment, share or click on a post.",
     "Impression": "One showing of a post on someone's screen.",
-    "MFA": "Multi-factor authentication: a second check, such as a code on a phone, at login.",
+    "MFA": "Multi-factor authentication: a second check when you log in, such as a code sent to a phone.",
     "Median": "The middle value: half are lower and half are higher.",
     "90th percentile": "The value that nine in ten are below.",
     "RAG": "Red, Amber, Green: how a measure compares with its target.",

@@ -22,6 +22,7 @@ from review.context import (
     ReportContext,
     SourceFile,
 )
+from review.errors import ReviewError
 from review.metrics.registry import METRICS
 from review.narrative import (
     FINDINGS,
@@ -39,6 +40,7 @@ from review.workbook import write_workbook
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+CHART_BARS = 15  # a bar chart shows at most this many bars; the tables and workbook have the rest
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
@@ -79,9 +81,7 @@ def build_context(config: ReviewConfig, m: dict, ingest: dict) -> ReportContext:
         for clause, (title, words) in CLAUSES.items()
     ]
     period_end = config.period_end - dt.timedelta(days=1)
-    logo = None
-    if config.force.logo:
-        logo = (TEMPLATE_DIR / "assets" / config.force.logo).read_text(encoding="utf-8")
+    logo = read_logo(config.force.logo) if config.force.logo else None
     return ReportContext(
         force_name=config.force.name,
         title=config.report.title,
@@ -120,6 +120,15 @@ def build_context(config: ReviewConfig, m: dict, ingest: dict) -> ReportContext:
     )
 
 
+def read_logo(name: str) -> str:
+    """The logo SVG named in the config, from templates/assets/ only; a missing file is an error."""
+    assets = (TEMPLATE_DIR / "assets").resolve()
+    path = (assets / name).resolve()
+    if path.suffix.lower() != ".svg" or not path.is_relative_to(assets) or not path.is_file():
+        raise ReviewError(f"force.logo {name!r} must name an SVG file in {assets}")
+    return path.read_text(encoding="utf-8")
+
+
 def draw_charts(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior: bool) -> list[Chart]:
     palette = config.force.palette
     label = config.period_label
@@ -137,11 +146,13 @@ def draw_charts(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior
             source=src, y_label="Impressions", unit="count", palette=palette,
         )
     )
-    per_account = series["p1_reach_per_account"].head(15)
+    per_account = series["p1_reach_per_account"]
     out.append(
         charts.bar_chart(
-            per_account, category="name", value="impressions_count", chart_id="p1-reach-per-account", clause="P1",
-            title="Impressions by account", caption="Impressions per account; small accounts reach few people.",
+            per_account.head(CHART_BARS), category="name", value="impressions_count", chart_id="p1-reach-per-account",
+            clause="P1", title="Impressions by account",
+            caption="Impressions per account; small accounts reach few people."
+            + _shown(per_account, "accounts with the most impressions"),
             source=src, value_label="Impressions", unit="count", palette=palette, noun="accounts",
         )
     )
@@ -166,17 +177,20 @@ def draw_charts(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior
     p4 = series["p4_by_account"]
     out.append(
         charts.bar_chart(
-            p4.head(15), category="name", value="meets", chart_id="p4-plain-english", clause="P4",
+            p4.head(CHART_BARS), category="name", value="meets", chart_id="p4-plain-english", clause="P4",
             title="Posts in plain English by account",
-            caption=f"Share of each account's posts with reading ease of {config.targets.reading_ease_min:g} or more.",
+            caption=f"Share of each account's posts with reading ease of {config.targets.reading_ease_min:g} or more."
+            + _shown(p4, "accounts with the lowest share"),
             source=src, value_label="Posts in plain English", unit="pct", palette=palette, noun="accounts",
         )
     )
-    training = series["p5_training_by_unit"].head(15)
+    training = series["p5_training_by_unit"]
     out.append(
         charts.bar_chart(
-            training, category="Unit", value="In date (%)", chart_id="p5-training", clause="P5",
-            title="Training in date by unit", caption="Share of each unit's account users whose training is in date.",
+            training.head(CHART_BARS), category="Unit", value="In date (%)", chart_id="p5-training", clause="P5",
+            title="Training in date by unit",
+            caption="Share of each unit's account users whose training is in date."
+            + _shown(training, "units with the lowest share"),
             source=src, value_label="Training in date", unit="pct", palette=palette, noun="units",
         )
     )
@@ -189,6 +203,11 @@ def draw_charts(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior
         )
     )
     return out
+
+
+def _shown(frame: pd.DataFrame, which: str) -> str:
+    """The caption's note when a chart shows only its first CHART_BARS rows (frames arrive ranked)."""
+    return f" The {CHART_BARS} {which} of {len(frame)} are shown." if len(frame) > CHART_BARS else ""
 
 
 def _months(frame: pd.DataFrame, config: ReviewConfig) -> pd.DataFrame:
