@@ -88,6 +88,94 @@ def _print_summary(result) -> None:
 
 
 @app.command()
+def ingest(
+    src: Annotated[list[Path], typer.Argument(help="Folders or files: platform exports and registers (CSV, XLSX, Parquet).")],
+    out: Annotated[Path, typer.Option(help="Folder for one Parquet file per canonical table, ingest-report.json and rejected-rows.csv.")],
+    year: Annotated[Optional[int], typer.Option(help="The review year: places dates written without a year (TikTok).")] = None,
+    config: Annotated[Optional[Path], typer.Option(help="The year's YAML config [default: config/YEAR.yml if present].")] = None,
+    max_reject_pct: Annotated[Optional[float], typer.Option(help="Stop if more than this share of a file's rows is rejected [default: the config's, else 5].")] = None,
+) -> None:
+    """Recognise, repair and validate input files; write the canonical tables and say what became of every row."""
+    from review.config import default_config_path, load_config
+    from review.ingest import write_ingest
+    from review.validate import check_reject_rate
+
+    try:
+        period, limit = None, 5.0
+        if year is not None:
+            cfg = load_config(config or default_config_path(year), year)
+            period, limit = (cfg.period_start, cfg.period_end), cfg.reject_rate_max_pct
+        with console.status("Reading inputs"):
+            validated = write_ingest(src, out, period)
+        _print_ingest(validated.files)
+        console.print(f"Wrote {len(validated.tables)} Parquet tables, ingest-report.json and rejected-rows.csv to {out}")
+        check_reject_rate(validated.files, max_reject_pct if max_reject_pct is not None else limit)
+    except ReviewError as exc:
+        _fail(exc)
+
+
+def _print_ingest(files) -> None:
+    table = Table(title="Input files", title_justify="left")
+    for column in ["file", "format", "table", "account", "read", "accepted", "rejected", "merged", "unused"]:
+        table.add_column(column, justify="right" if column in ("read", "accepted", "rejected", "merged", "unused") else "left",
+                         overflow="fold")
+    for f in files:
+        table.add_row(
+            f.path, f.layout or f.format, f.table or "not used", f.account_id or "",
+            *(f"{n:,}" for n in [f.rows_read, f.rows_accepted, f.rows_rejected, f.rows_merged, f.rows_unused]),
+        )
+    console.print(table)
+
+
+@app.command()
+def recommendations(
+    data: Annotated[Path, typer.Option(help="Folder of input files, or a run's output folder.")],
+    year: Annotated[int, typer.Option(help="The review year.")],
+    config: Annotated[Optional[Path], typer.Option(help="The year's YAML config [default: config/YEAR.yml if present].")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Where this year's run writes [default: reports/YEAR]; last year's register is looked for beside it.")] = None,
+) -> None:
+    """List the recommendations that fire for the year, why, and the team's decision on each."""
+    from rich.panel import Panel
+
+    from review.config import default_config_path, load_config
+    from review.metrics import compute_metrics
+    from review.recommend import recommend
+    from review.register import decide, prepare
+    from review.year import read_tables
+
+    config = config or default_config_path(year)
+    try:
+        cfg = load_config(config, year)
+        tables = read_tables(data)
+        tables, inputs = prepare(tables, cfg, config, out or Path("reports") / str(year))
+        metrics = compute_metrics(tables, cfg)
+        result = decide(recommend(metrics), tables["recommendations"], cfg, decisions=inputs.decisions,
+                        period_end=cfg.period_end)
+    except ReviewError as exc:
+        _fail(exc)
+    out_console = Console()
+    table = Table(title=f"Recommendations for {cfg.period_label}", title_justify="left")
+    table.add_column("id", overflow="fold")
+    for column in ["clause", "priority", "for", "decision", "title"]:
+        table.add_column(column)
+    for rec in result.for_board + result.rejected:
+        decision = inputs.decisions.get(rec.rec_id)
+        state = "rejected" if rec in result.rejected else (decision.decision + "ed" if decision and decision.decision else "to decide")
+        table.add_row(rec.rec_id, rec.clause, rec.priority, "decision" if rec.for_decision else "noting", state, rec.title)
+    out_console.print(table)
+    for rec in result.for_board + result.rejected:
+        evidence = ", ".join(f"{k} = {v}" for k, v in rec.evidence.items())
+        out_console.print(Panel(f"{rec.text}\n[dim]Evidence: {evidence}[/]", title=rec.rec_id, title_align="left"))
+    if result.unmatched_decisions:
+        console.print(
+            f"[yellow]Decisions that match no recommendation this year[/] ({inputs.decisions_file}): "
+            + ", ".join(result.unmatched_decisions)
+        )
+    console.print(f"Decisions read from: {inputs.decisions_file or 'none yet'}; "
+                  f"last year's register: {inputs.previous_register_file or 'none found'}")
+
+
+@app.command()
 def docs(
     out: Annotated[Path, typer.Option(help="Where to write the generated documents.")] = Path("docs"),
 ) -> None:

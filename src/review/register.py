@@ -252,3 +252,27 @@ def write_register(path: Path, result: RegisterResult, config: ReviewConfig, evi
         "# previous_register in the config). Update statuses in next year's decisions file, not here.\n"
     )
     path.write_text(header + yaml.safe_dump(payload, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
+
+
+@dataclass
+class RegisterInputs:
+    decisions: dict[str, Decision]
+    decisions_file: Path | None
+    previous_register_file: Path | None
+
+
+def prepare(
+    tables: dict[str, pd.DataFrame], config: ReviewConfig, config_path: Path | None, out: Path
+) -> tuple[dict[str, pd.DataFrame], RegisterInputs]:
+    """Read the decisions and last year's register; return the tables with the register so far
+    (statuses updated) in place of the data's recommendations table. Call before the metrics."""
+    decisions_file = decisions_path(config, config_path)
+    decisions = read_decisions(decisions_file)
+    previous_file = previous_register_path(config, config_path, Path(out))
+    previous = read_register_yaml(previous_file) if previous_file else None
+    so_far = carry_forward(tables["recommendations"], previous, decisions)
+    return {**tables, "recommendations": so_far}, RegisterInputs(decisions, decisions_file, previous_file)
+
+
+def evidence_of(recommendations: list[Recommendation]) -> dict[str, dict]:
+    return {r.rec_id: dict(r.evidence) for r in recommendations}

@@ -80,3 +80,17 @@ def load(data: str | Path, year: int, config: str | Path | None = None) -> Year:
     else:
         raise ReviewError(f"{data}: not a data folder or a run's output folder")
     return Year(config=cfg, tables=tables, metrics=compute_metrics(tables, cfg), rejected=rejected)
+
+
+def read_tables(data: str | Path) -> dict[str, pd.DataFrame]:
+    """Canonical tables from a run's output folder or, validated, from a folder of input files."""
+    data = Path(data)
+    if (data / "canonical").is_dir():
+        return artifacts.read_canonical(data)
+    if data.is_dir():
+        from review.ingest import read_folder
+        from review.validate import validate_files
+
+        raw, _ = read_folder(data)
+        return validate_files(raw, data).tables
+    raise ReviewError(f"{data}: not a data folder or a run's output folder")
