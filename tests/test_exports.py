@@ -139,7 +139,7 @@ def test_metrics_map_as_documented(result):
     assert (ig.impressions, ig.reach, ig.reactions, ig.comments, ig.shares, ig.engagements) == (25992, 17483, 321, 1, 120, 458)
     assert ig.published_at == pd.Timestamp("2025-12-30T09:56:00Z") and ig.media_type == "video"
     assert ig.text.count("\n") >= 4  # the caption's lines came back together
-    yt = posts.loc["-3d1NctSv0c"]  # written with a leading space in the file
+    yt = posts.loc["-3d1NctSv0c"]  # an id starting with "-" (the leading-space case: test_exports_by_hand.py)
     assert (yt.video_views, yt.impressions) == (2326, 123236)
     assert yt.published_at == pd.Timestamp("2020-06-19T23:00:00Z")  # 6-20-2020, midnight BST
     fbv = posts.loc["4388442338054561"]

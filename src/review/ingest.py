@@ -43,6 +43,7 @@ from review.adapters.base import Context, Layout, handle_key, place
 from review.adapters.reader import Sheet, read_sheets
 from review.contracts import TABLES, Table
 from review.errors import ReviewError
+from review.pseudonym import pseudonymise_files
 
 # Files in a data folder that are not tables, and what they are.
 KNOWN_NON_TABLES = {"readme.md": "notes", "synthetic.json": "synthetic-data marker"}
@@ -149,23 +150,27 @@ class _Found:
     parquet_columns: list[str] | None = None
 
 
-def _parquet_header(path: Path) -> list[str]:
+def _parquet_header(path: Path, rel: str) -> list[str]:
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    return list(pq.read_schema(path).names)
+    try:
+        return list(pq.read_schema(path).names)
+    except (pa.ArrowException, OSError, ValueError) as exc:  # empty, cut short or not Parquet at all
+        raise ReviewError(f"{rel}: cannot be read as Parquet: {exc}") from None
 
 
 def _recognise(path: Path, rel: str) -> tuple[list[_Found], list[str]]:
     """The sheets of one file with what each is; messages for the ones that match nothing."""
     if path.suffix.lower() == ".parquet":
-        header = _parquet_header(path)
+        header = _parquet_header(path, rel)
         fit, closest = detect(header)
         if fit is None or not fit.is_canonical:
             return [], [_unknown_message(rel, 1, closest)]
         return [_Found(path, rel, None, fit, header)], []
     sheets = read_sheets(path, head_only=True)
-    if not sheets:
-        return [], [f"{rel}: the file is empty"]
+    if not sheets or (len(sheets) == 1 and not any(h.strip() for h in sheets[0].header)):
+        return [], [f"{rel}: the file is empty (no header row)"]
     found, problems = [], []
     for sheet in sheets:
         shown = f"{rel} [{sheet.sheet}]" if len(sheets) > 1 else rel
@@ -207,7 +212,9 @@ def _read_canonical(found: _Found) -> RawFile:
             frame = raw_frame(sheet)
             frame = frame.mask(frame.apply(lambda s: s.astype(str).str.strip().eq("")), pd.NA)
             fmt, header_row, lines = f"canonical {sheet.kind}", sheet.header_line, list(sheet.lines)
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+    except (ValueError, OSError, TypeError, NotImplementedError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        # (pyarrow's errors for a damaged Parquet file are ValueError, OSError, TypeError and
+        # NotImplementedError subclasses)
         raise ReviewError(f"{found.rel}: cannot be read as {path.suffix[1:].upper()}: {exc}") from None
     frame.columns = [normalise_header(c) for c in frame.columns]
     duplicated = frame.columns[frame.columns.duplicated()].tolist()
@@ -218,12 +225,33 @@ def _read_canonical(found: _Found) -> RawFile:
     for column in added:  # detection guarantees these are nullable
         frame[column] = pd.NA
     frame = frame[table.columns].reset_index(drop=True)
+    dropped = []
+    if sheet is not None and sheet.long_numbers and lines is not None:
+        frame, lines, dropped = _drop_rounded_ids(frame, lines, sheet.long_numbers)
     notes = [f"repaired: {q}" for q in (sheet.quirks if sheet is not None else [])]
     return RawFile(
         path=path, table=table.name, format=fmt, sha256=sha256_of(path), frame=frame, header_row=header_row,
         ignored_columns=ignored, added_columns=added, rel=found.rel, sheet=sheet.sheet if sheet else None,
-        lines=lines, notes=notes,
+        lines=lines, notes=notes, dropped=dropped,
     )
+
+
+def _drop_rounded_ids(frame: pd.DataFrame, lines: list[int], long_numbers: set[tuple[int, str]]):
+    """Rows of a workbook register whose id (`*_id` column) was stored as a number of 16 or more
+    digits: Excel keeps 15, so the id may be wrong and could even merge two different rows.
+    They are logged as rejected rather than kept (see `reader._is_long_number`)."""
+    suspect = {(line, normalise_header(h)) for line, h in long_numbers if normalise_header(h).endswith("_id")}
+    keep, dropped = [], []
+    for i, line in enumerate(lines):
+        columns = [c for c in frame.columns if (line, c) in suspect]
+        keep.append(not columns)
+        if columns:
+            dropped.append({"record": i, "line": line, "column": columns[0], "value": frame.at[i, columns[0]],
+                            "reason": "the id was saved in the workbook as a number; Excel keeps only 15 digits, so it "
+                            "may have lost its last ones. Format the column as text and type or paste the ids again",
+                            "is_junk": False})
+    kept = [line for line, k in zip(lines, keep) if k]
+    return frame.loc[keep].reset_index(drop=True), kept, dropped
 
 
 # --- platform exports ---------------------------------------------------------------------------------
@@ -405,6 +433,8 @@ def read_inputs(sources: list[Path], period: Period | None = None) -> tuple[list
     exports = _read_exports([f for f in found if not f.detection.is_canonical], _register(canonical), period)
     order = {f.rel: i for i, f in enumerate(found)}
     raw = sorted(canonical + exports, key=lambda r: order[r.rel])
+    # Before validation, so no person identifier reaches a table, the rejected-rows log or a report.
+    pseudonymise_files(raw, synthetic=synthetic is not None)
     return raw, {"synthetic": synthetic, "other_files": others}
 
 

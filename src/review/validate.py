@@ -106,15 +106,16 @@ def _coerce_timestamp(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """ISO 8601 with an offset is taken as given; a time without one is UK local time,
     as registers kept in Excel record it. Stored in UTC."""
     if isinstance(series.dtype, pd.DatetimeTZDtype):
-        return series.dt.tz_convert("UTC").astype("datetime64[ns, UTC]"), pd.Series(False, index=series.index)
+        ranged = _in_range(series)
+        return ranged.dt.tz_convert("UTC").astype("datetime64[ns, UTC]"), series.notna() & ranged.isna()
     if pd.api.types.is_datetime64_dtype(series.dtype):
-        local = series.dt.tz_localize(LOCAL_TZ, ambiguous="NaT", nonexistent="shift_forward")
+        local = _in_range(series).dt.tz_localize(LOCAL_TZ, ambiguous="NaT", nonexistent="shift_forward")
         return local.dt.tz_convert("UTC").astype("datetime64[ns, UTC]"), series.notna() & local.isna()
     text = series.astype("string").str.strip()
     has_offset = text.str.contains(_HAS_OFFSET, na=False)
     out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns, UTC]")
     if has_offset.any():
-        out[has_offset] = pd.to_datetime(text[has_offset], utc=True, errors="coerce", format="ISO8601")
+        out[has_offset] = _in_range(pd.to_datetime(text[has_offset], utc=True, errors="coerce", format="ISO8601"))
     naive = ~has_offset & ~_blank(series)
     if naive.any():
         parsed = _parse_naive(text[naive])
@@ -126,17 +127,54 @@ def _coerce_timestamp(series: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def _parse_naive(text: pd.Series) -> pd.Series:
     """ISO 8601 first; what is left is read as a UK register writes it, day first (31/12/2025 14:05)."""
-    parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
+    parsed = _to_naive(text, format="ISO8601")
     rest = parsed.isna() & text.notna()
     if rest.any():
-        parsed[rest] = pd.to_datetime(text[rest], errors="coerce", format="mixed", dayfirst=True)
+        parsed[rest] = _to_naive(text[rest], format="mixed", dayfirst=True)
     return parsed.astype("datetime64[ns]")
+
+
+def _to_naive(text: pd.Series, **how) -> pd.Series:
+    """`pd.to_datetime(text, **how)` for cells that should carry no time zone, never raising.
+
+    pandas fails a whole column when some cells carry zones and others do not ("Mixed timezones")
+    or a date is out of its range; then each cell is parsed alone. A cell with a zone, or outside
+    EARLIEST..LATEST, becomes NaT, so it is rejected and logged like any unreadable date.
+    """
+    try:
+        parsed = pd.to_datetime(text, errors="coerce", **how)
+        if not isinstance(parsed.dtype, pd.DatetimeTZDtype):
+            return _in_range(parsed)
+    except (ValueError, OverflowError, TypeError):
+        pass
+    cells = []
+    for value in text:
+        try:
+            stamp = pd.to_datetime(value, errors="coerce", **how)
+        except (ValueError, OverflowError, TypeError):
+            stamp = pd.NaT
+        is_naive = isinstance(stamp, pd.Timestamp) and not pd.isna(stamp) and stamp.tzinfo is None
+        cells.append(stamp if is_naive and EARLIEST <= stamp <= LATEST else pd.NaT)
+    return pd.Series(cells, index=text.index, dtype="datetime64[ns]")
+
+
+# Dates a register of this century can hold. pandas keeps far-off years (`1.000,5` reads as the
+# year 1, `9999-12-31` parses) that the tables' nanosecond timestamps cannot, and that are
+# always typing slips here: outside this range a date is rejected like any unreadable one.
+EARLIEST, LATEST = pd.Timestamp("1900-01-01"), pd.Timestamp("2100-12-31 23:59:59")
+
+
+def _in_range(parsed: pd.Series) -> pd.Series:
+    """`parsed` with dates outside EARLIEST..LATEST made missing (so the cell is rejected)."""
+    naive = parsed.dt.tz_localize(None) if isinstance(parsed.dtype, pd.DatetimeTZDtype) else parsed
+    return parsed.where(naive.isna() | ((naive >= EARLIEST) & (naive <= LATEST)))
 
 
 def _coerce_date(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         out = series.dt.tz_localize(None) if isinstance(series.dtype, pd.DatetimeTZDtype) else series
-        return out.dt.normalize().astype("datetime64[ns]"), pd.Series(False, index=series.index)
+        ranged = _in_range(out)
+        return ranged.dt.normalize().astype("datetime64[ns]"), out.notna() & ranged.isna()
     text = series.astype("string").str.strip()
     out = _parse_naive(text.mask(text.eq(""))).dt.normalize()
     bad = ~_blank(series) & out.isna()
@@ -277,8 +315,11 @@ def validate_files(raw_files: list[RawFile], data_dir=None) -> Validated:
         frames = [frame for _, frame in sorted(keyed, key=lambda t: t[0])]
         combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
         combined, merged = _deduplicate(combined, table)
-        for order, count in merged.items():
+        for (order, winner), count in sorted(merged.items()):
             reports[order].rows_merged += count
+            where = "later in the same file" if winner == order else f"in {reports[winner].path}"
+            reports[order].notes = [*reports[order].notes,  # a new list: the raw file's stays as read
+                f"{count:,} row(s) merged: the same {' and '.join(table.key)} appears {where}, whose figures were kept"]
         checked = combined.drop(columns=["_file", "_record"])
         failures = check_frame(checked, table)
         failed_rows = sorted({f[0] for f in failures})
@@ -302,19 +343,24 @@ def validate_files(raw_files: list[RawFile], data_dir=None) -> Validated:
     return Validated(tables=tables, rejected=rejected, files=reports)
 
 
-def _deduplicate(frame: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, dict[int, int]]:
-    """Keep the last copy of each key (later files carry later figures); count the rest per file."""
+def _deduplicate(frame: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, dict[tuple[int, int], int]]:
+    """Keep the last copy of each key (later files carry later figures); count the rest per
+    (file merged away, file kept), so the report can say where each merged row went."""
     key = table.key
     if not key:
         return frame, {}
     is_dup = frame.duplicated(subset=key, keep="last")
-    merged = {int(k): int(v) for k, v in frame.loc[is_dup, "_file"].value_counts().items()}
+    if not is_dup.any():
+        return frame, {}
+    kept_in = frame.groupby(key, sort=False, dropna=False)["_file"].transform("last")
+    pairs = pd.DataFrame({"merged": frame.loc[is_dup, "_file"], "kept": kept_in[is_dup]})
+    merged = {(int(m), int(k)): int(n) for (m, k), n in pairs.value_counts().items()}
     return frame.loc[~is_dup], merged
 
 
 def check_reject_rate(reports: list[FileReport], limit_pct: float) -> None:
-    """Stop the run when any file's rejected share is above the configured limit."""
-    """The export's own Total/placeholder rows are logged but not counted: they are expected."""
+    """Stop the run when any file's rejected share is above the configured limit. The export's
+    own Total and placeholder rows are logged but not counted: they are expected."""
     for report in reports:
         counted = report.rows_read - report.rows_unused - report.rows_junk
         bad = report.rows_rejected - report.rows_junk

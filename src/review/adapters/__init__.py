@@ -171,20 +171,50 @@ def adapt(sheet: Sheet, layout: Layout, ctx: Context) -> Adapted:
         values = spec.fn(clean, ctx).astype(object)
         columns[name] = values.mask(values.astype(str).str.strip().eq(""), pd.NA)
     frame = pd.DataFrame(columns, index=raw.index)
+    rounded = _rounded_ids(sheet, layout, table, raw, frame)
     dropped = []
     junk_column = _junk_column(layout, raw, reasons)
-    for i in np.flatnonzero((is_junk | overlong).to_numpy()):
-        if is_junk.iloc[i]:
+    for i in np.flatnonzero((is_junk | overlong | rounded.notna()).to_numpy()):
+        if rounded.notna().iloc[i] and not is_junk.iloc[i]:
+            column = rounded.iloc[i]
+            value = raw.iat[i, raw.columns.get_loc(column)]
+            dropped.append({"record": int(i), "line": sheet.lines[i], "column": column, "value": value,
+                            "reason": f"the id was saved in the workbook as a number ({value}); Excel keeps only 15 digits, "
+                            "so it may have lost its last ones. Use the export as downloaded (CSV), or format the "
+                            "column as text before saving the workbook", "is_junk": False})
+        elif is_junk.iloc[i]:
             dropped.append({"record": int(i), "line": sheet.lines[i], "column": junk_column, "value": raw.iat[i, raw.columns.get_loc(junk_column)] if junk_column in raw else "",
                             "reason": reasons.iloc[i], "is_junk": True})
         else:
             dropped.append({"record": int(i), "line": sheet.lines[i], "column": "(row)", "value": "",
                             "reason": f"the row has more cells than the header's {len(sheet.header)}: a field with an unquoted delimiter?",
                             "is_junk": False})
-    keep = ~(is_junk | overlong)
+    keep = ~(is_junk | overlong | rounded.notna())
     lines = [line for line, k in zip(sheet.lines, keep) if k]
     sources = {name: " + ".join(spec.sources) for name, spec in layout.columns.items() if spec.sources}
     return Adapted(frame.loc[keep].reset_index(drop=True), lines, dropped, sources)
+
+
+def _rounded_ids(sheet: Sheet, layout: Layout, table, raw: pd.DataFrame, frame: pd.DataFrame) -> pd.Series:
+    """Per row, the platform column whose number became the row's key although it may have been
+    rounded by Excel (see `reader._is_long_number`); NA for rows whose key can be trusted. A layout
+    that can read the id from a link instead (X) is not affected."""
+    out = pd.Series(pd.NA, index=raw.index, dtype=object)
+    if not sheet.long_numbers:
+        return out
+    by_line: dict[int, list[str]] = {}
+    for line, header in sheet.long_numbers:
+        by_line.setdefault(line, []).append(header)
+    for name in table.key:
+        spec = layout.columns.get(name)
+        if spec is None:
+            continue
+        sources = {norm(s) for s in spec.sources}
+        for i, line in enumerate(sheet.lines):
+            for header in by_line.get(line, []):
+                if norm(header) in sources and str(frame.at[i, name]).strip() == str(raw.at[i, header]).strip():
+                    out.iloc[i] = header
+    return out
 
 
 def _junk_column(layout: Layout, raw: pd.DataFrame, reasons: pd.Series) -> str:

@@ -59,6 +59,7 @@ class Col:
     sources: tuple[str, ...]  # platform headers read (for the docs and the rejected log)
     rule: str  # the rule in words, for the docs
     fn: Callable[[Cells, "Context"], pd.Series]
+    joiner: str = " + "  # how the sources combine, for the docs: summed, or " or " (the first present)
 
 
 @dataclass
@@ -127,7 +128,7 @@ def first_of(*names: str) -> Col:
                 return c[name]
         return c.get(names[0])
 
-    return Col(tuple(names), " or ".join(f"`{n}`" for n in names) + " (whichever the export has)", fn)
+    return Col(tuple(names), " or ".join(f"`{n}`" for n in names) + " (whichever the export has)", fn, joiner=" or ")
 
 
 def _numbers(series: pd.Series) -> pd.Series:
@@ -176,6 +177,12 @@ def when(name: str, formats: tuple[str, ...], what: str, offset: str | None = No
     return Col((name,), f"`{name}`, {what}", fn)
 
 
+def _plausible(parsed: pd.Series) -> pd.Series:
+    """Dates outside 1900-2100 made missing: the cell then stays as written and validation
+    rejects it (pandas parses a damaged `1115-01-01` that nanosecond timestamps cannot hold)."""
+    return parsed.where(parsed.isna() | ((parsed >= "1900-01-01") & (parsed <= "2100-12-31 23:59:59")))
+
+
 def parse_times(series: pd.Series, formats: tuple[str, ...], date_only: bool = False, utc: bool = False) -> pd.Series:
     text = series.astype(str).str.strip()
     out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
@@ -186,11 +193,11 @@ def parse_times(series: pd.Series, formats: tuple[str, ...], date_only: bool = F
         parsed = pd.to_datetime(text[rest], format=fmt, errors="coerce", utc="%z" in fmt)
         if "%z" in fmt:
             parsed = parsed.dt.tz_localize(None)  # now UTC wall time
-        out[rest] = parsed
+        out[rest] = _plausible(parsed)
     rest = out.isna() & ~_blank(text)
     if rest.any():  # an XLSX copy holds real dates: ISO text
         iso = pd.to_datetime(text[rest], format="ISO8601", errors="coerce", utc=True)
-        out[rest] = iso.dt.tz_localize(None)
+        out[rest] = _plausible(iso.dt.tz_localize(None))
     if date_only:
         shown = out.dt.strftime("%Y-%m-%d")
     else:

@@ -34,7 +34,10 @@ file is named at once. Nothing is skipped without being reported.
   or numbered `(2)`;
 * whole-cell tokens {tokens} and cells of only spaces read as empty;
 * ids with a leading space (YouTube writes ` -GhQQTIylYY`), multi-line quoted text;
-* XLSX copies of any export (and XLS, when the `xlrd` package is installed), every non-empty sheet.
+* XLSX copies of any export, and XLS workbooks (LinkedIn's downloads, old Facebook Insights), every non-empty sheet.
+  Excel keeps only 15 significant digits of a number, so an id column it stored as numbers may have
+  lost its last digits: X ids are read from the post's link instead; a row whose id could only come
+  from such a number (Meta's 16-17 digit ids) is rejected, saying so, rather than kept under a wrong id.
 
 Line numbers in `rejected-rows.csv` are physical lines of the original file (for a workbook, the
 sheet's row number), so a rejected row can be found in a text editor.
@@ -127,8 +130,19 @@ def platform_exports() -> str:
     lines.append("")
     lines += ["## Metric dictionary", "",
               "Platforms define the same words differently. What each platform's figure means, per canonical column "
-              "of `posts` (the contract's own definition is in docs/data-dictionary.md):", ""]
+              "of `posts` (the contract's own definition is in docs/data-dictionary.md), and at the end `followers` "
+              "of `audience`. Compare a platform with itself across years; across platforms, compare shares and "
+              "trends rather than totals.", ""]
     post_layouts = [l for l in LAYOUTS.values() if l.table == "posts"]
+    lines += ["### At a glance: which platform column becomes impressions, reach and engagements", "",
+              "| export | impressions | reach | engagements |", "|---|---|---|---|"]
+    for layout in post_layouts:
+        cells = []
+        for metric in ("impressions", "reach", "engagements"):
+            spec = layout.columns.get(metric)
+            cells.append(spec.joiner.join(f"`{s}`" for s in spec.sources) if spec and spec.sources else "not reported")
+        lines.append(f"| {layout.title} | " + " | ".join(_cell(c) for c in cells) + " |")
+    lines.append("")
     for metric in METRICS:
         field = TABLES["posts"].field(metric)
         lines += [f"### `{metric}`: {field['title']}", "", f"Contract: {field['description']}", ""]
@@ -136,6 +150,13 @@ def platform_exports() -> str:
             words = layout.definitions.get(metric, "Not in this export.")
             lines.append(f"* **{layout.title}**: {_cell(words)}")
         lines.append("")
+    field = TABLES["audience"].field("followers")
+    lines += [f"### `followers` (audience): {field['title']}", "", f"Contract: {field['description']}", ""]
+    for layout in (l for l in LAYOUTS.values() if l.table == "audience"):
+        lines.append(f"* **{layout.title}**: {_cell(layout.definitions.get('followers', 'Not in this export.'))}")
+    lines += ["* **Every other export**: not a follower total. X, Meta, YouTube, LinkedIn and the TikTok business "
+              "layout give the day's new follows and unfollows (or net change), which do not add up to a total "
+              "without a starting figure; keep follower totals in the `audience` register.", ""]
     for family in FAMILIES:
         lines += [f"## {family}", ""]
         for layout in (l for l in LAYOUTS.values() if l.family == family):

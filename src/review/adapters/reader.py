@@ -54,6 +54,9 @@ class Sheet:
     rows: list[list[str]] = field(default_factory=list)  # data records, padded to the header
     lines: list[int] = field(default_factory=list)  # physical line each record starts on
     overlong: list[int] = field(default_factory=list)  # records with more cells than the header
+    # (line, column) of workbook cells holding a number of 16 or more digits: Excel keeps only 15
+    # significant digits, so an id stored that way may have lost its last digits
+    long_numbers: set[tuple[int, str]] = field(default_factory=set)
     quirks: list[str] = field(default_factory=list)  # what the reader had to repair, in words
     complete: bool = True  # False when only the head of a large file was read
 
@@ -155,10 +158,17 @@ def read_csv_sheet(path: Path, head_only: bool = False) -> Sheet:
         data = handle.read(SNIFF_BYTES if head_only else -1)
         whole = not head_only or len(data) < SNIFF_BYTES or not handle.read(1)
     encoding = detect_encoding(data, whole)
-    try:
+    # Fall back from a failed guess to cp1252, then to Latin-1, which decodes any bytes: a damaged
+    # file (cut mid-character, a stray byte cp1252 leaves undefined) reads as text with odd
+    # characters, whose cells validation then rejects or keeps, never as a crash.
+    for fallback in ("cp1252", "latin-1"):
+        try:
+            text = _decode(data, encoding, whole)
+            break
+        except UnicodeDecodeError:
+            encoding = fallback
+    else:
         text = _decode(data, encoding, whole)
-    except UnicodeDecodeError:
-        encoding, text = "cp1252", _decode(data, "cp1252", whole)
     if not whole:  # drop a possibly cut last line
         text = text[: max(text.rfind("\n"), 0)]
     sheet = Sheet(path=path, kind="CSV", encoding=encoding, complete=whole)
@@ -166,6 +176,8 @@ def read_csv_sheet(path: Path, head_only: bool = False) -> Sheet:
         sheet.quirks.append("UTF-16 text")
     elif encoding == "cp1252":
         sheet.quirks.append("cp1252 (Windows) text")
+    elif encoding == "latin-1":
+        sheet.quirks.append("not valid UTF-8 or cp1252: read as Latin-1, check the characters")
     first_line = text.split("\n", 1)[0].rstrip("\r")
     sep = _SEP_LINE.match(first_line)
     delimiter = sep.group(1) if sep else _choose_delimiter(text[:200_000])
@@ -200,6 +212,13 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+def _is_long_number(value) -> bool:
+    """A number cell of 16 or more digits. Excel keeps 15 significant digits, so when it opened
+    an export and saved it as a workbook, such a number (an X, Instagram or Facebook id) was
+    rounded: `1471178246792388616` comes back as `1471178246792390000`."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 1e15
+
+
 def read_workbook_sheets(path: Path) -> list[Sheet]:
     """Every non-empty worksheet of an XLSX (or XLS) workbook."""
     suffix = path.suffix.lower()
@@ -213,7 +232,7 @@ def read_workbook_sheets(path: Path) -> list[Sheet]:
             ) from None
         book = xlrd.open_workbook(str(path))
         for ws in book.sheets():
-            rows = []
+            rows, long_numbers = [], []
             for r in range(ws.nrows):
                 row = []
                 for c in range(ws.ncols):
@@ -221,10 +240,14 @@ def read_workbook_sheets(path: Path) -> list[Sheet]:
                     value = cell.value
                     if cell.ctype == xlrd.XL_CELL_DATE:
                         value = xlrd.xldate.xldate_as_datetime(value, book.datemode)
+                    elif cell.ctype == xlrd.XL_CELL_NUMBER and _is_long_number(value):
+                        long_numbers.append((r + 1, c))
                     row.append(_cell_text(value))
                 rows.append((r + 1, row))
             if any(_nonempty(cells) for _, cells in rows):
-                sheets.append(_shape(Sheet(path=path, kind="XLS", sheet=ws.name), rows))
+                sheet = _shape(Sheet(path=path, kind="XLS", sheet=ws.name), rows)
+                sheet.long_numbers = {(line, sheet.header[i]) for line, i in long_numbers if i < len(sheet.header)}
+                sheets.append(sheet)
         return sheets
     from openpyxl import load_workbook
 
@@ -234,12 +257,16 @@ def read_workbook_sheets(path: Path) -> list[Sheet]:
         raise ReviewError(f"{path}: cannot be read as XLSX: {exc}") from None
     try:
         for ws in book.worksheets:
-            rows = [
-                (number, [_cell_text(v) for v in values])
-                for number, values in enumerate(ws.iter_rows(values_only=True), start=1)
-            ]
+            rows, long_numbers = [], []
+            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                rows.append((number, [_cell_text(v) for v in values]))
+                long_numbers += [(number, i) for i, v in enumerate(values) if _is_long_number(v)]
             if any(_nonempty(cells) for _, cells in rows):
-                sheets.append(_shape(Sheet(path=path, kind="XLSX", sheet=ws.title), rows))
+                sheet = _shape(Sheet(path=path, kind="XLSX", sheet=ws.title), rows)
+                sheet.long_numbers = {(line, sheet.header[i]) for line, i in long_numbers if i < len(sheet.header)}
+                sheets.append(sheet)
+    except Exception as exc:  # a sheet damaged inside a readable zip: zlib, XML and key errors
+        raise ReviewError(f"{path}: cannot be read as XLSX: {type(exc).__name__}: {exc}") from None
     finally:
         book.close()
     return sheets

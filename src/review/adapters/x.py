@@ -33,13 +33,22 @@ def _media_new(c: Cells, ctx: Context) -> pd.Series:
 SNOWFLAKE_EPOCH_MS = 1288834974657
 
 
-def _snowflake_ids(c: Cells, ctx: Context) -> pd.Series:
-    # read as text: 19-digit ids must never pass through a float
-    return c.get("Post id")
+def _id_from_link(link_column: str, id_column: str):
+    """The number after `/status/` in the post's link, else the id column. Both are read as text
+    (19-digit ids must never pass through a float); the link comes first because it survives an
+    Excel re-save, while Excel rounds a numeric id column to 15 digits."""
+
+    def fn(c: Cells, ctx: Context) -> pd.Series:
+        from_link = c.get(link_column).astype(str).str.extract(r"/status/(\d+)", expand=False)
+        return from_link.fillna(c.get(id_column).astype(str).str.strip()).astype(object)
+
+    words = (f"the number after `/status/` in `{link_column}`, else `{id_column}` (the link survives an Excel "
+             "re-save; a numeric id column is rounded to 15 digits)")
+    return rule((link_column, id_column), words, fn)
 
 
 def _x_new_time(c: Cells, ctx: Context) -> pd.Series:
-    ids = c.get("Post id").astype(str).str.strip()
+    ids = _id_from_link("Post Link", "Post id").fn(c, ctx).astype(str).str.strip()
     from_date = when("Date", ("%a, %b %d, %Y",), "").fn(c, ctx)
     out = from_date.copy()
     ok = ids.str.fullmatch(r"\d{15,20}")
@@ -58,7 +67,7 @@ TWEET_ACTIVITY = Layout(
     table="posts",
     fingerprint=("Tweet id", "Tweet permalink", "Tweet text", "time", "impressions", "engagements"),
     columns={
-        "post_id": take("Tweet id"),
+        "post_id": _id_from_link("Tweet permalink", "Tweet id"),
         "account_id": account(),
         "published_at": when("time", ("%Y-%m-%d %H:%M %z",), "`2016-12-23 18:50 +0000` (UTC)", offset="UTC"),
         "text": _text("Tweet text"),
@@ -110,7 +119,7 @@ CONTENT_2024 = Layout(
     table="posts",
     fingerprint=("Post id", "Date", "Post text", "Post Link", "Impressions", "Engagements"),
     columns={
-        "post_id": rule(("Post id",), "`Post id` (kept as text: 19-digit ids)", _snowflake_ids),
+        "post_id": _id_from_link("Post Link", "Post id"),
         "account_id": account(),
         "published_at": rule(
             ("Post id", "Date"),
