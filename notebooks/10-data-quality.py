@@ -7,6 +7,11 @@
 # `artifacts/ingest.json` and every rejected row to `rejected-rows.csv`. Every later notebook
 # reads these files, never this notebook.
 #
+# The canonical `recommendations` table is the register so far: the data folder's table with
+# last year's register (`recommendations-<year-1>.yml` from last year's run) laid over it, and
+# the status updates from the team's decisions file applied. `artifacts/ingest.json` records
+# which files were used, under `register`.
+#
 # **How to read it.** The summary below has one row per input file. For each file,
 # *rows read* = *accepted* + *rejected* + *merged*: nothing is dropped silently. *Merged* rows
 # were seen twice (the later copy is kept). Every rejected row is in `rejected-rows.csv` with its

@@ -36,7 +36,7 @@ def test_out_of_hours_rule_boundary():
     assert "P3-out-of-hours-response" not in fired(at_target)
     slow = tables(**base(contacts=[contact("c1", "2025-01-06T22:00:00Z", 600)]))
     rec = fired(slow)["P3-out-of-hours-response"]
-    assert "600 minutes" in rec.text and rec.priority == "high" and rec.for_decision
+    assert "wait 10 hours for a first reply" in rec.text and rec.priority == "high" and rec.for_decision
 
 
 def test_dormant_rule_names_the_account():
@@ -177,3 +177,17 @@ def test_training_boundary(expired, fires):
     assert (rec is not None) == fires
     if fires:
         assert "Roads Policing (2)" in rec.text
+
+
+def test_every_evidence_key_has_a_title_readers_see():
+    """The report names each piece of evidence: a registered metric's title, or EVIDENCE_TITLES."""
+    import ast
+    import inspect
+
+    keys = set()
+    for node in ast.walk(ast.parse(inspect.getsource(rules))):
+        if isinstance(node, ast.keyword) and node.arg == "evidence" and isinstance(node.value, ast.Dict):
+            keys |= {k.value for k in node.value.keys if isinstance(k, ast.Constant)}
+    assert len(keys) >= 17
+    untitled = sorted(k for k in keys if k not in METRICS and k not in rules.EVIDENCE_TITLES)
+    assert untitled == []

@@ -92,3 +92,49 @@ def test_register_round_trips_through_yaml(tmp_path):
     later = carry_forward(earlier_table(), back, {"R2025-a": Decision(status="in_progress")})
     assert later.set_index("rec_id").loc["R2025-a", "status"] == "in_progress"
     assert len(later) == 4
+
+
+def test_a_decisions_file_changed_during_the_run_is_an_error(tmp_path):
+    """The data-quality stage and the recommendations stage must apply the same decisions."""
+    from review.register import RegisterInputs, read_decisions_used
+
+    path = tmp_path / "decisions-2025.yml"
+    path.write_text("R2025-a:\n  decision: accept\n")
+    used = RegisterInputs(read_decisions(path), path, None).as_record()
+    assert read_decisions_used(used) == {"R2025-a": Decision(decision="accept")}
+    path.write_text("R2025-a:\n  decision: reject\n  reason: No.\n")
+    with pytest.raises(ReviewError, match=r"decisions-2025\.yml: the decisions file changed during the run"):
+        read_decisions_used(used)
+    assert read_decisions_used(RegisterInputs({}, None, None).as_record()) == {}
+
+
+def test_outcome_record_says_what_each_decision_did(tmp_path):
+    from review.register import outcome_record
+
+    decisions = {
+        "R2024-01": Decision(status="implemented"),
+        "R2025-a": Decision(decision="accept", owner="Director"),
+        "R2025-b": Decision(decision="reject", reason="No budget."),
+        "R2025-gone": Decision(decision="accept"),
+    }
+    result = decide([rec("R2025-a"), rec("R2025-b", title="Bee")], carry_forward(earlier_table(), None, decisions),
+                    CONFIG, decisions=decisions, period_end=END)
+    record = outcome_record(result, decisions, None, tmp_path / "recommendations-2025.yml")
+    assert {d["rec_id"]: d["applied_to"] for d in record["decisions"]} == {
+        "R2024-01": "earlier", "R2025-a": "new", "R2025-b": "new", "R2025-gone": "none"}
+    assert record["rejected"] == [{"rec_id": "R2025-b", "clause": "P3", "title": "Bee", "reason": "No budget."}]
+    assert record["unmatched_decisions"] == ["R2025-gone"]
+    assert record["register_file"] == "recommendations-2025.yml"
+    assert record["decisions_file"] is None
+
+
+def test_written_register_flags_overdue_and_keeps_evidence(tmp_path):
+    result = decide([rec("R2025-a")], carry_forward(earlier_table(), None, {}), CONFIG, decisions={}, period_end=END)
+    path = tmp_path / "recommendations-2025.yml"
+    write_register(path, result, CONFIG, {"R2025-a": {"m": 1.0}, "R2024-01": {"old": 2.0}})
+    import yaml
+
+    entries = {e["rec_id"]: e for e in yaml.safe_load(path.read_text())["recommendations"]}
+    # R2024-01 is open and was due 2025-06-30, before the period end; R2024-02 is due in 2026.
+    assert {k: e["is_overdue"] for k, e in entries.items()} == {"R2024-01": True, "R2024-02": False, "R2025-a": False}
+    assert entries["R2024-01"]["evidence"] == {"old": 2.0} and "evidence" not in entries["R2024-02"]

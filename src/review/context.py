@@ -22,7 +22,7 @@ class Headline:
     metric_id: str  # e.g. "p1_impressions"
     clause: str  # "P1".."P7"
     title: str  # "Impressions"
-    unit: str  # "count" | "pct" | "minutes" | "people" | "rate"
+    unit: str  # "count" | "pct" | "minutes" | "days" | "people" | "rate"
     value: float | None
     prior_value: float | None  # same metric, the year before; None when not available
     change_pct: float | None  # (value - prior) / prior * 100
@@ -105,6 +105,17 @@ class RegisterEntry:
 
 
 @dataclass(frozen=True)
+class RejectedRecommendation:
+    """One of this year's recommendations the team chose not to put to the Board, and why
+    (from the decisions file; the report shows the reason, so nothing is rejected unseen)."""
+
+    rec_id: str
+    clause: str
+    title: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class SourceFile:
     path: str  # relative to the data folder
     table: str
@@ -153,3 +164,9 @@ class ReportContext:
     definitions: list[MetricDefinition]
     methodology: list[str]  # paragraphs
     glossary: dict[str, str]
+    # The team's decisions (review.register): rejected recommendations with the reason,
+    # decisions naming a recommendation the review did not raise (reported, not applied), and
+    # the register file written for next year ("recommendations-2025.yml"; None outside a run).
+    rejected: list[RejectedRecommendation] = field(default_factory=list)
+    unmatched_decisions: list[str] = field(default_factory=list)
+    register_file: str | None = None

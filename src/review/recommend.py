@@ -18,6 +18,17 @@ from review.metrics import MetricsResult
 from review.metrics.conduct import training_status
 from review.metrics.period import account_labels
 from review.metrics.register import earlier
+from review.render import fmt_minutes
+
+# Evidence that is not a registered metric (counts a rule makes from a table): what the report
+# calls it. Registered metrics are titled from the registry.
+EVIDENCE_TITLES: dict[str, str] = {
+    "accounts_falling": "Accounts whose reach fell",
+    "worst_change_pct": "Largest change in impressions on last year (per cent)",
+    "accounts_below_target": "Accounts below the plain-English target",
+    "p5_personal_cases_prior": "Personal-use conduct cases the year before",
+    "accounts_with_gaps": "Accounts with a governance gap",
+}
 
 
 def _due(metrics: MetricsResult, months: int) -> dt.date:
@@ -42,7 +53,7 @@ def out_of_hours_response(m: MetricsResult) -> Recommendation | None:
         clause="P3",
         title="Cover inbound messages outside staffed hours",
         text=(
-            f"Messages that arrive when the desk is closed wait {h.value:,.0f} minutes for a first reply "
+            f"Messages that arrive when the desk is closed wait {fmt_minutes(h.value)} for a first reply "
             f"(median), against a {h.target:g}-minute target. The desk is staffed from "
             f"{staffed.start_hour:02d}:00 to {staffed.end_hour:02d}:00. We recommend the Board agrees "
             "to extend cover, or to route these messages to the Force Control Room overnight."
@@ -202,7 +213,7 @@ def critical_incident_first_post(m: MetricsResult) -> Recommendation | None:
         clause="P2",
         title="Post sooner when a critical incident is declared",
         text=(
-            f"The first public post came a median of {h.value:,.0f} minutes after a critical incident "
+            f"The first public post came a median of {fmt_minutes(h.value)} after a critical incident "
             f"was declared, against a {h.target:g}-minute target. We recommend pre-approved holding "
             "statements that the duty press officer can post at once."
         ),

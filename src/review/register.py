@@ -16,6 +16,7 @@ never dropped: a rule that no longer fires leaves its decision visible for the t
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -215,7 +216,7 @@ def decide(
 
 def _note(d: Decision | None) -> str | None:
     if d is None or d.decision is None:
-        return d.status_note if d else "Awaiting the team's decision."
+        return (d.status_note if d else None) or "Awaiting the team's decision."
     if d.decision == "reject":
         return f"Rejected by the team: {d.reason}"
     return d.status_note or "Accepted by the team."
@@ -235,6 +236,8 @@ def write_register(path: Path, result: RegisterResult, config: ReviewConfig, evi
             "status": row.status,
             "due_date": None if pd.isna(row.due_date) else row.due_date.date().isoformat(),
             "status_note": None if pd.isna(row.status_note) else row.status_note,
+            # past due and still open at this period's end; next year's run works it out afresh
+            "is_overdue": bool(row.is_overdue),
         }
         if row.rec_id in evidence:
             entry["evidence"] = evidence[row.rec_id]
@@ -259,6 +262,25 @@ class RegisterInputs:
     decisions: dict[str, Decision]
     decisions_file: Path | None
     previous_register_file: Path | None
+    data_rows: int = 0  # rows of the data folder's own recommendations table
+    previous_rows: int = 0  # rows of last year's register file
+
+    def as_record(self) -> dict:
+        """What the run used, for artifacts/ingest.json and the manifest: each file with its
+        checksum, so a changed decisions file or register is visible (and can key a cache)."""
+        return {
+            "decisions_file": _file_record(self.decisions_file),
+            "decisions": len(self.decisions),
+            "previous_register_file": _file_record(self.previous_register_file),
+            "previous_register_rows": self.previous_rows,
+            "data_register_rows": self.data_rows,
+        }
+
+
+def _file_record(path: Path | None) -> dict | None:
+    if path is None:
+        return None
+    return {"path": str(path), "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest()}
 
 
 def prepare(
@@ -271,8 +293,74 @@ def prepare(
     previous_file = previous_register_path(config, config_path, Path(out))
     previous = read_register_yaml(previous_file) if previous_file else None
     so_far = carry_forward(tables["recommendations"], previous, decisions)
-    return {**tables, "recommendations": so_far}, RegisterInputs(decisions, decisions_file, previous_file)
+    inputs = RegisterInputs(decisions, decisions_file, previous_file, data_rows=len(tables["recommendations"]),
+                            previous_rows=0 if previous is None else len(previous))
+    return {**tables, "recommendations": so_far}, inputs
 
 
 def evidence_of(recommendations: list[Recommendation]) -> dict[str, dict]:
     return {r.rec_id: dict(r.evidence) for r in recommendations}
+
+
+# --- the run's record of what the decisions did: artifacts/decisions.json -----------------------
+
+OUTCOME_FILE = Path("artifacts") / "decisions.json"
+APPLIED_TO = {
+    "new": "this year's recommendation",
+    "earlier": "an earlier recommendation",
+    "none": "nothing this year: reported, not applied",
+}
+
+
+def outcome_record(
+    result: RegisterResult, decisions: dict[str, Decision], inputs: dict | None, register_file: Path
+) -> dict:
+    """What the team's decisions did in this run, for the notebook and the report: each decision
+    and what it was applied to, the rejected recommendations with the team's reason, the
+    decisions that matched nothing (kept in view, never dropped) and the files read and written.
+    `inputs` is RegisterInputs.as_record() as the data-quality stage wrote it."""
+    new_ids = {r.rec_id for r in result.for_board + result.rejected}
+    unmatched = set(result.unmatched_decisions)
+    applied = [
+        {
+            "rec_id": rec_id,
+            "applied_to": "none" if rec_id in unmatched else ("new" if rec_id in new_ids else "earlier"),
+            **d.model_dump(mode="json", exclude_none=True),
+        }
+        for rec_id, d in sorted(decisions.items())
+    ]
+    inputs = inputs or {}
+    return {
+        "decisions_file": (inputs.get("decisions_file") or {}).get("path"),
+        "previous_register_file": (inputs.get("previous_register_file") or {}).get("path"),
+        "register_file": Path(register_file).name,
+        "decisions": applied,
+        "rejected": [
+            {"rec_id": r.rec_id, "clause": r.clause, "title": r.title, "reason": decisions[r.rec_id].reason}
+            for r in result.rejected
+        ],
+        "unmatched_decisions": result.unmatched_decisions,
+    }
+
+
+def read_decisions_used(used: dict) -> dict[str, Decision]:
+    """The decisions file recorded by the data-quality stage (RegisterInputs.as_record()), read
+    again for this year's recommendations. A file changed since that stage would mix two
+    versions of the team's decisions in one report, so that is an error: run again."""
+    record = used.get("decisions_file")
+    if not record:
+        return {}
+    path = Path(record["path"])
+    if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != record["sha256"]:
+        raise ReviewError(f"{path}: the decisions file changed during the run; run the review again")
+    return read_decisions(path)
+
+
+def read_register_evidence(used: dict) -> dict[str, dict]:
+    """Each earlier recommendation's evidence from last year's register file, so the new
+    register keeps it (the recommendations table holds no evidence column)."""
+    record = used.get("previous_register_file")
+    if not record:
+        return {}
+    raw = yaml.safe_load(Path(record["path"]).read_text(encoding="utf-8")) or {}
+    return {e["rec_id"]: e["evidence"] for e in raw.get("recommendations", []) if e.get("evidence")}
