@@ -17,7 +17,7 @@ def test_every_metric_is_defined():
     for metric in METRICS.values():
         assert metric.title and metric.definition and metric.formula, metric.metric_id
         assert metric.clause in {"P1", "P2", "P3", "P4", "P5", "P6", "P7"}
-        assert metric.unit in {"count", "pct", "minutes", "people", "rate"}
+        assert metric.unit in {"count", "pct", "minutes", "days", "people", "rate"}
 
 
 def test_every_clause_has_metrics():

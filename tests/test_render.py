@@ -440,3 +440,159 @@ def test_shipped_crest_inlines_on_the_cover():
     assert svg.find("{http://www.w3.org/2000/svg}title").text == "Northshire Police crest"
     no_logo = parse(render.render_html(make_context(logo_svg=None), TEMPLATES))
     assert no_logo.find(f".//{NS}header[@id='cover']").find(".//{http://www.w3.org/2000/svg}svg") is None
+
+
+# --- year-on-year change of a percentage, and percentage columns -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(2.0, "up 2.0 percentage points"), (-12.5, "down 12.5 percentage points"), (1.0, "up 1.0 percentage point"),
+     (0.04, "no change"), (None, "not available")],
+)
+def test_fmt_points(value, expected):
+    assert render.fmt_points(value) == expected
+
+
+def test_a_share_changes_in_percentage_points_and_a_count_in_per_cent(document):
+    """53.9% against 51.9% last year is up 2.0 points; "up 3.9%" would read as the gap and mislead."""
+    share = dataclasses.replace(make_context().headlines[0], unit="pct", value=53.9, prior_value=51.9, change_pct=3.85)
+    assert render.fmt_headline_change(share) == "up 2.0 percentage points"
+    count = dataclasses.replace(share, unit="count", value=14_820_000, prior_value=13_150_000, change_pct=12.7)
+    assert render.fmt_headline_change(count) == "up 12.7%"
+    assert render.fmt_headline_change(dataclasses.replace(share, prior_value=None)) == "not available"
+    # A small count: 1 case last year and 11 now is "up 10", not "up 1,000.0%".
+    few = dataclasses.replace(share, unit="count", value=11, prior_value=1, change_pct=1000.0)
+    assert render.fmt_headline_change(few) == "up 10"
+    assert render.fmt_headline_change(dataclasses.replace(few, value=1)) == "no change"
+    assert render.fmt_headline_change(dataclasses.replace(few, value=3, prior_value=19, change_pct=-84.2)) == "down 16"
+    assert render.fmt_headline_change(dataclasses.replace(few, value=30, prior_value=20, change_pct=50.0)) == "up 50.0%"
+    # In the rendered cards: the fixture's shares, worked out by hand from its values.
+    cards = {visible_text(li.find(f"{NS}p")): visible_text(li) for li in document.iter(f"{NS}li")
+             if "card" in (li.get("class") or "").split()}  # fmt: skip
+    assert "Down 0.5 percentage points on last year (3.9%)" in cards["Engagement rate"]  # 3.4 against 3.9
+    assert "Up 17.3 percentage points on last year (41.0%)" in cards["Images with alt text"]  # 58.3 against 41.0
+    assert "Up 12.7% on last year (13.2 million)" in cards["Impressions"]  # 14.82 against 13.15 million
+
+
+def test_percentage_columns_always_show_a_decimal():
+    cells = render.table_cells(pd.DataFrame({"Unit": ["A", "B"], "In date (%)": [82.0, 90.0], "Minutes": [26.0, 78.0]}))
+    assert [row[1][0] for row in cells["rows"]] == ["82.0", "90.0"]
+    assert [row[2][0] for row in cells["rows"]] == ["26", "78"]  # not a share: whole numbers stay whole
+
+
+# --- the renderer's safety contract ----------------------------------------------------------
+
+# Text from posts, messages and notes that must arrive on the page as text, never as markup.
+UNTRUSTED = [
+    "<script>alert('x')</script>",
+    "<style>body { display: none }</style>",
+    '<p style="background: url(file:///etc/passwd)">styled</p>',
+    '<a href="javascript:alert(1)">click</a>',
+    '<img src="https://example.com/track.png">',
+    "<link rel=stylesheet href=file:///etc/hostname>",
+    "<iframe src=file:///etc/passwd></iframe>",
+    '"><svg onload=alert(1)>',
+]
+
+
+def _hostile_context():
+    """The fixture context with untrusted text in every kind of field the data can reach."""
+    base = make_context()
+    bad = " ".join(UNTRUSTED)
+    table = MetricTable(
+        table_id="p1_top_posts", clause="P1", title="Top posts",
+        frame=pd.DataFrame({"Post": UNTRUSTED, "Impressions": range(len(UNTRUSTED)), bad[:40]: ["x"] * len(UNTRUSTED)}),
+    )  # fmt: skip
+    sections = list(base.sections)
+    charts = [dataclasses.replace(c, title=bad, caption=bad, alt=bad, source=bad) for c in sections[0].charts]
+    assert charts, "the fixture's P1 has a chart"
+    sections[0] = dataclasses.replace(sections[0], finding=bad, charts=charts, tables=[*sections[0].tables, table])
+    recs = [dataclasses.replace(r, title=bad, text=bad, owner=bad) for r in base.recommendations]
+    register = [dataclasses.replace(e, title=bad, status_note=bad) for e in base.register]
+    sources = [dataclasses.replace(s, path=bad) for s in base.sources]
+    return dataclasses.replace(
+        base, sections=sections, recommendations=recs, register=register, sources=sources,
+        implications={k: bad for k in base.implications}, methodology=[bad], glossary={bad: bad},
+        force_name="Northshire <b>Police</b>",
+    )  # fmt: skip
+
+
+def test_untrusted_text_in_every_field_stays_text():
+    html = render.render_html(_hostile_context(), TEMPLATES)
+    document = parse(html)
+    tags = {el.tag.removeprefix(NS) for el in document.iter() if isinstance(el.tag, str)}
+    assert not tags & {"script", "iframe", "img", "link", "b"}, tags & {"script", "iframe", "img", "link", "b"}
+    assert len(list(document.iter(f"{NS}style"))) == 2  # the two of ours
+    assert not any(el.get("onload") for el in document.iter())
+    assert not [a.get("href") for a in document.iter(f"{NS}a") if not a.get("href", "").startswith("#")]
+    styled = [el for el in document.iter() if el.get("style")]
+    assert not styled, "an untrusted style attribute became markup"
+    text = visible_text(document)
+    for value in UNTRUSTED:
+        assert value in text, f"{value!r} should show as text"
+
+
+def test_untrusted_text_renders_to_pdf_without_fetching_anything(tmp_path):
+    """Escaped text is not markup, so WeasyPrint never sees a URL to fetch: the build succeeds."""
+    ctx = _hostile_context()
+    out = tmp_path / "hostile.pdf"
+    render.render_pdf(render.render_html(ctx, TEMPLATES), out, TEMPLATES, ctx)
+    text = " ".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "file:///etc/passwd" in text and "javascript:alert(1)" in text
+
+
+def test_fetcher_refuses_traversal_symlinks_and_remote_hosts(tmp_path):
+    """Only real files under the template folder: not via "..", not via a link that points out."""
+    from weasyprint.urls import FatalURLFetchingError
+
+    templates = tmp_path / "templates"
+    (templates / "assets").mkdir(parents=True)
+    (templates / "assets" / "ok.css").write_text("p { color: black }")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the report")
+    (templates / "assets" / "link.txt").symlink_to(secret)
+    fetcher = render.make_url_fetcher(templates)
+    assert fetcher.fetch((templates / "assets" / "ok.css").as_uri()) is not None
+    for url in [(templates / "assets" / "link.txt").as_uri(),
+                templates.as_uri() + "/../secret.txt",
+                "file://fileserver/share/logo.svg",
+                "ftp://example.com/x.css",
+                (templates / "missing.css").as_uri(),
+                "//example.com/x.css"]:  # fmt: skip
+        with pytest.raises(FatalURLFetchingError):
+            fetcher.fetch(url)
+
+
+def test_suppressed_counts_line_up_as_numbers():
+    frame = pd.DataFrame({"Category": ["Other", "Abuse", "Misuse"], "Cases": ["<5", 12, None],
+                          "As text": ["<5", "1,204", "0"], "None small": ["14", "18", "8"], "Note": ["<5", "x", "y"],
+                          "Month": ["2025-01", "2025-02", "2025-03"]})  # fmt: skip
+    cells = render.table_cells(frame)
+    assert [numeric for _, numeric in cells["columns"]] == [False, True, True, True, False, False]
+    assert [row[1][0] for row in cells["rows"]] == ["<5", "12", "n/a"]
+
+
+def test_a_date_in_a_table_does_not_wrap_inside_itself():
+    frame = pd.DataFrame({"Declared": pd.to_datetime(["2025-06-04 20:29"]), "Day": [dt.date(2025, 7, 3)]})
+    row = render.table_cells(frame)["rows"][0]
+    assert row[0][0] == "4\u00a0June\u00a02025 20:29"  # may break before the time only
+    assert row[1][0] == "3\u00a0July\u00a02025"
+
+
+def test_a_long_table_repeats_its_header_on_every_page(tmp_path):
+    """Forty register rows run over several pages; each page starts with the column headings."""
+    base = make_context()
+    entry = base.register[0]
+    register = [dataclasses.replace(entry, rec_id=f"R2024-{i:02d}", title=f"Recommendation number {i}")
+                for i in range(1, 41)]  # fmt: skip
+    ctx = dataclasses.replace(base, register=register)
+    out = tmp_path / "long.pdf"
+    render.render_pdf(render.render_html(ctx, TEMPLATES), out, TEMPLATES, ctx)
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(out).pages]
+    holding = [text for text in pages if re.search(r"Recommendation number \d+", text)]
+    assert len(holding) >= 2, "the test needs a table that spans pages"
+    for text in holding:
+        assert "Recommendation Clause Raised Owner Priority Due Status" in text
+    found = sorted(int(n) for text in holding for n in re.findall(r"Recommendation number (\d+)", text))
+    assert found == list(range(1, 41)), "every row printed once"

@@ -198,8 +198,12 @@ GLOSSARY = {
     "Impression": "One showing of a post on someone's screen.",
     "MFA": "Multi-factor authentication: a second check when you log in, such as a code sent to a phone.",
     "Median": "The middle value: half are lower and half are higher.",
+    "n/a": "Not available: the platform does not report this figure, or there was nothing to count.",
     "90th percentile": "The value that nine in ten are below.",
+    "Not rated": "A measure with no target, shown for context.",
+    "Percentage point": "The gap between two percentages: from 50% to 55% is up 5 percentage points.",
     "RAG": "Red, Amber, Green: how a measure compares with its target.",
     "Reach": "The number of different people who saw a post, as the platform estimates it.",
+    "Small counts (<5)": "Counts of conduct cases below the set threshold, usually five, show as \"<5\", so no one can be identified.",
     "Staffed hours": "The hours when the digital desk is working.",
 }

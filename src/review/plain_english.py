@@ -14,7 +14,6 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
-import textstat
 
 # Police jargon with plain alternatives. Matched as whole words, case-insensitively.
 JARGON: dict[str, str] = {
@@ -118,6 +117,20 @@ def ensure_cmudict() -> None:
     raise OSError("cannot write the cmudict corpus for textstat to any nltk_data folder")
 
 
+def _scores(text: str) -> tuple:
+    """Words, sentences, reading ease and grade of one cleaned text (no scores when empty)."""
+    import textstat  # here, not at the top: it loads NLTK (~0.4 s), which only P4 needs
+
+    if not text:
+        return textstat.lexicon_count(text), 0, None, None
+    return (
+        textstat.lexicon_count(text),
+        textstat.sentence_count(text),
+        textstat.flesch_reading_ease(text),
+        textstat.flesch_kincaid_grade(text),
+    )
+
+
 def score_texts(texts: pd.Series, jargon: dict[str, str] = JARGON) -> pd.DataFrame:
     """Per text: words, sentences, words per sentence, Flesch reading ease and grade, jargon hits.
 
@@ -126,15 +139,15 @@ def score_texts(texts: pd.Series, jargon: dict[str, str] = JARGON) -> pd.DataFra
     ensure_cmudict()
     cleaned = texts.fillna("").map(strip_non_prose)
     unique = pd.Series(cleaned.unique())
+    # All four scores of one text before the next text: textstat keeps only the last 128 texts'
+    # word, sentence and syllable counts, so scoring a text's ease and grade together counts its
+    # syllables once rather than twice (a column at a time, every count missed the cache).
     scores = pd.DataFrame(
-        {
-            "clean": unique,
-            "words": unique.map(textstat.lexicon_count),
-            "sentences": unique.map(lambda t: textstat.sentence_count(t) if t else 0),
-            "reading_ease": unique.map(lambda t: textstat.flesch_reading_ease(t) if t else None),
-            "reading_grade": unique.map(lambda t: textstat.flesch_kincaid_grade(t) if t else None),
-        }
-    )
+        [_scores(t) for t in unique],
+        columns=["words", "sentences", "reading_ease", "reading_grade"],
+        dtype=object,
+    ).assign(clean=unique)
+    scores = scores.astype({"words": "int64", "sentences": "int64", "reading_ease": "float64", "reading_grade": "float64"})
     out = pd.DataFrame({"clean": cleaned}).merge(scores, on="clean", how="left", validate="m:1")
     out.index = texts.index
     out["words_per_sentence"] = out["words"] / out["sentences"].where(out["sentences"] > 0)

@@ -41,6 +41,7 @@ STYLESHEET_NAME = "report.css"
 
 RAG_CLASSES = {"Green": "rag-green", "Amber": "rag-amber", "Red": "rag-red", "Not rated": "rag-none"}
 NOT_AVAILABLE = "not available"
+SMALL_BASE = 20  # a count below this last year changes by its difference, not in per cent
 
 _BRAND_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 # Things a chart or logo SVG from our own code never contains; seeing one means the SVG did not
@@ -106,6 +107,44 @@ def fmt_change(value: object, places: int = 1) -> str:
     return f"{'up' if rounded > 0 else 'down'} {abs(rounded):,.{places}f}%"
 
 
+def fmt_points(value: object, places: int = 1) -> str:
+    """A change between two percentages: "up 2.0 percentage points", "down 0.5 percentage points".
+
+    A share that goes from 50% to 55% is up 5 percentage points, not "up 10%": the relative
+    change of a percentage reads as the difference and misleads.
+    """
+    if _is_missing(value):
+        return NOT_AVAILABLE
+    rounded = _round_half_up(float(value), places)  # type: ignore[arg-type]
+    if rounded == 0:
+        return "no change"
+    unit = "percentage point" if abs(rounded) == 1 else "percentage points"
+    return f"{'up' if rounded > 0 else 'down'} {abs(rounded):,.{places}f} {unit}"
+
+
+def fmt_headline_change(headline) -> str:
+    """The year-on-year change of a `Headline`, as a phrase: "up 7.9%", "down 2.0 percentage points".
+
+    Percentages change in percentage points (value minus last year's value). A count that was
+    small last year (below SMALL_BASE) changes by its difference, "up 10", since "up 1,000.0%"
+    from 1 to 11 says little. Everything else changes in per cent of last year's value
+    (`Headline.change_pct`). "not available" when there is no figure for last year.
+    """
+    value, prior = headline.value, headline.prior_value
+    if headline.unit == "pct":
+        if _is_missing(value) or _is_missing(prior):
+            return NOT_AVAILABLE
+        return fmt_points(float(value) - float(prior))
+    if headline.unit in ("count", "people") and not _is_missing(value) and not _is_missing(prior) and (
+        abs(float(prior)) < SMALL_BASE
+    ):
+        difference = float(value) - float(prior)
+        if _round_half_up(difference) == 0:
+            return "no change"
+        return f"{'up' if difference > 0 else 'down'} {fmt_count(abs(difference))}"
+    return fmt_change(headline.change_pct)
+
+
 def fmt_minutes(value: object) -> str:
     """A duration in minutes: "45 minutes", "1 minute", "2 hours", "3 h 20 min"."""
     if _is_missing(value):
@@ -120,6 +159,14 @@ def fmt_minutes(value: object) -> str:
     if minutes == 0:
         return "1 hour" if hours == 1 else f"{hours:,} hours"
     return f"{hours:,} h {minutes} min"
+
+
+def fmt_days(value: object) -> str:
+    """A duration in whole days: "1 day", "83 days"."""
+    if _is_missing(value):
+        return NOT_AVAILABLE
+    total = int(_round_half_up(float(value)))  # type: ignore[arg-type]
+    return "1 day" if total == 1 else f"{total:,} days"
 
 
 def fmt_date(value: object) -> str:
@@ -145,6 +192,7 @@ _UNIT_FORMATTERS = {
     "people": fmt_count,
     "pct": fmt_pct,
     "minutes": fmt_minutes,
+    "days": fmt_days,
     "rate": fmt_number,
 }
 
@@ -192,25 +240,58 @@ def table_cells(frame) -> dict[str, list]:
 
     Returns {"columns": [(label, is_numeric)], "rows": [[(text, is_numeric)]]}. A numeric
     column shows every value with the same number of decimals (the most any value in it has,
-    up to 3), so 61.0 and 48.2 line up as "61.0" and "48.2". Missing values print as "n/a".
+    up to 3), so 61.0 and 48.2 line up as "61.0" and "48.2"; a column whose label has "%" shows
+    at least one decimal. A column of counts with small ones suppressed ("<5") is numeric too, so it
+    lines up on the right. Missing values print as "n/a".
     """
     import pandas as pd
 
     columns, formatters = [], []
     for label in frame.columns:
         series = frame[label]
-        numeric = pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+        numeric = (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)) or (
+            _is_count_text(series)
+        )
         if numeric and pd.api.types.is_float_dtype(series):
             places = max((_decimals(float(v)) for v in series.dropna()), default=0)
+            if "%" in str(label):
+                # Shares print with one decimal at least, like every percentage in the report:
+                # 82.0 next to 16.7, never 82.
+                places = max(places, 1)
             formatters.append(lambda v, p=places: "n/a" if _is_missing(v) else f"{float(v):,.{p}f}")
         else:
             formatters.append(fmt_cell)
         columns.append((str(label), numeric))
     rows = [
-        [(fmt(value), numeric) for fmt, value, (_, numeric) in zip(formatters, row, columns, strict=True)]
+        [(_keep_date_together(fmt(value), value), numeric)
+         for fmt, value, (_, numeric) in zip(formatters, row, columns, strict=True)]  # fmt: skip
         for row in frame.itertuples(index=False, name=None)
     ]
     return {"columns": columns, "rows": rows}
+
+
+def _keep_date_together(text: str, value: object) -> str:
+    """Keep a date such as 4 June 2025 on one line (no-break spaces); a time after it may wrap."""
+    if isinstance(value, dt.date) and not _is_missing(value):
+        return text.replace(" ", "\u00a0", 2)
+    return text
+
+
+_COUNT_TEXT = re.compile(r"<\d+|\d{1,3}(?:,\d{3})*|\d+")
+
+
+def _is_count_text(series) -> bool:
+    """A column of counts where small ones may be replaced by "<5": it lines up as numbers do.
+
+    The metrics stage stores such a column as text ("<5", "0", "12") whether or not any count
+    was small, so a text column counts when every value reads as a count or a "<N" mark.
+    """
+    values = [v for v in series if not _is_missing(v)]
+    has_text = any(isinstance(v, str) for v in values)
+    return has_text and all(
+        (isinstance(v, Number) and not isinstance(v, bool)) or (isinstance(v, str) and _COUNT_TEXT.fullmatch(v))
+        for v in values
+    )
 
 
 def fmt_path(path: str) -> Markup:
@@ -273,6 +354,8 @@ def make_environment(template_dir: Path) -> jinja2.Environment:
         fmt_count=fmt_count,
         fmt_pct=fmt_pct,
         fmt_change=fmt_change,
+        fmt_points=fmt_points,
+        fmt_headline_change=fmt_headline_change,
         fmt_minutes=fmt_minutes,
         fmt_date=fmt_date,
         fmt_number=fmt_number,
@@ -284,6 +367,9 @@ def make_environment(template_dir: Path) -> jinja2.Environment:
         trusted_svg=trusted_svg,
     )
     env.tests["numeric"] = is_numeric
+    from review.recommend import EVIDENCE_TITLES  # here, not at the top: recommend formats with render
+
+    env.globals["evidence_titles"] = EVIDENCE_TITLES
     return env
 
 
@@ -309,10 +395,11 @@ def _read_stylesheet(template_dir: Path) -> Markup:
     return Markup(css)
 
 
-def render_html(ctx: ReportContext, template_dir: Path) -> str:
+def render_html(ctx: ReportContext, template_dir: Path, template_name: str = TEMPLATE_NAME) -> str:
     """Return the whole report as one self-contained HTML document (CSS and SVG inline).
 
     The document references nothing outside itself, so it can be emailed or archived as is.
+    `template_name` picks another base template for a report variant (review.national's).
     """
     if not _BRAND_COLOUR.fullmatch(ctx.brand_colour):
         raise ReviewError(f"brand colour {ctx.brand_colour!r} must be a hex colour like #1d3557")
@@ -322,7 +409,7 @@ def render_html(ctx: ReportContext, template_dir: Path) -> str:
             f"brand colour {ctx.brand_colour} has contrast {ratio:.1f}:1 on white; WCAG AA needs 4.5:1"
         )
     env = make_environment(template_dir)
-    template = env.get_template(TEMPLATE_NAME)
+    template = env.get_template(template_name)
     html = template.render(ctx=ctx, stylesheet=_read_stylesheet(template_dir))
     return html.rstrip() + "\n"
 

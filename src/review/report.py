@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from review import artifacts, charts
+from review import artifacts, charts, timings
 from review.config import ReviewConfig
 from review.context import (
     Chart,
     ClauseSection,
     Headline,
     MetricDefinition,
+    RejectedRecommendation,
     ReportContext,
     SourceFile,
 )
@@ -35,12 +36,14 @@ from review.narrative import (
     worst_rag,
 )
 from review.policy import CLAUSES
+from review.register import OUTCOME_FILE
 from review.render import render_html, render_pdf
 from review.workbook import write_workbook
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 CHART_BARS = 15  # a bar chart shows at most this many bars; the tables and workbook have the rest
+MIN_BARS = 2  # one bar is not a chart: with a single account, unit or platform the table says it all
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
@@ -48,25 +51,30 @@ def build_report(config: ReviewConfig, out: Path) -> dict[str, Path]:
     """Write annual-review-YEAR.html, .pdf and metrics-YEAR.xlsx into `out`; return their paths."""
     m = artifacts.read_metrics(out)
     ingest = artifacts.read_json(out / "artifacts" / "ingest.json")
-    ctx = build_context(config, m, ingest)
-    html = render_html(ctx, TEMPLATE_DIR)
+    outcome_path = out / OUTCOME_FILE  # written by the recommendations stage
+    ctx = build_context(config, m, ingest, artifacts.read_json(outcome_path) if outcome_path.exists() else None)
+    html = timings.timed("html", render_html, ctx, TEMPLATE_DIR)
     paths = {
         "html": out / f"annual-review-{config.year}.html",
         "pdf": out / f"annual-review-{config.year}.pdf",
         "workbook": out / f"metrics-{config.year}.xlsx",
     }
     paths["html"].write_text(html, encoding="utf-8")
-    render_pdf(html, paths["pdf"], TEMPLATE_DIR, ctx)
-    write_workbook(
+    timings.timed("pdf", render_pdf, html, paths["pdf"], TEMPLATE_DIR, ctx)
+    timings.timed(
+        "workbook",
+        write_workbook,
         paths["workbook"], m["tables"], ctx.definitions, title=f"{ctx.title} {ctx.period_label}", report_date=ctx.report_date
     )
     return paths
 
 
-def build_context(config: ReviewConfig, m: dict, ingest: dict) -> ReportContext:
+def build_context(config: ReviewConfig, m: dict, ingest: dict, outcome: dict | None = None) -> ReportContext:
+    """The template's whole input. `outcome` is artifacts/decisions.json (review.register):
+    what the team's decisions did; None leaves the rejected and unmatched notes out."""
     headlines: list[Headline] = m["headlines"]
     by_id = {h.metric_id: h for h in headlines}
-    chart_map = draw_charts(config, m["series"], m["has_prior"])
+    chart_map = timings.timed("charts", draw_charts, config, m["series"], m["has_prior"])
     sections = [
         ClauseSection(
             clause=clause,
@@ -117,6 +125,9 @@ def build_context(config: ReviewConfig, m: dict, ingest: dict) -> ReportContext:
         ],
         methodology=methodology(config),
         glossary=GLOSSARY,
+        rejected=[RejectedRecommendation(**r) for r in (outcome or {}).get("rejected", [])],
+        unmatched_decisions=list((outcome or {}).get("unmatched_decisions", [])),
+        register_file=(outcome or {}).get("register_file"),
     )
 
 
@@ -147,15 +158,16 @@ def draw_charts(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior
         )
     )
     per_account = series["p1_reach_per_account"]
-    out.append(
-        charts.bar_chart(
-            per_account.head(CHART_BARS), category="name", value="impressions_count", chart_id="p1-reach-per-account",
-            clause="P1", title="Impressions by account",
-            caption="Impressions per account; small accounts reach few people."
-            + _shown(per_account, "accounts with the most impressions"),
-            source=src, value_label="Impressions", unit="count", palette=palette, noun="accounts",
+    if len(per_account) >= MIN_BARS:
+        out.append(
+            charts.bar_chart(
+                per_account.head(CHART_BARS), category="name", value="impressions_count", chart_id="p1-reach-per-account",
+                clause="P1", title="Impressions by account",
+                caption="Impressions per account; small accounts reach few people."
+                + _shown(per_account, "accounts with the most impressions"),
+                source=src, value_label="Impressions", unit="count", palette=palette, noun="accounts",
+            )
         )
-    )
     timeline = series["p2_timeline"]
     out.append(
         charts.timeline_chart(
@@ -175,33 +187,36 @@ def draw_charts(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior
         )
     )
     p4 = series["p4_by_account"]
-    out.append(
-        charts.bar_chart(
-            p4.head(CHART_BARS), category="name", value="meets", chart_id="p4-plain-english", clause="P4",
-            title="Posts in plain English by account",
-            caption=f"Share of each account's posts with reading ease of {config.targets.reading_ease_min:g} or more."
-            + _shown(p4, "accounts with the lowest share"),
-            source=src, value_label="Posts in plain English", unit="pct", palette=palette, noun="accounts",
+    if len(p4) >= MIN_BARS:
+        out.append(
+            charts.bar_chart(
+                p4.head(CHART_BARS), category="name", value="meets", chart_id="p4-plain-english", clause="P4",
+                title="Posts in plain English by account",
+                caption=f"Share of each account's posts with reading ease of {config.targets.reading_ease_min:g} or more."
+                + _shown(p4, "accounts with the lowest share"),
+                source=src, value_label="Posts in plain English", unit="pct", palette=palette, noun="accounts",
+            )
         )
-    )
     training = series["p5_training_by_unit"]
-    out.append(
-        charts.bar_chart(
-            training.head(CHART_BARS), category="Unit", value="In date (%)", chart_id="p5-training", clause="P5",
-            title="Training in date by unit",
-            caption="Share of each unit's account users whose training is in date."
-            + _shown(training, "units with the lowest share"),
-            source=src, value_label="Training in date", unit="pct", palette=palette, noun="units",
+    if len(training) >= MIN_BARS:
+        out.append(
+            charts.bar_chart(
+                training.head(CHART_BARS), category="Unit", value="In date (%)", chart_id="p5-training", clause="P5",
+                title="Training in date by unit",
+                caption="Share of each unit's account users whose training is in date."
+                + _shown(training, "units with the lowest share"),
+                source=src, value_label="Training in date", unit="pct", palette=palette, noun="units",
+            )
         )
-    )
     alt = series["p7_alt_text_by_platform"]
-    out.append(
-        charts.bar_chart(
-            alt, category="Platform", value="With alt text (%)", chart_id="p7-alt-text", clause="P7",
-            title="Image posts with alt text by platform", caption="Share of image posts with alt text on each platform.",
-            source=src, value_label="With alt text", unit="pct", palette=palette, noun="platforms",
+    if len(alt) >= MIN_BARS:
+        out.append(
+            charts.bar_chart(
+                alt, category="Platform", value="With alt text (%)", chart_id="p7-alt-text", clause="P7",
+                title="Image posts with alt text by platform", caption="Share of image posts with alt text on each platform.",
+                source=src, value_label="With alt text", unit="pct", palette=palette, noun="platforms",
+            )
         )
-    )
     return out
 
 

@@ -19,7 +19,7 @@ class Metric:
     title: str
     definition: str  # plain English
     formula: str
-    unit: str  # count | pct | minutes | people | rate
+    unit: str  # count | pct | minutes | days | people | rate
     higher_is_better: bool | None  # None: neither direction is better (volume measures)
     target: str | None = None  # name of the field in config.targets that holds the target
     headline: bool = False  # shown among the executive summary's headline figures
@@ -56,8 +56,9 @@ METRICS: dict[str, Metric] = {
                "sum of engagements / sum of impressions × 100", "pct", True,
                target="engagement_rate_pct", headline=True),
         Metric("p1_reach", "P1", "Reach",
-               "People reached, as each platform estimates it, summed over posts. X, Nextdoor and YouTube do not "
-               "report reach, so their posts are left out; one person reached twice counts twice.",
+               "People reached, as each platform estimates it, summed over posts. X, TikTok, LinkedIn and Nextdoor "
+               "do not report reach per post, nor YouTube unless its export includes unique viewers, so those posts "
+               "are left out; one person reached twice counts twice.",
                "sum of reach over posts that report it", "people", True),
         Metric("p1_followers_start", "P1", "Followers at the start",
                "Followers of the accounts open at the end of the period, on the first day of the period.",
@@ -125,7 +126,7 @@ METRICS: dict[str, Metric] = {
                "links, @mentions and hashtags.",
                "posts with reading ease ≥ target / posts with text × 100", "pct", True,
                target="plain_english_pct", headline=True),
-        Metric("p4_jargon_per_100_posts", "P4", "Police jargon",
+        Metric("p4_jargon_per_100_posts", "P4", "Police jargon per 100 posts",
                "Uses of words from the police jargon list per 100 posts.",
                "jargon matches / posts with text × 100", "rate", False),
         Metric("p4_audit_pass_pct", "P4", "Audits passed", "Share of quality and compliance checks passed.",
@@ -145,7 +146,7 @@ METRICS: dict[str, Metric] = {
                "cases / headcount × 1,000", "rate", False),
         Metric("p5_days_to_close_median", "P5", "Days to close a case",
                "The typical time from opening a conduct case to closing it, over cases closed in the period.",
-               "median of (closed date − opened date) in days, over closed cases", "count", False),
+               "median of (closed date − opened date) in days, over closed cases", "days", False),
         Metric("p5_open_cases", "P5", "Cases still open", "Conduct cases opened in the period and not yet closed.",
                "count of incidents opened with no closed date", "count", None),
         Metric("p5_never_trained", "P5", "Account users never trained",
