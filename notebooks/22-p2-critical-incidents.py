@@ -17,12 +17,13 @@
 year: int = 2025  # The review year (for a financial year, the year it starts in).
 config_path: str = ""  # The year's YAML config; empty for the built-in defaults.
 output_dir: str = "../reports/2025"  # The run's output folder, holding the canonical tables from the data-quality stage.
+engine: str = ""  # What runs the rollups: duckdb or spark; empty for the config's engine (duckdb unless set).
 
 # %%
 from review import pipeline
 
 # %%
-p2 = pipeline.clause_stage("P2", year, config_path, output_dir)
+p2 = pipeline.clause_stage("P2", year, config_path, output_dir, engine)
 pipeline.headline_frame(p2)
 
 # %% [markdown]

@@ -14,10 +14,17 @@ have_lib 'libpango-1.0.so.0'       || missing+=(libpango-1.0-0)
 have_lib 'libpangoft2-1.0.so.0'    || missing+=(libpangoft2-1.0-0)
 have_lib 'libharfbuzz-subset.so.0' || missing+=(libharfbuzz-subset0)
 fc-list 2>/dev/null | grep -qi 'DejaVuSans' || missing+=(fonts-dejavu-core fontconfig)
+# pdftotext and pdftoppm: the report tests read the PDF page by page with them.
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+# Java 17 or later for Apache Spark (PySpark 4 runs on Java 17 and 21; tests/test_engines.py
+# checks Spark against DuckDB). Debian's default JRE is 17 on bookworm, 21 on trixie.
+java_major() { java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1; }
+if ! command -v java >/dev/null 2>&1 || [ "$(java_major)" -lt 17 ] 2>/dev/null; then missing+=(default-jre-headless); fi
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing system packages: ${missing[*]}"
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo mkdir -p /usr/share/man/man1  # the JRE's install script fails without it on slim images
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
@@ -31,8 +38,9 @@ stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   say "installing policy-review and its dependencies into .venv"
   .venv/bin/python -m pip install --quiet --upgrade pip 2>/dev/null || true
-  .venv/bin/python -m pip install --quiet -e ".[dev]" 2>&1 | grep -v '^WARNING: Location' || true
-  .venv/bin/python -c 'import review, weasyprint, papermill' || { echo "setup: the install failed" >&2; exit 1; }
+  # dev: the test tools; spark: PySpark, the second rollup engine, which the tests compare with DuckDB.
+  .venv/bin/python -m pip install --quiet -e ".[dev,spark]" 2>&1 | grep -v '^WARNING: Location' || true
+  .venv/bin/python -c 'import review, weasyprint, papermill, pyspark' || { echo "setup: the install failed" >&2; exit 1; }
   # A named kernel, so notebooks run with this environment's Python wherever Jupyter starts.
   .venv/bin/python -m ipykernel install --sys-prefix --name policy-review \
     --display-name "Python (policy-review)" >/dev/null

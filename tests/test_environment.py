@@ -19,7 +19,9 @@ def _spec(requirement: str) -> tuple[str, str]:
 
 def test_environment_yml_mirrors_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = dict(_spec(r) for r in project["dependencies"] + project["optional-dependencies"]["dev"])
+    extras = project["optional-dependencies"]
+    # dev and spark (the test suite runs both engines); lab is Jupyter for analysts, not listed.
+    wanted = dict(_spec(r) for r in project["dependencies"] + extras["dev"] + extras["spark"])
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     listed = dict(_spec(d) for d in env["dependencies"] if isinstance(d, str) and not d.startswith(("python", "pip")))
     assert listed == wanted

@@ -14,11 +14,13 @@ from review.run import NOTEBOOK_DIR, STAGES, check_parameters
 
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 CLAUSE = {"year": "int", "config_path": "str", "output_dir": "str"}
+# The clauses whose figures come from the rollups also take the engine that runs them.
+ROLLUP_CLAUSE = CLAUSE | {"engine": "str"}
 EXPECTED_PARAMETERS = {
     "10-data-quality": {"year": "int", "data_dir": "str", "config_path": "str", "output_dir": "str"},
-    "21-p1-reach-and-engagement": CLAUSE,
-    "22-p2-critical-incidents": CLAUSE,
-    "23-p3-availability-and-response": CLAUSE,
+    "21-p1-reach-and-engagement": ROLLUP_CLAUSE,
+    "22-p2-critical-incidents": ROLLUP_CLAUSE,
+    "23-p3-availability-and-response": ROLLUP_CLAUSE,
     "24-p4-quality-and-plain-english": CLAUSE,
     "25-p5-conduct-and-governance": CLAUSE,
     "27-p7-equality-and-accessibility": CLAUSE,
@@ -26,7 +28,7 @@ EXPECTED_PARAMETERS = {
     "90-board-report": CLAUSE,
     "explore": {"year": "int", "data": "str", "config_path": "str"},
 }
-RUN_PARAMETERS = {"year": 2025, "data_dir": "/data", "config_path": "", "output_dir": "/out"}
+RUN_PARAMETERS = {"year": 2025, "data_dir": "/data", "config_path": "", "output_dir": "/out", "engine": ""}
 
 
 def test_every_stage_has_a_notebook():

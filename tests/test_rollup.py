@@ -37,3 +37,34 @@ def test_response_grouping_sets():
     assert grand["answered_in_target_count"] == 3
     a_staffed = out[(out["account_id"] == "a") & (out["is_staffed"] == True)].iloc[0]  # noqa: E712
     assert a_staffed["response_median_minutes"] == 20
+
+
+def test_critical_incident_timeline():
+    """Minutes from declaration to the first post, posts in the first 6 hours, all posts and
+    their sums; a post before the declaration is not a response, an incident with no post has
+    no row. Expected values worked out by hand below."""
+    incidents = pd.DataFrame(
+        {
+            "critical_incident_id": ["ci1", "ci2"],
+            "declared_at": pd.to_datetime(["2025-05-01T10:00:00Z", "2025-06-01T12:00:00Z"]),
+        }
+    )
+    posts = pd.DataFrame(
+        {
+            "critical_incident_id": ["ci1", "ci1", "ci1", "ci1", None],
+            "published_at": pd.to_datetime(
+                ["2025-05-01T09:30:00Z", "2025-05-01T10:12:30Z", "2025-05-01T15:59:59Z", "2025-05-01T16:00:01Z",
+                 "2025-05-01T10:01:00Z"]
+            ),
+            "impressions": pd.array([25, 100, None, 50, 7], dtype="Int64"),
+            "reach": pd.array([1, 10, 20, None, 3], dtype="Int64"),
+        }
+    )
+    out = run_rollup("critical_incident_timeline", {"first_hours": 6}, posts=posts, critical_incidents=incidents)
+    assert out["critical_incident_id"].tolist() == ["ci1"]
+    row = out.iloc[0]
+    assert row["first_post_minutes"] == 12.5  # 10:00:00 -> 10:12:30
+    assert row["posts_first_hours_count"] == 2  # 10:12:30 and 15:59:59; 16:00:01 is past 6 hours
+    assert row["posts_count"] == 3
+    assert row["impressions_count"] == 100 + 50
+    assert row["reach_count"] == 10 + 20

@@ -184,6 +184,23 @@ class Report(_Frozen):
     )
 
 
+class SparkSettings(_Frozen):
+    """Where Apache Spark runs when `engine: spark` (or `review run --engine spark`)."""
+
+    master: str = Field(
+        "local[*]",
+        description="Spark master URL: local[*] runs Spark inside this machine on every core; "
+        "spark://HOST:7077, yarn or k8s://... point at a cluster.",
+    )
+    shuffle_partitions: int = Field(
+        4, ge=1, description="Partitions after a group-by or join: few for one force, a few per core of a cluster."
+    )
+    conf: dict[str, str] = Field(
+        default_factory=dict,
+        description="Other Spark settings, name to value (for example spark.executor.memory: 4g).",
+    )
+
+
 class ReviewConfig(_Frozen):
     year: int = Field(..., ge=2000, le=2100, description="The review year (start year of a financial year).")
     force: Force = Force()
@@ -205,9 +222,16 @@ class ReviewConfig(_Frozen):
         "default: the previous year's run output, reports/YEAR-1/recommendations-YEAR-1.yml, if present.",
     )
     reject_rate_max_pct: float = Field(
-        5.0, ge=0, le=100, description="Stop the run if more than this share of any table's rows is rejected."
+        5.0, ge=0, le=100, description="Stop the run if more than this share (per cent) of any input file's rows is rejected; the export's own Total and placeholder rows do not count."
     )
     timezone: str = Field("Europe/London", description="Timezone the report shows times in.")
+    engine: Literal["duckdb", "spark"] = Field(
+        "duckdb",
+        description="What runs the heavy rollups (review.rollup): duckdb, embedded and the default; or spark, "
+        "for data beyond one machine (a national review). Both give the same figures; "
+        "`review run --engine` overrides it.",
+    )
+    spark: SparkSettings = Field(SparkSettings(), description="Where Spark runs, when the engine is spark.")
 
     @model_validator(mode="after")
     def _hours_in_order(self) -> "ReviewConfig":

@@ -26,6 +26,8 @@ def compute(p: PeriodData) -> ClauseResult:
     stats = run_rollup(
         "response_by_account",
         {"target": target},
+        engine=p.config.engine,
+        spark=p.config.spark,
         contacts=contacts[["account_id", "is_staffed", "needs_response", "response_minutes"]],
     )
     overall = stats[stats["account_id"].isna()]
@@ -58,7 +60,8 @@ def compute(p: PeriodData) -> ClauseResult:
         .reset_index(name="Messages")
     )
     outcomes["Share (%)"] = (100 * outcomes["Messages"] / max(len(contacts), 1)).round(1)
-    heat = run_rollup("contacts_by_weekday_hour", contacts=contacts[["received_local"]])
+    heat = run_rollup("contacts_by_weekday_hour", engine=p.config.engine, spark=p.config.spark,
+                      contacts=contacts[["received_local"]])
     staffed_table = pd.DataFrame(
         [
             {

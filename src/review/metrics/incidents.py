@@ -6,6 +6,7 @@ import pandas as pd
 
 from review.context import MetricTable
 from review.metrics.period import ClauseResult, PeriodData, median
+from review.rollup import run_rollup
 
 CLAUSE = "P2"
 FIRST_HOURS = 6
@@ -25,13 +26,21 @@ def compute(p: PeriodData) -> ClauseResult:
     )
     # A post before the declaration (a routine post later tagged to the incident) is not a response.
     posts = posts[posts["minutes_after"] >= 0]
-    per_incident = posts.groupby("critical_incident_id").agg(
-        first_post_minutes=("minutes_after", "min"),
-        posts_first_hours=("minutes_after", lambda m: int((m <= FIRST_HOURS * 60).sum())),
-        posts_all=("minutes_after", "size"),
-        impressions=("impressions", "sum"),
-        reach=("reach", "sum"),
-        rumour_corrections=("is_rumour_correction", "sum"),
+    # The counts and sums are the critical_incident_timeline rollup (review.rollup, on the
+    # config's engine); spotting a rumour correction needs the text, so it stays in pandas.
+    timeline_rollup = run_rollup(
+        "critical_incident_timeline",
+        {"first_hours": FIRST_HOURS},
+        engine=p.config.engine,
+        spark=p.config.spark,
+        posts=p.posts[["critical_incident_id", "published_at", "impressions", "reach"]],
+        critical_incidents=incidents[["critical_incident_id", "declared_at"]],
+    )
+    per_incident = timeline_rollup.rename(
+        columns={"posts_first_hours_count": "posts_first_hours", "posts_count": "posts_all",
+                 "impressions_count": "impressions", "reach_count": "reach"}
+    ).set_index("critical_incident_id").assign(
+        rumour_corrections=posts.groupby("critical_incident_id")["is_rumour_correction"].sum()
     )
     target = p.config.targets.critical_incident_first_post_minutes
     table_frame = incidents[["critical_incident_id", "name", "declared_at"]].merge(
@@ -48,7 +57,8 @@ def compute(p: PeriodData) -> ClauseResult:
     shown = pd.DataFrame(
         {
             "Incident": table_frame["name"],
-            "Declared": local.dt.strftime("%d %b %H:%M"),
+            # UK local time without the zone: the report prints "4 June 2025 20:29", the workbook a date cell.
+            "Declared": local.dt.tz_localize(None),
             "Minutes to first post": table_frame["first_post_minutes"].round(0),
             f"Updates per hour, first {FIRST_HOURS} hours": (table_frame["posts_first_hours"] / FIRST_HOURS).round(1),
             "Posts": table_frame["posts_all"].fillna(0).astype(int),

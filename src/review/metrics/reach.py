@@ -18,6 +18,8 @@ def compute(p: PeriodData) -> ClauseResult:
     posts = p.posts
     by_month = run_rollup(
         "posts_by_account_month",
+        engine=p.config.engine,
+        spark=p.config.spark,
         posts=posts[["account_id", "published_local", "impressions", "reach", "engagements"]],
     )
     followers = _followers_at(p, last=True)
@@ -175,12 +177,14 @@ def _top_posts(p: PeriodData, n: int = 10) -> MetricTable:
         ["impressions", "post_id"], ascending=[False, True], kind="stable"
     ).head(n)
     labels = account_labels(p.accounts).set_axis(p.accounts["account_id"])
+    # A post with no words (a photo or video alone) says so, rather than leaving a blank cell.
+    text = posts["text"].fillna("").str.strip().replace("", "(no text: image or video only)")
     frame = pd.DataFrame(
         {
-            "Published": posts["published_local"].dt.strftime("%d %b %Y"),
+            # A date, not text: the report prints it as "3 July 2025", the workbook as a date cell.
+            "Published": posts["published_local"].dt.date,
             "Account": posts["account_id"].map(labels),
-            "Post": posts["text"].fillna("").str.slice(0, 90).where(posts["text"].fillna("").str.len() <= 90,
-                                                                    posts["text"].fillna("").str.slice(0, 89) + "…"),
+            "Post": text.where(text.str.len() <= 90, text.str.slice(0, 89) + "…"),
             "Impressions": posts["impressions"].astype("int64"),
             "Engagements": posts["engagements"].astype("Int64"),
         }
