@@ -197,11 +197,16 @@ def _force_sizes(spec: SizeSpec, rng: np.random.Generator) -> np.ndarray:
 
 
 def _force_rows(
-    force_index: int, n: int, scale: float, year: int, multi: bool, areas: list[str], rng: np.random.Generator
+    force_index: int, n: int, scale: float, year: int, multi: bool, areas: list[str], rng: np.random.Generator,
+    name_index: int | None = None,
 ) -> list[dict]:
-    """The accounts of one force, n of them: corporate first, then the rest as n allows."""
-    short = _FORCES[force_index]
-    code = "NSP" if force_index == 0 else f"F{force_index:02d}"
+    """The accounts of one force, n of them: corporate first, then the rest as n allows.
+
+    `name_index` picks the force's name and code from _FORCES (default: `force_index`), so a
+    one-force sample can be any of the 43 invented forces (national samples, review.national)."""
+    named = force_index if name_index is None else name_index
+    short = _FORCES[named]
+    code = "NSP" if named == 0 else f"F{named:02d}"
     fmt = {"F": short, "f": short.lower()}
     unit_prefix = f"{short} Police " if multi else ""
     rows: list[dict] = []
@@ -306,7 +311,7 @@ def _rng(seed: int, table: str) -> np.random.Generator:
     return np.random.default_rng([seed, _STREAM[table]])
 
 
-def _build_world(spec: SizeSpec, year: int, seed: int) -> _World:
+def _build_world(spec: SizeSpec, year: int, seed: int, first_force: int = 0) -> _World:
     start = pd.Timestamp(f"{year - 1}-01-01", tz="UTC")
     end = pd.Timestamp(f"{year + 1}-01-01", tz="UTC")
     n_days = (end - start).days
@@ -325,9 +330,9 @@ def _build_world(spec: SizeSpec, year: int, seed: int) -> _World:
     sizes = _force_sizes(spec, rng)
     scales = [0.35] if spec.accounts <= 10 else np.clip(sizes / 70, 0.3, 2.0)
     rows: list[dict] = []
-    areas = {f: _area_names(f, seed) for f in range(spec.forces)}
+    areas = {f: _area_names(first_force + f, seed) for f in range(spec.forces)}
     for f, (n, scale) in enumerate(zip(sizes, scales)):
-        rows.extend(_force_rows(f, int(n), float(scale), year, spec.forces > 1, areas[f], rng))
+        rows.extend(_force_rows(f, int(n), float(scale), year, spec.forces > 1, areas[f], rng, first_force + f))
     acc = pd.DataFrame(rows)
     n = len(acc)
     if n != spec.accounts:
@@ -1508,11 +1513,15 @@ def _recommendations(world: _World) -> pd.DataFrame:
 # Public API
 # --------------------------------------------------------------------------------------------
 
-def _generate(size: str, year: int, seed: int, *, with_contacts: bool) -> tuple[dict[str, pd.DataFrame], object]:
-    """Every table but (optionally) contacts, plus a callable that yields the contacts a month at a time."""
-    if size not in SIZES:
+def _generate(size: str | SizeSpec, year: int, seed: int, *, with_contacts: bool,
+              force: int = 0) -> tuple[dict[str, pd.DataFrame], object]:
+    """Every table but (optionally) contacts, plus a callable that yields the contacts a month at a time.
+
+    `size` is a name in SIZES or a SizeSpec of one's own (review.national varies the volumes per
+    force); `force` is the index in _FORCES of the first force generated."""
+    if not isinstance(size, SizeSpec) and size not in SIZES:
         raise ValueError(f"unknown sample size {size!r}; choose one of {', '.join(SIZES)}")
-    world = _build_world(SIZES[size], year, seed)
+    world = _build_world(size if isinstance(size, SizeSpec) else SIZES[size], year, seed, first_force=force)
     critical, ci_posts = _critical_incidents(world)
     tables = {
         "accounts": world.acc,
@@ -1539,15 +1548,16 @@ def _conform(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def generate_sample(size: str, year: int, seed: int = 2025) -> dict[str, pd.DataFrame]:
+def generate_sample(size: str | SizeSpec, year: int, seed: int = 2025, *, force: int = 0) -> dict[str, pd.DataFrame]:
     """Return one frame per canonical table for `year - 1` and `year`, seeded and synthetic.
 
     Each frame has exactly its contract's columns, in contract order and dtype, and passes
     `TABLES[name].model.validate`. Same arguments, same frames. Size L holds about 31 million
     contacts in memory (about 5 GB in all); to write size L to disk use `build_sample`, which
-    streams the contacts a month at a time.
+    streams the contacts a month at a time. `force` (an index into the 43 invented forces, 0 for
+    Northshire) names a one-force sample after another force.
     """
-    tables, _ = _generate(size, year, seed, with_contacts=True)
+    tables, _ = _generate(size, year, seed, with_contacts=True, force=force)
     return tables
 
 
