@@ -4,7 +4,7 @@ SIZE   ?= S
 SAMPLE := data/sample
 REVIEW := .venv/bin/review
 
-.PHONY: setup sample report test docs lab clean
+.PHONY: setup sample report test docs lab clean bench
 
 setup:
 	@bash scripts/setup.sh
@@ -17,6 +17,15 @@ report: sample
 
 test: setup
 	.venv/bin/python -m pytest
+
+# Sizes S, M and L, each run BENCH_REPEATS times (L: BENCH_REPEATS_LARGE), against the floors;
+# results in reports/bench/bench.md and bench.json. Quick: make bench BENCH_SIZES=S,M BENCH_REPEATS=1
+BENCH_SIZES   ?= S,M,L
+BENCH_REPEATS ?= 3
+BENCH_REPEATS_LARGE ?= 1
+bench: setup
+	BENCH_SIZES=$(BENCH_SIZES) BENCH_REPEATS=$(BENCH_REPEATS) BENCH_REPEATS_LARGE=$(BENCH_REPEATS_LARGE) \
+		.venv/bin/python -m review.bench --year $(YEAR)
 
 docs: setup
 	$(REVIEW) docs

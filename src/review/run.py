@@ -12,6 +12,7 @@ of the same output folder at once.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import fcntl
 import hashlib
@@ -27,9 +28,10 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from review import __version__, artifacts
+from review import __version__, artifacts, cache, timings as stage_timings
 from review.config import load_config
 from review.errors import ReviewError
+from review.rollup import check_engine
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 # The stages in order, in waves. A wave starts when the one before has finished; the notebooks
@@ -69,6 +71,8 @@ class RunResult:
     out: Path
     outputs: dict[str, Path]
     timings: dict[str, float]  # seconds: each notebook, the notebook overhead, the whole run
+    stages: dict[str, float] = dataclasses.field(default_factory=dict)  # seconds per stage (review.timings)
+    cache: dict = dataclasses.field(default_factory=dict)  # what the run reused (review.cache)
 
 
 @dataclass
@@ -133,6 +137,10 @@ def check_parameters(params: dict, notebook_dir: Path = NOTEBOOK_DIR) -> dict[st
                     f"got {type(value).__name__} {value!r}"
                 )
         passed[name] = {key: params[key] for key in declared}
+    # A parameter no notebook declares (a misspelt `ouput_dir`) would be dropped without a word.
+    undeclared = sorted(set(params) - {key for values in passed.values() for key in values})
+    if undeclared:
+        raise ReviewError(f"parameter(s) {', '.join(undeclared)}: no notebook declares them in its parameters cell")
     return passed
 
 
@@ -144,12 +152,21 @@ def run_review(
     progress=None,
     workers: int = WORKERS,
     notebook_dir: Path = NOTEBOOK_DIR,
+    use_cache: bool = True,
+    engine: str | None = None,
 ) -> RunResult:
     """Execute every stage for `year` over `data_dir`; publish into `out` (default reports/YEAR).
+
+    With `use_cache`, the data-quality and clause notebooks are not run again when nothing they
+    read has changed since the last run into `out` (review.cache): a re-run after editing the
+    decisions file runs only the recommendations and the report. use_cache=False runs
+    everything and writes no cache.
 
     `workers` notebooks of a wave run at once (1: one after another). A failed notebook stops
     the run with a ReviewError naming the notebook, the cell and the exception; the executed
     notebook and an HTML copy are kept in `<out>-failed/` and the previous outputs are untouched.
+
+    `engine` ("duckdb" or "spark") runs the rollups on that engine instead of the config's.
     """
     if not isinstance(year, int) or isinstance(year, bool):
         raise ReviewError(f"year: expected a whole number, got {year!r}")
@@ -158,6 +175,7 @@ def run_review(
     data_dir = Path(data_dir).resolve()
     out = Path(out or Path("reports") / str(year)).resolve()
     config = load_config(config_path, year)  # fail on a bad config before any kernel starts
+    engine = check_engine(engine) if engine else ""  # empty: the config's engine
     if not data_dir.is_dir():
         raise ReviewError(f"{data_dir}: data folder not found")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -173,6 +191,7 @@ def run_review(
                 "data_dir": str(data_dir),
                 "config_path": str(Path(config_path).resolve()) if config_path else "",
                 "output_dir": str(staging),
+                "engine": engine,
             },
             notebook_dir,
         )
@@ -180,12 +199,21 @@ def run_review(
         runs: list[NotebookRun] = []
         started = time.perf_counter()
         try:
+            cached = _restore_cache(use_cache, data_dir, config, config_path, params, out, staging, notebook_dir, progress)
+            done: set[str] = set(cached.reused)
             for title, names in WAVES:
+                names = [n for n in names if n not in done]
+                if not names:
+                    continue
                 if progress:
                     progress(title if len(names) == 1 else f"{title} ({len(names)} notebooks, {min(workers, len(names))} at a time)")
                 wave = _run_wave(names, params, staging, kernel, workers, notebook_dir)
                 runs += wave
                 _raise_for_failures(wave, staging, failed)
+                done.update(names)
+                if use_cache and cached.status == "miss" and done >= set(cache.REUSABLE_NOTEBOOKS):
+                    cache.save(staging, out, cached.key)  # before the stages that read the decisions
+                    cached.status = "saved"
             total = time.perf_counter() - started
             outputs = {
                 "pdf": staging / f"annual-review-{year}.pdf",
@@ -199,13 +227,40 @@ def run_review(
             timings = {r.name: round(r.seconds, 3) for r in runs}
             timings["notebook overhead"] = round(sum(r.overhead for r in runs), 3)
             timings["total"] = round(total, 3)
-            _write_manifest(staging, data_dir, config, config_path, timings, runs, workers)
+            stages = stage_timings.collect(staging)
+            artifacts.write_json(staging / "artifacts" / "timings.json", {"stages": stages, "notebooks": timings})
+            _write_manifest(staging, data_dir, config, config_path, timings, runs, workers,
+                            stages=stages, cache_state=cached.as_dict())
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)  # the failed notebooks are kept apart
             raise
         _publish(staging, out)
     final = {k: out / v.name for k, v in outputs.items()} | {"manifest": out / "manifest.json"}
-    return RunResult(out=out, outputs=final, timings=timings)
+    return RunResult(out=out, outputs=final, timings=timings, stages=stages, cache=cached.as_dict())
+
+
+def _restore_cache(use_cache, data_dir, config, config_path, params, out, staging, notebook_dir, progress) -> cache.CacheState:
+    """Fill the staging folder from a valid cache of this run's inputs (review.cache), or say
+    why not. On a hit, the decisions and last year's register are applied again here, as the
+    data-quality stage would have done."""
+    if not use_cache:
+        return cache.CacheState(key="", status="off")
+    if not config_path:
+        # Without a config file the decisions and last year's register are found relative to
+        # the working folder, which differs between this process and the notebooks' kernels.
+        return cache.CacheState(key="", status="off", reason="no config file")
+    from review.register import previous_register_path
+
+    config_file = Path(config_path).resolve() if config_path else None
+    previous = previous_register_path(config, config_file, staging)
+    passed = {k: v for notebook in params.values() for k, v in notebook.items()}
+    key = cache.compute_key(data_dir, config, config_file, passed, previous, notebook_dir)
+    state = cache.restore(out, key, staging)
+    if state.status == "hit":
+        if progress:
+            progress("Reusing the checked data and the evidence from the last run (inputs unchanged)")
+        cache.refresh_register(config.year, str(config_file) if config_file else "", staging)
+    return state
 
 
 def _run_wave(names, params, staging, kernel, workers, notebook_dir) -> list[NotebookRun]:
@@ -288,12 +343,20 @@ def _execute(name: str, params: dict, staging: Path, kernel: str, notebook_dir: 
             progress_bar=False,
             log_output=False,
             kernel_manager_class=_kernel_manager(target.with_suffix(".kernel.log")),
+            # Stop the kernel at once when the last cell has returned: every cell's files are
+            # written by then, and a graceful stop (interrupt, request, wait for the interpreter
+            # to tear down pandas and friends) cost about a second per notebook.
+            shutdown_kernel="immediate",
         )
     except PapermillExecutionError as exc:
         message = exc.evalue if exc.ename == "ReviewError" else f"{exc.ename}: {exc.evalue}"
         run.error = f"{name}.ipynb failed in cell {exc.exec_count} ({_first_line(exc.source)}): {message}"
     except Exception as exc:  # the kernel died or did not start, a cell timed out
-        run.error = f"{name}.ipynb could not run: {type(exc).__name__}: {exc}"
+        why = f"{type(exc).__name__}: {exc}"
+        if type(exc).__name__ == "DeadKernelError":  # nbclient's; os._exit, a segfault, the OOM killer
+            why = (f"the kernel died while running it ({exc}): out of memory, or a crash inside a library; "
+                   f"its last output is in {name}.kernel.log beside the kept notebook")
+        run.error = f"{name}.ipynb could not run: {why}"
     run.seconds = time.time() - began
     if target.exists():
         _time_notebook(run, target, began, began + run.seconds)
@@ -401,11 +464,12 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _write_manifest(staging: Path, data_dir: Path, config, config_path, timings, runs, workers) -> None:
+def _write_manifest(staging: Path, data_dir: Path, config, config_path, timings, runs, workers,
+                    stages=None, cache_state=None) -> None:
     ingest = artifacts.read_json(staging / "artifacts" / "ingest.json")
     packages = ["pandas", "pandera", "duckdb", "papermill", "weasyprint", "jinja2", "matplotlib", "textstat"]
     outputs = sorted(
-        p for p in staging.iterdir() if p.is_file() and p.suffix in {".pdf", ".html", ".xlsx", ".csv"}
+        p for p in staging.iterdir() if p.is_file() and p.suffix in {".pdf", ".html", ".xlsx", ".csv", ".yml"}
     )
     manifest = {
         "review_version": __version__,
@@ -423,6 +487,8 @@ def _write_manifest(staging: Path, data_dir: Path, config, config_path, timings,
             **{name: metadata.version(name) for name in packages},
         },
         "timings_seconds": timings,
+        "stage_seconds": stages or {},  # review.timings: where the work went, summed over notebooks
+        "cache": cache_state or {},  # review.cache: notebooks reused from the last run, and why not
         "notebooks": {
             "workers": workers,
             "waves": [names for _, names in WAVES],

@@ -1,0 +1,235 @@
+"""Incremental re-runs (review.cache): a re-run after editing only the decisions reuses the
+checked data and the clause evidence, and publishes exactly what a full run publishes; a
+changed input, config or cache file is never trusted.
+
+Three runs of size S for the module: full (writes the cache), re-run after editing the
+decisions (reuses it), and a full run without the cache on the same decisions to compare with.
+"""
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from review import cache
+from review.config import load_config
+from review.run import STAGES, run_review
+from review.sample import build_sample
+
+YEAR = 2025
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+CODE_DIGEST = cache.code_digest
+PUBLISHED = [f"annual-review-{YEAR}.pdf", f"annual-review-{YEAR}.html", f"metrics-{YEAR}.xlsx",
+             "rejected-rows.csv", f"recommendations-{YEAR}.yml"]
+FIRST_DECISIONS = "R2025-P3-unanswered:\n  decision: accept\n  owner: Head of Digital Desk\n"
+# The edit: one recommendation rejected (it leaves the Board's list) and one reworded owner.
+SECOND_DECISIONS = (
+    "R2025-P3-unanswered:\n  decision: accept\n  owner: Digital Desk Manager\n"
+    "R2025-P1-dormant-accounts:\n  decision: reject\n  reason: The dormant pages are being merged already.\n"
+)
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def manifest(out):
+    return json.loads((out / "manifest.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory, repo_root):
+    base = tmp_path_factory.mktemp("cache")
+    data, config_dir = base / "data", base / "config"
+    build_sample("S", YEAR, data)
+    config_dir.mkdir()
+    shutil.copy(repo_root / "config" / f"{YEAR}.yml", config_dir / f"{YEAR}.yml")
+    return data, config_dir / f"{YEAR}.yml", base / "reports" / str(YEAR)
+
+
+@pytest.fixture(scope="module")
+def frozen_code():
+    """The code's checksum as at the start of the module. The key does cover the code (see
+    test_key_changes_when_a_notebook_changes); frozen here so that an edit saved elsewhere in
+    the working tree during these minutes of runs does not count as a change between them."""
+    digest_now = cache.code_digest(NOTEBOOKS)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cache, "code_digest", lambda notebook_dir: digest_now)
+        yield
+
+
+@pytest.fixture(scope="module")
+def reruns(folders, frozen_code, tmp_path_factory):
+    data, config, out = folders
+    decisions = config.parent / f"decisions-{YEAR}.yml"
+    decisions.write_text(FIRST_DECISIONS, encoding="utf-8")
+    first = run_review(data, YEAR, out, config)
+    first_pdf = digest(out / PUBLISHED[0])
+    saved_cache = tmp_path_factory.mktemp("saved") / "cache"
+    shutil.copytree(cache.cache_dir(out), saved_cache)  # for the corruption test
+
+    decisions.write_text(SECOND_DECISIONS, encoding="utf-8")
+    second = run_review(data, YEAR, out, config)
+    reused = {name: digest(out / name) for name in PUBLISHED}
+    reused_manifest = manifest(out)
+    board = json.loads((out / "artifacts" / "metrics.json").read_text())
+
+    full = run_review(data, YEAR, out, config, use_cache=False)
+    return {
+        "first": first, "second": second, "full": full, "first_pdf": first_pdf, "reused": reused,
+        "reused_manifest": reused_manifest, "full_manifest": manifest(out), "board": board,
+        "saved_cache": saved_cache, "out": out,
+    }
+
+
+@pytest.mark.e2e
+def test_first_run_computes_everything_and_keeps_a_cache(reruns):
+    assert reruns["first"].cache["status"] == "saved"
+    assert reruns["first"].cache["reused_notebooks"] == []
+    entry = json.loads((reruns["saved_cache"] / cache.ENTRY).read_text())
+    assert any(name.startswith("canonical/") and name.endswith(".parquet") for name in entry["files"])
+    assert "artifacts/clauses/P4.json" in entry["files"]
+    assert "artifacts/clauses/P6.json" not in entry["files"], "P6 reads the decisions: never cached"
+    assert not [name for name in entry["files"] if name.startswith("artifacts/timings/")]
+
+
+@pytest.mark.e2e
+def test_rerun_after_editing_decisions_runs_only_p6_and_the_report(reruns):
+    m = reruns["reused_manifest"]
+    assert m["cache"]["status"] == "hit"
+    assert sorted(m["cache"]["reused_notebooks"]) == sorted(cache.REUSABLE_NOTEBOOKS)
+    assert sorted(m["notebooks"]["timings"]) == ["30-p6-recommendations", "90-board-report"]
+    # the audit trail is still complete: the reused notebooks are kept from the cached run
+    out = reruns["out"]
+    assert sorted(p.stem for p in (out / "notebooks").glob("*.ipynb")) == sorted(STAGES)
+    # the edit took effect: the rejected recommendation is not in front of the Board
+    ids = [r["rec_id"] for r in reruns["board"]["recommendations"]]
+    assert "R2025-P1-dormant-accounts" not in ids
+    assert reruns["reused"][PUBLISHED[0]] != reruns["first_pdf"]
+
+
+@pytest.mark.e2e
+def test_rerun_publishes_exactly_what_a_full_run_publishes(reruns):
+    out = reruns["out"]
+    assert reruns["full_manifest"]["cache"]["status"] == "off"
+    assert len(reruns["full_manifest"]["notebooks"]["timings"]) == len(STAGES)
+    for name in PUBLISHED:
+        assert reruns["reused"][name] == digest(out / name), f"{name} differs from a full run's"
+    assert reruns["reused_manifest"]["inputs"] == reruns["full_manifest"]["inputs"]
+
+
+@pytest.mark.e2e
+def test_a_changed_cached_parquet_is_detected_and_not_used(reruns, tmp_path):
+    out = tmp_path / "reports" / str(YEAR)
+    shutil.copytree(reruns["saved_cache"], cache.cache_dir(out))
+    key = json.loads((cache.cache_dir(out) / cache.ENTRY).read_text())["key"]
+    posts = cache.cache_dir(out) / "files" / "canonical" / "posts.parquet"
+    posts.write_bytes(posts.read_bytes()[:-100] + b"\0" * 100)  # same size, different bytes
+    staging = tmp_path / "staging"
+    state = cache.restore(out, key, staging)
+    assert state.status == "miss" and "canonical/posts.parquet" in state.reason
+    assert not cache.cache_dir(out).exists(), "a corrupt cache is removed, so the run rebuilds it"
+    assert not staging.exists() or not any(staging.rglob("*.parquet")), "nothing copied from it"
+
+
+@pytest.mark.e2e
+def test_the_intact_cache_restores_every_file_it_lists(reruns, tmp_path):
+    out = tmp_path / "reports" / str(YEAR)
+    shutil.copytree(reruns["saved_cache"], cache.cache_dir(out))
+    entry = json.loads((cache.cache_dir(out) / cache.ENTRY).read_text())
+    state = cache.restore(out, entry["key"], tmp_path / "staging")
+    assert state.status == "hit"
+    for name, sha in entry["files"].items():
+        assert digest(tmp_path / "staging" / name) == sha
+
+
+# --- the key: cheap checks, no kernels ----------------------------------------------------------
+
+
+def key_of(data, config_path, notebooks=NOTEBOOKS):
+    config = load_config(config_path, YEAR)
+    params = {"year": YEAR, "data_dir": str(data), "config_path": str(config_path)}
+    return cache.compute_key(data, config, config_path, params, None, notebooks)
+
+
+def test_key_is_stable_for_the_same_inputs(folders):
+    data, config, _ = folders
+    assert key_of(data, config) == key_of(data, config)
+
+
+def test_key_changes_when_a_data_file_changes(folders, tmp_path):
+    data, config, _ = folders
+    copy = tmp_path / "data"
+    shutil.copytree(data, copy)
+    before = key_of(copy, config)
+    with (copy / "incidents.csv").open("a", encoding="utf-8") as handle:
+        handle.write("\n")
+    assert cache._changed_parts(before, key_of(copy, config)) == ["data"]
+    (copy / "extra.csv").write_text("a\n1\n", encoding="utf-8")  # a new file counts too
+    assert len({before, key_of(copy, config)}) == 2
+
+
+def test_key_changes_when_the_config_changes(folders, tmp_path):
+    data, config, _ = folders
+    before = key_of(data, config)
+    edited = tmp_path / f"{YEAR}.yml"
+    edited.write_text(config.read_text(encoding="utf-8") + "\n# a comment is a change too\n", encoding="utf-8")
+    assert "config" in cache._changed_parts(before, key_of(data, edited))
+
+
+def test_key_changes_when_a_notebook_changes(folders, tmp_path, monkeypatch):
+    monkeypatch.setattr(cache, "code_digest", CODE_DIGEST)  # not the module's frozen one
+    data, config, _ = folders
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS, notebooks)
+    before = key_of(data, config, notebooks)
+    page = notebooks / "24-p4-quality-and-plain-english.ipynb"
+    page.write_text(page.read_text(encoding="utf-8").replace("P4", "P4 ", 1), encoding="utf-8")
+    after = key_of(data, config, notebooks)
+    assert after != before and after.split(".", 1)[1] != before.split(".", 1)[1]
+    assert cache._changed_parts(before, after) == ["code"]
+
+
+def test_key_ignores_the_decisions_file(folders):
+    data, config, _ = folders
+    decisions = config.parent / f"decisions-{YEAR}.yml"
+    had = decisions.read_text(encoding="utf-8") if decisions.exists() else None
+    before = key_of(data, config)
+    try:
+        decisions.write_text("R2025-P5-mfa:\n  decision: accept\n", encoding="utf-8")
+        assert key_of(data, config) == before
+    finally:
+        decisions.unlink()
+        if had is not None:
+            decisions.write_text(had, encoding="utf-8")
+
+
+def test_restore_without_a_cache_is_a_miss(tmp_path):
+    state = cache.restore(tmp_path / "out", "k", tmp_path / "staging")
+    assert (state.status, state.reason) == ("miss", "no cache yet")
+
+
+def test_restore_with_another_key_is_a_miss_and_copies_nothing(tmp_path):
+    out, staging = tmp_path / "reports" / "2025", tmp_path / "staging"
+    source = tmp_path / "source"
+    (source / "canonical").mkdir(parents=True)
+    (source / "canonical" / "posts.parquet").write_bytes(b"x")
+    cache.save(source, out, "old-key")
+    state = cache.restore(out, "new-key", staging)
+    assert state.status == "miss" and state.reason.startswith("changed since the cached run")
+    assert not staging.exists()
+    assert cache.restore(out, "old-key", staging).status == "hit"
+    assert (staging / "canonical" / "posts.parquet").read_bytes() == b"x"
+
+
+def test_key_changes_with_the_pseudonymisation_key_and_does_not_hold_it(folders, monkeypatch):
+    data, config, _ = folders
+    secret = "a key of at least sixteen characters"
+    monkeypatch.setenv("REVIEW_PSEUDONYM_KEY", secret)
+    before = key_of(data, config)
+    monkeypatch.setenv("REVIEW_PSEUDONYM_KEY", secret + " rotated")
+    after = key_of(data, config)
+    assert cache._changed_parts(before, after) == ["pseudonym_key"]
+    assert secret not in after
