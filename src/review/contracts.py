@@ -56,9 +56,13 @@ REC_STATUSES = ["open", "in_progress", "implemented", "rejected", "superseded"]
 UTC = pd.DatetimeTZDtype(unit="ns", tz="UTC")
 
 
-def _f(title: str, description: str, unit: str | None = None, **checks) -> object:
-    """A contract field: title and description are required, the unit where one applies."""
-    return pa.Field(title=title, description=description, metadata={"unit": unit}, **checks)
+def _f(title: str, description: str, unit: str | None = None, personal: bool = False, **checks) -> object:
+    """A contract field: title and description are required, the unit where one applies.
+
+    `personal` marks a column that identifies a person: ingest replaces its values with a keyed
+    pseudonym before validation (review.pseudonym)."""
+    metadata = {"unit": unit} | ({"personal": True} if personal else {})
+    return pa.Field(title=title, description=description, metadata=metadata, **checks)
 
 
 class _Contract(pa.DataFrameModel):
@@ -241,7 +245,7 @@ class Training(_Contract):
     """One completion of a social media course by a person who uses a force account."""
 
     person_ref: Series[str] = _f(
-        "Person", "A pseudonymous reference for the person (a keyed hash, never a name)."
+        "Person", "A pseudonymous reference for the person (a keyed hash, never a name).", personal=True
     )
     role: Series[str] = _f("Role", "The person's role.", isin=ROLES)
     unit: Series[str] = _f("Unit", "The person's team or area.")

@@ -1,0 +1,207 @@
+"""Privacy: person identifiers are pseudonymised at ingest, and no name or note reaches any output.
+
+The end-to-end test plants distinctive names in a person column, in incident notes and in contact
+messages (tests/planted_run.py), runs the real `review run`, and reads every file the run wrote -
+PDF text, HTML, the workbook's cells, executed notebooks and their HTML copies, CSV, JSON and
+Parquet - looking for them.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import json
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from planted_run import PLANTED_NAMES, YEAR, pdf_text, planted_run
+from review import pseudonym
+from review.errors import ReviewError
+from review.ingest import read_folder
+from review.metrics.conduct import suppress
+from review.config import load_config
+
+TRAINING_HEADER = "person_ref,role,unit,course,completed_date,expires_date\n"
+
+
+def _keyed(value: str, key: bytes) -> str:
+    """The documented pseudonym, computed here from the standard library, not from review."""
+    return "ps-" + hmac.new(key, value.strip().casefold().encode(), hashlib.sha256).hexdigest()[:16]
+
+
+# --- the key -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_key(monkeypatch, tmp_path):
+    """No key anywhere: not in the environment, the current folder or the project folder."""
+    monkeypatch.delenv(pseudonym.KEY_ENV, raising=False)
+    monkeypatch.setattr(pseudonym, "PROJECT_DIR", tmp_path / "project")
+    monkeypatch.chdir(tmp_path)
+
+
+def _training_folder(tmp_path: Path, *refs: str, synthetic: bool = False) -> Path:
+    data = tmp_path / "data"
+    data.mkdir()
+    rows = "".join(f"{r},officer,Response,Social media user,2025-01-02,2027-01-02\n" for r in refs)
+    (data / "training.csv").write_text(TRAINING_HEADER + rows, encoding="utf-8")
+    if synthetic:
+        (data / "SYNTHETIC.json").write_text('{"synthetic": true}', encoding="utf-8")
+    return data
+
+
+def test_real_data_without_a_key_is_refused_naming_the_file(no_key, tmp_path):
+    data = _training_folder(tmp_path, "PC 1234 Jane Example")
+    with pytest.raises(ReviewError, match=r"training\.csv: column\(s\) person_ref identify people .*REVIEW_PSEUDONYM_KEY"):
+        read_folder(data)
+
+
+def test_key_from_environment_gives_the_documented_keyed_hash(no_key, tmp_path, monkeypatch):
+    key = "a-test-key-of-enough-length-0123456789"
+    monkeypatch.setenv(pseudonym.KEY_ENV, key)
+    data = _training_folder(tmp_path, "PC 1234 Jane Example", " pc 1234 jane example ", "4471")
+    raw, _ = read_folder(data)
+    refs = raw[0].frame["person_ref"].tolist()
+    assert refs[0] == refs[1] == _keyed("PC 1234 Jane Example", key.encode()), "stable, case and space insensitive"
+    assert refs[2] == _keyed("4471", key.encode()) and refs[2] != refs[0]
+    assert "pseudonymised: person_ref (keyed hash)" in raw[0].notes
+
+
+def test_key_file_in_the_project_folder_is_used(no_key, tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / pseudonym.KEY_FILE).write_text("file-key-0123456789abcdef\n", encoding="utf-8")
+    raw, _ = read_folder(_training_folder(tmp_path, "4471"))
+    assert raw[0].frame["person_ref"].tolist() == [_keyed("4471", b"file-key-0123456789abcdef")]
+
+
+def test_a_short_key_is_refused(no_key, tmp_path, monkeypatch):
+    monkeypatch.setenv(pseudonym.KEY_ENV, "short")
+    with pytest.raises(ReviewError, match=r"REVIEW_PSEUDONYM_KEY environment variable: .* at least 16"):
+        read_folder(_training_folder(tmp_path, "4471"))
+
+
+def test_different_keys_give_different_pseudonyms(no_key, tmp_path, monkeypatch):
+    data = _training_folder(tmp_path, "4471")
+    monkeypatch.setenv(pseudonym.KEY_ENV, "first-key-0123456789")
+    first = read_folder(data)[0][0].frame["person_ref"].iloc[0]
+    monkeypatch.setenv(pseudonym.KEY_ENV, "second-key-0123456789")
+    second = read_folder(data)[0][0].frame["person_ref"].iloc[0]
+    assert first != second
+
+
+def test_keyed_pseudonyms_are_kept_and_look_alikes_are_hashed(no_key, tmp_path, monkeypatch):
+    """Re-ingesting the toolkit's own tables does not hash twice; anything not exactly in the
+    keyed format (upper case, too short, the sample's p- ids) is hashed."""
+    monkeypatch.setenv(pseudonym.KEY_ENV, "a-test-key-of-enough-length")
+    kept = "ps-0123456789abcdef"
+    others = ["PS-0123456789ABCDEF", "ps-0123", "p-0badc0de", "ps-0123456789abcdefg"]
+    raw, _ = read_folder(_training_folder(tmp_path, kept, *others))
+    refs = raw[0].frame["person_ref"].tolist()
+    assert refs[0] == kept
+    assert refs[1:] == [_keyed(o, b"a-test-key-of-enough-length") for o in others]
+
+
+def test_already_pseudonymised_real_data_needs_no_key(no_key, tmp_path):
+    raw, _ = read_folder(_training_folder(tmp_path, "ps-0123456789abcdef"))
+    assert raw[0].frame["person_ref"].tolist() == ["ps-0123456789abcdef"]
+
+
+def test_synthetic_data_uses_the_published_sample_key(no_key, tmp_path):
+    raw, _ = read_folder(_training_folder(tmp_path, "p-0badc0de", synthetic=True))
+    assert raw[0].frame["person_ref"].tolist() == [_keyed("p-0badc0de", pseudonym.SAMPLE_KEY)]
+
+
+def test_the_key_file_is_git_ignored(repo_root):
+    ignored = (repo_root / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert pseudonym.KEY_FILE in ignored
+
+
+# --- small counts ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("count", "shown"), [(0, "0"), (1, "<5"), (4, "<5"), (5, "5"), (1234, "1,234")])
+def test_small_counts_are_suppressed_below_the_threshold(count, shown):
+    assert suppress(count, 5) == shown
+
+
+def test_the_default_threshold_is_five():
+    assert load_config(None, YEAR).report.small_count_threshold == 5
+
+
+# --- end to end: planted names reach no output -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def run():
+    return planted_run()
+
+
+def _texts(out: Path):
+    """(file, text) for every file the run wrote, read the way a person would read it."""
+    for path in sorted(p for p in out.rglob("*") if p.is_file()):
+        suffix = path.suffix.lower()
+        if suffix == ".pdf":
+            yield path, pdf_text(path)
+        elif suffix == ".xlsx":
+            book = openpyxl.load_workbook(path, read_only=True)
+            yield path, "\n".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
+                                  for v in row if v is not None)
+            book.close()
+        elif suffix == ".parquet":
+            yield path, pd.read_parquet(path).astype(str).to_csv(index=False)
+        else:
+            yield path, path.read_bytes().decode("utf-8", errors="replace")
+
+
+def test_planted_names_appear_in_no_output(run):
+    files = list(_texts(run.out))
+    kinds = {p.suffix for p, _ in files}
+    assert {".pdf", ".html", ".xlsx", ".ipynb", ".csv", ".json", ".parquet"} <= kinds, kinds
+    assert any(p.parent.name == "notebooks" and p.suffix == ".html" for p, _ in files)
+    leaks = [(str(p.relative_to(run.out)), name) for p, text in files for name in PLANTED_NAMES
+             if name.lower() in text.lower()]
+    assert leaks == []
+
+
+def test_person_column_holds_the_keyed_pseudonym(run):
+    training = pd.read_parquet(run.out / "canonical" / "training.parquet")
+    with (run.data / "training.csv").open(encoding="utf-8", newline="") as handle:
+        written = [row["person_ref"] for row in csv.DictReader(handle)]
+    expected = [_keyed(v, pseudonym.SAMPLE_KEY) for v in written]
+    assert sorted(training["person_ref"]) == sorted(expected)
+    assert training["person_ref"].str.fullmatch(r"ps-[0-9a-f]{16}").all()
+    # The same person written twice (different case) is one pseudonym.
+    assert expected[0] == expected[2]
+
+
+def test_the_manifest_lists_dropped_columns_by_name_only(run):
+    manifest = json.loads((run.out / "manifest.json").read_text(encoding="utf-8"))
+    ignored = {f["path"]: f["ignored_columns"] for f in manifest["inputs"]}
+    assert ignored["incidents.csv"] == ["officer_name", "notes"]
+    assert ignored["contacts.csv"] == ["sender", "message"]
+
+
+def test_conduct_tables_suppress_small_counts(run):
+    """Counted here from incidents.csv: every category x capacity cell of the review year is
+    shown as '<5' when 1 to 4, as the number otherwise."""
+    with (run.data / "incidents.csv").open(encoding="utf-8", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["opened_date"].startswith(str(YEAR))]
+    table = pd.read_parquet(run.out / "artifacts" / "tables" / "p5_cases.parquet")
+    shown = {}
+    for record in table.to_dict("records"):
+        shown[(record["Category"], "work")] = record["Work capacity"]
+        shown[(record["Category"], "personal")] = record["Personal capacity"]
+    assert shown, "the conduct table has rows"
+    small = 0
+    for (category, capacity), cell in shown.items():
+        n = sum(1 for r in rows if r["category"].replace("_", " ").capitalize() == category and r["capacity"] == capacity)
+        assert cell == ("<5" if 0 < n < 5 else f"{n:,}"), (category, capacity, n, cell)
+        small += 0 < n < 5
+    assert small, "the sample has small counts to suppress"
+    html = run.html.read_text(encoding="utf-8")
+    assert "&lt;5" in html
