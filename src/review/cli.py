@@ -28,6 +28,11 @@ class Size(str, Enum):
     L = "L"
 
 
+class Engine(str, Enum):
+    duckdb = "duckdb"
+    spark = "spark"
+
+
 def _fail(exc: Exception) -> None:
     if os.environ.get("REVIEW_DEBUG"):
         raise exc
@@ -41,11 +46,16 @@ def sample(
     year: Annotated[int, typer.Option(help="The review year; the year before is written too.")] = 2025,
     out: Annotated[Path, typer.Option(help="Folder to write one CSV per table into.")] = Path("data/sample"),
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same bytes.")] = 2025,
+    forces: Annotated[int, typer.Option(help="Write this many invented forces of this size into a national store at OUT "
+                                             "(Parquet partitioned by force and year) instead of one force's CSVs.")] = 0,
 ) -> None:
     """Write a synthetic year (and the year before) of canonical data for a fictional force."""
     from review.sample import build_sample
 
     started = time.perf_counter()
+    if forces:
+        _national_sample(size.value, year, out, seed, forces, started)
+        return
     with console.status(f"Generating size {size.value} sample data for {year - 1} and {year}"):
         paths = build_sample(size.value, year, out, seed=seed)  # streams: size L fits in memory
     size_mb = sum(p.stat().st_size for p in paths) / 1e6
@@ -58,15 +68,21 @@ def run(
     year: Annotated[int, typer.Option(help="The review year.")],
     out: Annotated[Optional[Path], typer.Option(help="Output folder [default: reports/YEAR].")] = None,
     config: Annotated[Optional[Path], typer.Option(help="The year's YAML config [default: config/YEAR.yml if present].")] = None,
+    national: Annotated[bool, typer.Option(help="DATA is a national store: compare its forces (as `review national`).")] = False,
+    cache: Annotated[bool, typer.Option(help="Reuse the checked data and evidence of the last run into OUT when the data, config and code are unchanged (only the decisions edited).")] = True,
+    engine: Annotated[Optional[Engine], typer.Option(help="What runs the rollups: duckdb or spark (default: the config's engine, duckdb unless set).")] = None,
 ) -> None:
     """Run the whole review: check the data, compute the evidence, write the board report."""
     from review.config import default_config_path
     from review.run import run_review
 
+    if national:
+        return national_review(data=data, year=year, out=out, config=config)
     config = config or default_config_path(year)
     try:
         with console.status("Starting") as status:
-            result = run_review(data, year, out, config, progress=lambda title: status.update(title))
+            result = run_review(data, year, out, config, progress=lambda title: status.update(title), use_cache=cache,
+                                engine=engine.value if engine else None)
     except ReviewError as exc:
         _fail(exc)
     _print_summary(result)
@@ -77,13 +93,16 @@ def _print_summary(result) -> None:
 
     manifest = json.loads(result.outputs["manifest"].read_text())
     table = Table(title="Input files", title_justify="left")
-    for column in ["file", "table", "rows read", "accepted", "rejected", "merged"]:
-        table.add_column(column, justify="left" if column in ("file", "table") else "right")
+    for column in ["file", "format", "table", "rows read", "accepted", "rejected", "merged", "unused"]:
+        table.add_column(column, justify="left" if column in ("file", "format", "table") else "right")
+    counts = ["rows_read", "rows_accepted", "rows_rejected", "rows_merged", "rows_unused"]
     for f in manifest["inputs"]:
-        table.add_row(f["path"], f["table"], *(f"{f[k]:,}" for k in ["rows_read", "rows_accepted", "rows_rejected", "rows_merged"]))
+        table.add_row(f["path"], f.get("layout") or f["format"], f["table"] or "not used", *(f"{f.get(k, 0):,}" for k in counts))
     console.print(table)
     for stage, seconds in result.timings.items():
         console.print(f"  {stage:<18} {seconds:6.1f} s")
+    if result.cache.get("status") == "hit":
+        console.print(f"  reused from the last run: {len(result.cache['reused_notebooks'])} notebooks (inputs unchanged)")
     console.print(f"[bold green]Done.[/] The board report is {result.outputs['pdf']}")
 
 
@@ -173,6 +192,110 @@ def recommendations(
         )
     console.print(f"Decisions read from: {inputs.decisions_file or 'none yet'}; "
                   f"last year's register: {inputs.previous_register_file or 'none found'}")
+
+
+def _national_sample(size: str, year: int, out: Path, seed: int, forces: int, started: float) -> None:
+    from review.national import build_national_sample
+
+    try:
+        with console.status(f"Generating {forces} size {size} forces for {year - 1} and {year}"):
+            ids = build_national_sample(out, forces, year, size=size, seed=seed)
+    except ReviewError as exc:
+        _fail(exc)
+    console.print(f"Wrote {len(ids)} forces ({', '.join(ids)}) to the national store {out} "
+                  f"in {time.perf_counter() - started:.1f} s")
+
+
+@app.command()
+def partition(
+    run_out: Annotated[Path, typer.Argument(help="A force's run output folder (with manifest.json and canonical/).")],
+    store: Annotated[Path, typer.Option(help="The national store to add the force to.")],
+    force: Annotated[str, typer.Option(help="The force's id in the store: lower-case letters, digits, hyphens.")],
+) -> None:
+    """Add one force's validated tables for its review year to a national store."""
+    from review.national import add_run
+
+    try:
+        year, paths = add_run(store, run_out, force)
+    except ReviewError as exc:
+        _fail(exc)
+    console.print(f"Added {force} for {year}: {len(paths)} tables under {store}")
+
+
+@app.command("national")
+def national_review(
+    data: Annotated[Path, typer.Option(help="The national store (Parquet partitioned by force and year).")],
+    year: Annotated[int, typer.Option(help="The review year.")],
+    out: Annotated[Optional[Path], typer.Option(help="Output folder [default: reports/national-YEAR].")] = None,
+    config: Annotated[Optional[Path], typer.Option(help="YAML config for the national paper: period, marking, "
+                                                        "labels [default: config/YEAR.yml if present].")] = None,
+    forces: Annotated[Optional[str], typer.Option(help="Only these force ids, comma-separated [default: all].")] = None,
+    workers: Annotated[int, typer.Option(help="Compute this many forces at a time, each in its own process "
+                                              "(pays off on an idle machine from about four forces).")] = 1,
+) -> None:
+    """Compare forces: each force's metrics from the store, the national report, workbook and CSV."""
+    from review.config import default_config_path, load_config
+    from review.national import run_national
+
+    started = time.perf_counter()
+    try:
+        cfg = load_config(config or default_config_path(year), year)
+        chosen = [f.strip() for f in forces.split(",") if f.strip()] if forces else None
+        with console.status("Starting") as status:
+            result, paths = run_national(data, year, out or Path("reports") / f"national-{year}", cfg, chosen,
+                                         progress=lambda title: status.update(title), workers=workers)
+    except ReviewError as exc:
+        _fail(exc)
+    for f in result.forces:
+        console.print(f"  {f.config.force.name:<28} {sum(f.rows.values()):>10,} rows {f.seconds:6.1f} s")
+    console.print(f"[bold green]Done.[/] {len(result.forces)} forces in {time.perf_counter() - started:.1f} s; "
+                  f"the national report is {paths['pdf']}")
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="One SQL query (DuckDB's dialect) over the canonical tables, by table name.")],
+    data: Annotated[Path, typer.Option(help="A run's output folder (its canonical Parquet), or a folder of input files.")],
+    engine: Annotated[Optional[Engine], typer.Option(help="duckdb or spark (default: the year's config's engine with --year, else duckdb).")] = None,
+    year: Annotated[Optional[int], typer.Option(help="Query that review period's rows, with the local-time columns the rollups use (published_local, received_local, response_minutes, is_staffed).")] = None,
+    config: Annotated[Optional[Path], typer.Option(help="The year's YAML config (default: config/YEAR.yml if present); needs --year.")] = None,
+    max_rows: Annotated[int, typer.Option(help="Print at most this many rows.", min=1)] = 50,
+) -> None:
+    """Run ad hoc SQL over the canonical tables and print the result as a table."""
+    from review.query import run_query
+
+    try:
+        with console.status("Running the query"):
+            result = run_query(query, data, engine.value if engine else None, year, config)
+    except ReviewError as exc:
+        _fail(exc)
+    frame = result.frame
+    table = Table(title_justify="left", show_lines=False)
+    for column in frame.columns:
+        table.add_column(str(column), justify="right" if _is_numeric(frame[column]) else "left", overflow="fold")
+    for row in frame.head(max_rows).itertuples(index=False):
+        table.add_row(*(_cell(v) for v in row))
+    Console().print(table)
+    shown = f"; showing the first {max_rows:,}" if len(frame) > max_rows else ""
+    console.print(f"{len(frame):,} rows ({result.engine}){shown}")
+
+
+def _is_numeric(series) -> bool:
+    import pandas as pd
+
+    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+
+def _cell(value) -> str:
+    """A value as printed: blank when missing; a whole-number float (DuckDB's sums of integers
+    arrive as floats) without its ".0"."""
+    import pandas as pd
+
+    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value) is True):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 @app.command()

@@ -11,32 +11,48 @@ Notebooks hold parameters, one call each and the narrative; everything computes 
 
 from __future__ import annotations
 
+import csv
 import time
 from pathlib import Path
 
 import pandas as pd
 
-from review import artifacts
+from review import artifacts, timings
 from review.config import ReviewConfig, load_config
 from review.contracts import TABLES
 from review.errors import ReviewError
-from review.ingest import read_folder
+from review.rollup import check_engine
 from review.context import Headline
 from review.metrics import CLAUSE_MODULES, ClauseMetrics, MetricsResult, assemble_metrics, compute_clause, slice_periods
 from review.metrics.period import PeriodData
 from review.metrics.register import earlier
 from review.recommend import recommend
-from review.validate import check_reject_rate, validate_files
-from review.workbook import neutralise
+from review.register import (
+    APPLIED_TO,
+    OUTCOME_FILE,
+    decide,
+    evidence_of,
+    outcome_record,
+    read_decisions_used,
+    read_register_evidence,
+    write_register,
+)
+from review.register import prepare as prepare_register
+
+DATA_REGISTER = Path("artifacts") / "data-register.parquet"  # see ingest_stage
 
 def write_safe_csv(frame: pd.DataFrame, path: Path) -> None:
     """CSV for people to open in Excel: no cell can start a formula."""
+    from review.workbook import neutralise  # here: the clause notebooks need not load xlsxwriter
+
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(lambda v: neutralise(v) if isinstance(v, str) else v)
     path.parent.mkdir(parents=True, exist_ok=True)
-    safe.to_csv(path, index=False, lineterminator="\n")
+    # Every text cell quoted: with "\n" line ends the csv module leaves a bare carriage return
+    # in a value unquoted, and Excel (and any CSV reader) would split the row there.
+    safe.to_csv(path, index=False, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
 
 
 def parse_params(year: int, config_path: str | None) -> ReviewConfig:
@@ -46,20 +62,36 @@ def parse_params(year: int, config_path: str | None) -> ReviewConfig:
     return load_config(Path(config_path) if config_path else None, year)
 
 
+@timings.records("10-ingest", rest="ingest")
 def ingest_stage(data_dir: str, year: int, config_path: str | None, output_dir: str) -> pd.DataFrame:
     """Read, type and check every input file; write the canonical tables and the rejected rows.
 
     Returns the per-file summary (rows read, accepted, rejected, merged). Stops with a clear
     error when a file's rejected share is above the config's limit, after writing the log.
+
+    The canonical `recommendations` table is the register so far, not only the data folder's
+    table: last year's register file (recommendations-<year-1>.yml) and the status updates in
+    the team's decisions file are applied here (review.register.prepare), so every later stage,
+    P6's overdue counts included, sees where earlier recommendations stand now. The files used
+    are recorded under "register" in artifacts/ingest.json.
     """
+    # Imported here, not at the top: only this stage reads input files, and the clause
+    # notebooks start faster without the adapters (each notebook imports this module).
+    from review.ingest import read_folder
+    from review.validate import check_reject_rate, validate_files
+
     config = parse_params(year, config_path)
     data, out = Path(data_dir), Path(output_dir)
     started = time.perf_counter()
     # the period places TikTok's dates written without a year (see review.ingest)
-    raw, meta = read_folder(data, (config.period_start, config.period_end))
-    validated = validate_files(raw, data)
+    raw, meta = timings.timed("ingest", read_folder, data, (config.period_start, config.period_end))
+    validated = timings.timed("validate", validate_files, raw, data)
+    # The data folder's own register, before the decisions: what a re-run that reuses this
+    # run's tables (review.cache) applies changed decisions to.
+    artifacts.write_frame(out / DATA_REGISTER, validated.tables["recommendations"])
     write_safe_csv(validated.rejected, out / "rejected-rows.csv")
-    artifacts.write_canonical(out, validated.tables)
+    tables, register_inputs = prepare_register(validated.tables, config, Path(config_path) if config_path else None, out)
+    timings.timed("ingest", artifacts.write_canonical, out, tables)
     artifacts.write_json(
         out / "artifacts" / "ingest.json",
         {
@@ -68,6 +100,7 @@ def ingest_stage(data_dir: str, year: int, config_path: str | None, output_dir: 
             "synthetic": meta["synthetic"],
             "other_files": meta["other_files"],
             "rows_rejected": len(validated.rejected.drop_duplicates(["file", "line"])),
+            "register": register_inputs.as_record(),
             "seconds": round(time.perf_counter() - started, 3),
         },
     )
@@ -86,6 +119,7 @@ def summary_frame(files) -> pd.DataFrame:
                 "accepted": f.rows_accepted,
                 "rejected": f.rows_rejected,
                 "merged": f.rows_merged,
+                "unused": f.rows_unused,  # a recognised export the review does not use
             }
             for f in files
         ]
@@ -95,7 +129,8 @@ def summary_frame(files) -> pd.DataFrame:
 def _periods(config: ReviewConfig, out: Path) -> tuple[PeriodData, PeriodData]:
     """The review period and the one before, from the canonical tables the data-quality stage
     wrote into this run's output folder (validated there, so not checked again)."""
-    current, prior = slice_periods(artifacts.read_canonical(out, validate=False), config)
+    with timings.measure("rollup"):
+        current, prior = slice_periods(artifacts.read_canonical(out, validate=False), config)
     if not current.has_data:
         raise ReviewError(
             f"no posts or contacts fall in the review period {config.period_label} "
@@ -104,6 +139,7 @@ def _periods(config: ReviewConfig, out: Path) -> tuple[PeriodData, PeriodData]:
     return current, prior
 
 
+@timings.records("10-period")
 def period_stage(year: int, config_path: str | None, output_dir: str) -> pd.DataFrame:
     """Rows of each canonical table in the review period and in the period before.
 
@@ -124,24 +160,32 @@ def period_stage(year: int, config_path: str | None, output_dir: str) -> pd.Data
     return pd.DataFrame(rows)
 
 
-def clause_stage(clause: str, year: int, config_path: str | None, output_dir: str) -> ClauseMetrics:
+@timings.records("{clause}", rest="metrics")
+def clause_stage(clause: str, year: int, config_path: str | None, output_dir: str, engine: str = "") -> ClauseMetrics:
     """Compute one policy clause for the year and the year before; write its artifacts.
 
     Writes artifacts/clauses/<clause>.json (values for both years, rated headlines, an index of
     tables and series) and the tables and series as Parquet. Returns the clause's results.
+    `engine` ("duckdb" or "spark"; empty for the config's) runs the clause's rollups.
     """
     if clause not in CLAUSE_MODULES:
         raise ReviewError(f"parameter clause: expected one of {', '.join(CLAUSE_MODULES)}, got {clause!r}")
     config = parse_params(year, config_path)
+    if engine:
+        config = config.model_copy(update={"engine": check_engine(engine)})
     out = Path(output_dir)
     result = compute_clause(clause, *_periods(config, out))
     artifacts.write_clause(out, result)
     return result
 
 
+@timings.records("recommend", rest="metrics")
 def recommend_stage(year: int, config_path: str | None, output_dir: str) -> MetricsResult:
-    """Read every clause's artifacts, rate them together, run the recommendation rules and
-    write artifacts/metrics.json and the register: everything the report stage reads."""
+    """Read every clause's artifacts, rate them together, run the recommendation rules, apply
+    the team's decisions and write what the report stage reads: artifacts/metrics.json (the
+    recommendations for the Board, rejected ones left out), artifacts/decisions.json (what each
+    decision did, the rejected recommendations with the reason, decisions that match nothing)
+    and the new register, recommendations-<year>.yml, for next year's review."""
     config = parse_params(year, config_path)
     out = Path(output_dir)
     current, _ = _periods(config, out)
@@ -149,12 +193,22 @@ def recommend_stage(year: int, config_path: str | None, output_dir: str) -> Metr
     if missing:
         raise ReviewError(f"clauses not computed in this run: {', '.join(missing)}; run their notebooks first")
     metrics = assemble_metrics({c: artifacts.read_clause(out, c) for c in CLAUSE_MODULES}, current)
+    # The same decisions file the data-quality stage applied to earlier recommendations.
+    used = artifacts.read_json(out / "artifacts" / "ingest.json").get("register") or {}
+    decisions = read_decisions_used(used)
+    # current.recommendations is the register so far: the data-quality stage carried it forward.
+    result = decide(recommend(metrics), current.recommendations, config, decisions=decisions,
+                    period_end=config.period_end)
+    register_file = out / f"recommendations-{config.year}.yml"
+    evidence = read_register_evidence(used) | evidence_of(result.for_board + result.rejected)
+    write_register(register_file, result, config, evidence)
+    artifacts.write_json(out / OUTCOME_FILE, outcome_record(result, decisions, used, register_file))
     artifacts.write_metrics(
         out,
         headlines=metrics.headlines,
         tables=metrics.tables,
         series=metrics.series,
-        recommendations=recommend(metrics),
+        recommendations=result.for_board,
         register=earlier(metrics.current),
         has_prior=metrics.has_prior,
         frames=False,  # the clause stages wrote them
@@ -162,6 +216,7 @@ def recommend_stage(year: int, config_path: str | None, output_dir: str) -> Metr
     return metrics
 
 
+@timings.records("report", rest="html")
 def report_stage(year: int, config_path: str | None, output_dir: str) -> dict[str, Path]:
     """Draw the charts, build the report context and write HTML, PDF and the workbook."""
     from review.report import build_report  # heavy imports (WeasyPrint) only for this stage
@@ -214,10 +269,57 @@ def register_frame(output_dir: str) -> pd.DataFrame:
 
 
 def recommendation_frame(output_dir: str) -> pd.DataFrame:
+    """The recommendations going to the Board (rejected ones are in rejected_frame), each with
+    the team's decision so far: accepted, or still to decide."""
     recs = artifacts.read_metrics(Path(output_dir))["recommendations"]
+    accepted = {d["rec_id"] for d in _outcome(output_dir)["decisions"] if d.get("decision") == "accept"}
+    columns = ["id", "clause", "for decision", "priority", "team's decision", "owner", "due date", "text"]
     return pd.DataFrame(
-        [{"id": r.rec_id, "clause": r.clause, "for decision": r.for_decision, "priority": r.priority, "text": r.text} for r in recs],
-        columns=["id", "clause", "for decision", "priority", "text"],
+        [
+            {"id": r.rec_id, "clause": r.clause, "for decision": r.for_decision, "priority": r.priority,
+             "team's decision": "accepted" if r.rec_id in accepted else "to decide", "owner": r.owner,
+             "due date": r.due_date, "text": r.text}
+            for r in recs
+        ],
+        columns=columns,
+    )
+
+
+def _outcome(output_dir: str) -> dict:
+    return artifacts.read_json(Path(output_dir) / OUTCOME_FILE)
+
+
+def decisions_frame(output_dir: str) -> pd.DataFrame:
+    """Every decision in the team's file and what it was applied to. A decision for a
+    recommendation that no longer fires stays here (and in the report), never dropped."""
+    columns = ["id", "applied to", "decision", "status", "owner", "due date", "reason or note"]
+    return pd.DataFrame(
+        [
+            {"id": d["rec_id"], "applied to": APPLIED_TO[d["applied_to"]], "decision": d.get("decision", ""),
+             "status": d.get("status", ""), "owner": d.get("owner", ""), "due date": d.get("due_date", ""),
+             "reason or note": d.get("reason") or d.get("status_note") or ""}
+            for d in _outcome(output_dir)["decisions"]
+        ],
+        columns=columns,
+    )
+
+
+def rejected_frame(output_dir: str) -> pd.DataFrame:
+    """This year's recommendations the team rejected, with its reason; the report lists them too."""
+    rejected = _outcome(output_dir)["rejected"]
+    return pd.DataFrame(rejected, columns=["rec_id", "clause", "title", "reason"]).rename(columns={"rec_id": "id"})
+
+
+def register_files_frame(output_dir: str) -> pd.DataFrame:
+    """The files the register came from and the one written for next year's review."""
+    outcome, out = _outcome(output_dir), Path(output_dir)
+    return pd.DataFrame(
+        [
+            {"file": "the team's decisions (read)", "path": outcome["decisions_file"] or "none yet"},
+            {"file": "last year's register (read)", "path": outcome["previous_register_file"] or "none found"},
+            {"file": "the register for next year (written)", "path": outcome["register_file"]},
+            {"file": "decisions that match no recommendation", "path": ", ".join(outcome["unmatched_decisions"]) or "none"},
+        ]
     )
 
 
