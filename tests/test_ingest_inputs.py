@@ -4,11 +4,13 @@ registers with raw platform exports. Expected values are worked out here from th
 
 from __future__ import annotations
 
+import atexit
 import csv
 import datetime as dt
 import io
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -19,10 +21,19 @@ from review.cli import app
 from review.contracts import TABLES
 from review.errors import ReviewError
 from review.ingest import read_folder, read_inputs
+from review.sample import build_sample
 from review.validate import validate_files
 
 REPO = Path(__file__).resolve().parents[1]
-SAMPLE = REPO / "data" / "sample"
+SAMPLE = Path(tempfile.mkdtemp(prefix="ingest-inputs-sample-")) / "sample"  # built on first use
+atexit.register(shutil.rmtree, SAMPLE.parent, True)
+
+
+def _sample() -> Path:
+    """The seeded size-S sample year, generated once per session (a clean clone has no data/)."""
+    if not (SAMPLE / "SYNTHETIC.json").exists():
+        build_sample("S", 2025, SAMPLE)
+    return SAMPLE
 EXPORTS = REPO.parent / "shared" / "exports"
 needs_exports = pytest.mark.skipif(not EXPORTS.is_dir(), reason="../shared/exports is not beside the repo")
 X_2016 = EXPORTS / "x_twitter_tweet_activity_metrics_2016.csv"
@@ -148,7 +159,7 @@ def test_a_linkedin_xls_workbook_is_read_sheet_by_sheet():
 
 
 def _sample_row(table: str) -> tuple[list[str], list[str]]:
-    header, row, *_ = list(csv.reader(io.StringIO((SAMPLE / f"{table}.csv").read_text(encoding="utf-8"), newline="")))
+    header, row, *_ = list(csv.reader(io.StringIO((_sample() / f"{table}.csv").read_text(encoding="utf-8"), newline="")))
     return header, row
 
 
@@ -333,7 +344,7 @@ def test_a_run_over_registers_mixed_with_raw_exports(tmp_path):
     from review.pipeline import clause_stage, ingest_stage, period_stage
 
     data, out = tmp_path / "data", tmp_path / "out"
-    shutil.copytree(SAMPLE, data)
+    shutil.copytree(_sample(), data)
     (data / "NSP-001").mkdir()
     (data / "NSP-003").mkdir()
     shutil.copy(EXPORTS / "x_account_analytics_content_2025_reconstructed.csv", data / "NSP-001" / "content.csv")
@@ -343,7 +354,7 @@ def test_a_run_over_registers_mixed_with_raw_exports(tmp_path):
     def rows_in(path: Path) -> int:
         return sum(1 for _ in csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline=""))) - 1
 
-    sample_posts = list(csv.DictReader(io.StringIO((SAMPLE / "posts.csv").read_text(encoding="utf-8"), newline="")))
+    sample_posts = list(csv.DictReader(io.StringIO((_sample() / "posts.csv").read_text(encoding="utf-8"), newline="")))
     sample_2025 = sum(1 for p in sample_posts if p["published_at"].startswith("2025"))
     # from the files: X 9 rows of which 2 placeholders (Nov 2025); Instagram 5 posts (Dec 2025);
     # TikTok 8 videos (Oct-Dec 2025)
@@ -353,7 +364,7 @@ def test_a_run_over_registers_mixed_with_raw_exports(tmp_path):
     assert by_file.loc["NSP-003/posts.csv", ["rows read", "accepted"]].tolist() == [5, 5]
     assert by_file.loc["tiktok.csv", ["rows read", "accepted"]].tolist() == [8, 8]
     assert (by_file["rows read"] == by_file[["accepted", "rejected", "merged", "unused"]].sum(axis=1)).all()
-    assert by_file.loc["posts.csv", "accepted"] == rows_in(SAMPLE / "posts.csv") == len(sample_posts)
+    assert by_file.loc["posts.csv", "accepted"] == rows_in(_sample() / "posts.csv") == len(sample_posts)
 
     files = {f["path"]: f for f in read_json(out / "artifacts" / "ingest.json")["files"]}
     assert files["NSP-001/content.csv"]["account_id"] == "NSP-001"
