@@ -7,19 +7,23 @@ never a traceback. Set REVIEW_DEBUG=1 to see the traceback as well.
 from __future__ import annotations
 
 import os
+import sys
 import time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
 from review.errors import ReviewError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="The annual review of a force's social media.")
-console = Console(stderr=True)
+# A terminal gets its own width; a log file or CI gets 120 columns, not rich's default 80, so the
+# input-file table keeps one line per file.
+console = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 
 
 class Size(str, Enum):
@@ -92,13 +96,7 @@ def _print_summary(result) -> None:
     import json
 
     manifest = json.loads(result.outputs["manifest"].read_text())
-    table = Table(title="Input files", title_justify="left")
-    for column in ["file", "format", "table", "rows read", "accepted", "rejected", "merged", "unused"]:
-        table.add_column(column, justify="left" if column in ("file", "format", "table") else "right")
-    counts = ["rows_read", "rows_accepted", "rows_rejected", "rows_merged", "rows_unused"]
-    for f in manifest["inputs"]:
-        table.add_row(f["path"], f.get("layout") or f["format"], f["table"] or "not used", *(f"{f.get(k, 0):,}" for k in counts))
-    console.print(table)
+    _print_inputs(manifest["inputs"])
     for stage, seconds in result.timings.items():
         console.print(f"  {stage:<18} {seconds:6.1f} s")
     if result.cache.get("status") == "hit":
@@ -126,22 +124,29 @@ def ingest(
             period, limit = (cfg.period_start, cfg.period_end), cfg.reject_rate_max_pct
         with console.status("Reading inputs"):
             validated = write_ingest(src, out, period)
-        _print_ingest(validated.files)
+        _print_inputs([f.as_dict() for f in validated.files])
         console.print(f"Wrote {len(validated.tables)} Parquet tables, ingest-report.json and rejected-rows.csv to {out}")
         check_reject_rate(validated.files, max_reject_pct if max_reject_pct is not None else limit)
     except ReviewError as exc:
         _fail(exc)
 
 
-def _print_ingest(files) -> None:
-    table = Table(title="Input files", title_justify="left")
-    for column in ["file", "format", "table", "account", "read", "accepted", "rejected", "merged", "unused"]:
-        table.add_column(column, justify="right" if column in ("read", "accepted", "rejected", "merged", "unused") else "left",
-                         overflow="fold")
+def _print_inputs(files: list[dict]) -> None:
+    """What became of every input file's rows (FileReport.as_dict, as the manifest stores them).
+    Long names fold onto a second line rather than being cut: every count must stay readable."""
+    table = Table(title="Input files", title_justify="left", box=box.SIMPLE_HEAD)
+    counts = {"rows read": "rows_read", "accepted": "rows_accepted", "rejected": "rows_rejected",
+              "merged": "rows_merged", "unused": "rows_unused"}
+    with_account = any(f.get("account_id") for f in files)  # exports name one; registers do not
+    for column in ["file", "format", "table", *(["account"] if with_account else [])]:
+        table.add_column(column, overflow="fold")
+    for column in counts:
+        table.add_column(column, justify="right", no_wrap=True)
     for f in files:
         table.add_row(
-            f.path, f.layout or f.format, f.table or "not used", f.account_id or "",
-            *(f"{n:,}" for n in [f.rows_read, f.rows_accepted, f.rows_rejected, f.rows_merged, f.rows_unused]),
+            f["path"], f.get("layout") or f["format"], f["table"] or "not used",
+            *([f.get("account_id") or ""] if with_account else []),
+            *(f"{f.get(k, 0):,}" for k in counts.values()),
         )
     console.print(table)
 
