@@ -18,14 +18,11 @@ import csv
 import functools
 import shutil
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-YEAR = 2025
-REVIEW = [sys.executable, "-m", "review.cli"]
+from sample_run import REVIEW, ROOT, YEAR, SampleRun
 
 # Names no generator or template would write; each must appear nowhere in the outputs.
 PERSON_NAMES = ["Zebedee Quartermaine-Fotheringay", "Ophelia Wintergreen-Stroud"]
@@ -48,24 +45,10 @@ FORMULA_VALUE = "=cmd|' /C calc'!A0"
 
 
 @dataclass(frozen=True)
-class PlantedRun:
-    base: Path
-    data: Path
-    config: Path
-    out: Path
+class PlantedRun(SampleRun):
+    """A sample run over planted data, with the run's own output (for its messages)."""
+
     result: subprocess.CompletedProcess
-
-    @property
-    def pdf(self) -> Path:
-        return self.out / f"annual-review-{YEAR}.pdf"
-
-    @property
-    def html(self) -> Path:
-        return self.out / f"annual-review-{YEAR}.html"
-
-    @property
-    def workbook(self) -> Path:
-        return self.out / f"metrics-{YEAR}.xlsx"
 
 
 def _rewrite(path: Path, change) -> None:
