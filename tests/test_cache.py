@@ -15,7 +15,7 @@ import pytest
 
 from review import cache
 from review.config import load_config
-from review.run import STAGES, run_review
+from review.run import REUSABLE_NOTEBOOKS, STAGES, run_review
 from review.sample import build_sample
 
 YEAR = 2025
@@ -99,7 +99,7 @@ def test_first_run_computes_everything_and_keeps_a_cache(reruns):
 def test_rerun_after_editing_decisions_runs_only_p6_and_the_report(reruns):
     m = reruns["reused_manifest"]
     assert m["cache"]["status"] == "hit"
-    assert sorted(m["cache"]["reused_notebooks"]) == sorted(cache.REUSABLE_NOTEBOOKS)
+    assert sorted(m["cache"]["reused_notebooks"]) == sorted(REUSABLE_NOTEBOOKS)
     assert sorted(m["notebooks"]["timings"]) == ["30-p6-recommendations", "90-board-report"]
     # the audit trail is still complete: the reused notebooks are kept from the cached run
     out = reruns["out"]
@@ -216,7 +216,7 @@ def test_restore_with_another_key_is_a_miss_and_copies_nothing(tmp_path):
     source = tmp_path / "source"
     (source / "canonical").mkdir(parents=True)
     (source / "canonical" / "posts.parquet").write_bytes(b"x")
-    cache.save(source, out, "old-key")
+    cache.save(source, out, "old-key", REUSABLE_NOTEBOOKS)
     state = cache.restore(out, "new-key", staging)
     assert state.status == "miss" and state.reason.startswith("changed since the cached run")
     assert not staging.exists()

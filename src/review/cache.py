@@ -35,16 +35,6 @@ from pathlib import Path
 from review import __version__, artifacts
 
 FORMAT = 1  # bump when the layout or the key changes
-# The notebooks whose products are reused: everything before the recommendations.
-REUSABLE_NOTEBOOKS = (
-    "10-data-quality",
-    "21-p1-reach-and-engagement",
-    "22-p2-critical-incidents",
-    "23-p3-availability-and-response",
-    "24-p4-quality-and-plain-english",
-    "25-p5-conduct-and-governance",
-    "27-p7-equality-and-accessibility",
-)
 ENTRY = "entry.json"
 _PACKAGE = Path(__file__).resolve().parent
 _SKIP = {Path("artifacts") / "timings"}  # per-run records, not products
@@ -148,9 +138,9 @@ def _cached_files(staging: Path) -> list[Path]:
     )
 
 
-def save(staging: Path, out: Path, key: str) -> None:
-    """Keep the staging folder's files as they are now (after the reusable notebooks, before
-    the recommendations) as the cache for `key`, replacing any older cache. Written beside and
+def save(staging: Path, out: Path, key: str, notebooks: list[str]) -> None:
+    """Keep the staging folder's files as they are now (after `notebooks`, the ones a re-run may
+    skip: review.run.REUSABLE_NOTEBOOKS) as the cache for `key`, replacing any older cache. Written beside and
     renamed into place, so a killed run leaves no half-written cache that looks whole."""
     final = cache_dir(out)
     building = final.with_name(final.name + ".tmp")
@@ -161,7 +151,7 @@ def save(staging: Path, out: Path, key: str) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(staging / relative, target)
         files[relative.as_posix()] = sha256_file(target)
-    artifacts.write_json(building / ENTRY, {"format": FORMAT, "key": key, "notebooks": list(REUSABLE_NOTEBOOKS), "files": files})
+    artifacts.write_json(building / ENTRY, {"format": FORMAT, "key": key, "notebooks": list(notebooks), "files": files})
     old = final.with_name(final.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if final.exists():

@@ -55,6 +55,9 @@ WAVES: list[tuple[str, list[str]]] = [
     ("Write the board report", ["90-board-report"]),
 ]
 STAGES: list[str] = [name for _, names in WAVES for name in names]
+# The stages before the recommendations read the data and the config, never the team's decisions:
+# a re-run after editing only the decisions reuses what they wrote (review.cache).
+REUSABLE_NOTEBOOKS: list[str] = STAGES[: STAGES.index("30-p6-recommendations")]
 KERNEL = "policy-review"
 START_TIMEOUT_S = 120  # kernel start; a healthy start takes under 2 s
 CELL_TIMEOUT_S = 1800  # any one cell; size L's slowest cell takes minutes, not half an hour
@@ -211,8 +214,8 @@ def run_review(
                 runs += wave
                 _raise_for_failures(wave, staging, failed)
                 done.update(names)
-                if use_cache and cached.status == "miss" and done >= set(cache.REUSABLE_NOTEBOOKS):
-                    cache.save(staging, out, cached.key)  # before the stages that read the decisions
+                if use_cache and cached.status == "miss" and done >= set(REUSABLE_NOTEBOOKS):
+                    cache.save(staging, out, cached.key, REUSABLE_NOTEBOOKS)  # before the stages that read the decisions
                     cached.status = "saved"
             total = time.perf_counter() - started
             outputs = {
