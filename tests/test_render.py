@@ -403,6 +403,37 @@ def test_long_tables_show_their_first_rows_in_print_and_all_on_screen(rows, prin
         assert not notes
 
 
+def _with_long_tables(base):
+    sections = [dataclasses.replace(s, tables=[*s.tables, _long_table(40), _long_table(72, print_rows=0)
+                                               ]) if s.clause == "P4" else s for s in base.sections]  # fmt: skip
+    return dataclasses.replace(base, sections=sections)
+
+
+def test_the_print_document_leaves_out_only_what_print_hides():
+    ctx = _with_long_tables(make_context())
+    printed = parse(render.render_html(ctx, TEMPLATES, for_print=True))
+    screen = parse(render.render_html(ctx, TEMPLATES))
+    tables = printed.findall(f".//{NS}div[@id='table-p4_long']")
+    assert len(tables) == 2
+    assert len(tables[0].findall(f".//{NS}tbody/{NS}tr")) == 12  # the first rows, no hidden rest
+    assert tables[1].find(f".//{NS}table") is None  # a table kept out of print is not there at all
+    assert "72 rows, too many to print" in visible_text(tables[1])
+    assert not [e for e in printed.iter() if "print-omit" in (e.get("class") or "").split()]
+    # everything else is the same document
+    def shown(doc):
+        return [visible_text(e) for e in doc.iter(f"{NS}h2")] + [visible_text(e) for e in doc.iter(f"{NS}figcaption")]
+    assert shown(printed) == shown(screen)
+
+
+def test_the_print_document_gives_the_pdf_the_whole_document_would(tmp_path):
+    """The PDF is made from the print document; it must be the very PDF the whole page prints as."""
+    ctx = _with_long_tables(make_context())
+    whole, printed = tmp_path / "whole.pdf", tmp_path / "printed.pdf"
+    render.render_pdf(render.render_html(ctx, TEMPLATES), whole, TEMPLATES, ctx)
+    render.render_pdf(render.render_html(ctx, TEMPLATES, for_print=True), printed, TEMPLATES, ctx)
+    assert whole.read_bytes() == printed.read_bytes()
+
+
 def test_stylesheet_hides_omitted_rows_in_print_only():
     css = (TEMPLATES / "report.css").read_text()
     print_block = css[css.index("@media print") : css.index("@media screen")]

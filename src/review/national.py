@@ -628,7 +628,7 @@ def render_national(ctx: NationalContext, out: Path, year: int, tables: list[Met
     }
     html = render_html(ctx, TEMPLATE_DIR, template_name=TEMPLATE_NAME)
     paths["html"].write_text(html, encoding="utf-8")
-    render_pdf(html, paths["pdf"], TEMPLATE_DIR, ctx)
+    render_pdf(render_html(ctx, TEMPLATE_DIR, template_name=TEMPLATE_NAME, for_print=True), paths["pdf"], TEMPLATE_DIR, ctx)
     write_workbook(paths["workbook"], tables, ctx.definitions, title=f"{ctx.title} {ctx.period_label}",
                    report_date=ctx.report_date)  # fmt: skip
     return paths

@@ -235,8 +235,11 @@ def _decimals(number: float) -> int:
     return len(text.split(".")[1]) if "." in text else 0
 
 
-def table_cells(frame) -> dict[str, list]:
+def table_cells(frame, limit: int | None = None) -> dict[str, list]:
     """Lay out a `MetricTable.frame` for display: header labels and formatted cell text.
+
+    `limit`: lay out only the first so many rows (the printed document's), formatted as they
+    are in the whole table: the decimals of a column come from all its values.
 
     Returns {"columns": [(label, is_numeric)], "rows": [[(text, is_numeric)]]}. A numeric
     column shows every value with the same number of decimals (the most any value in it has,
@@ -265,7 +268,7 @@ def table_cells(frame) -> dict[str, list]:
     rows = [
         [(_keep_date_together(fmt(value), value), numeric)
          for fmt, value, (_, numeric) in zip(formatters, row, columns, strict=True)]  # fmt: skip
-        for row in frame.itertuples(index=False, name=None)
+        for row in (frame if limit is None else frame.head(limit)).itertuples(index=False, name=None)
     ]
     return {"columns": columns, "rows": rows}
 
@@ -370,6 +373,7 @@ def make_environment(template_dir: Path) -> jinja2.Environment:
     from review.recommend import EVIDENCE_TITLES  # here, not at the top: recommend formats with render
 
     env.globals["evidence_titles"] = EVIDENCE_TITLES
+    env.globals["for_print"] = False  # render_html(for_print=True): the document WeasyPrint gets
     return env
 
 
@@ -395,11 +399,14 @@ def _read_stylesheet(template_dir: Path) -> Markup:
     return Markup(css)
 
 
-def render_html(ctx: ReportContext, template_dir: Path, template_name: str = TEMPLATE_NAME) -> str:
+def render_html(ctx: ReportContext, template_dir: Path, template_name: str = TEMPLATE_NAME,
+                for_print: bool = False) -> str:
     """Return the whole report as one self-contained HTML document (CSS and SVG inline).
 
     The document references nothing outside itself, so it can be emailed or archived as is.
     `template_name` picks another base template for a report variant (review.national's).
+    `for_print` leaves out what the print stylesheet hides (the rows of a long table after its
+    first few): the same PDF from a document WeasyPrint parses and lays out much faster.
     """
     if not _BRAND_COLOUR.fullmatch(ctx.brand_colour):
         raise ReviewError(f"brand colour {ctx.brand_colour!r} must be a hex colour like #1d3557")
@@ -409,6 +416,7 @@ def render_html(ctx: ReportContext, template_dir: Path, template_name: str = TEM
             f"brand colour {ctx.brand_colour} has contrast {ratio:.1f}:1 on white; WCAG AA needs 4.5:1"
         )
     env = make_environment(template_dir)
+    env.globals["for_print"] = for_print
     template = env.get_template(template_name)
     html = template.render(ctx=ctx, stylesheet=_read_stylesheet(template_dir))
     return html.rstrip() + "\n"
