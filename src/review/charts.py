@@ -10,9 +10,13 @@ paper. Titles, captions and sources are not drawn: the template prints them as H
 
 Decisions worth knowing:
 
-* SVG, not PNG (stack.md section 2.4), with `svg.fonttype="path"` so output does not depend
-  on installed fonts, a fixed `svg.hashsalt` and no date, so the same input gives the same
-  bytes (stack.md section 6.2; promised only for the same matplotlib version).
+* SVG, not PNG (stack.md section 2.4), with a fixed `svg.hashsalt` and no date, so the same
+  input gives the same bytes (stack.md section 6.2; promised only for the same matplotlib
+  version). Text stays text (`svg.fonttype="none"`) in DejaVu Sans, the report's own font, with
+  Verdana (the same widths) and any sans-serif after it for a browser without DejaVu. Drawing
+  every glyph as a path instead made the charts two to three times larger and cost WeasyPrint
+  about a second per report (it parses a glyph's path again at each use); as text, the labels
+  can also be selected and searched in the PDF.
 * Every `id` in the SVG is prefixed with the chart id, so several charts inlined in one HTML
   page (or one PDF) never share an id; matplotlib otherwise repeats `figure_1`, glyph ids
   such as `DejaVuSans-30`, and clip-path ids. matplotlib's global `<style>*{...}</style>` is
@@ -112,11 +116,12 @@ _RC = {
     "ytick.major.size": 0,
     "xtick.major.width": 0.8,
     "lines.solid_capstyle": "round",
-    "svg.fonttype": "path",
+    "svg.fonttype": "none",
     "svg.hashsalt": _HASH_SALT,
     "svg.id": None,
     "svg.image_inline": True,
 }
+_FONT_STACK = "font-family: 'DejaVu Sans', Verdana, sans-serif"  # the report's, for SVG text
 _LOCK = threading.RLock()
 _HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]  # keeps labels off lines
 
@@ -350,6 +355,7 @@ def _finish_svg(raw: str, chart_id: str, alt: str) -> str:
         return head + (prefix + name if name in ids else name)
 
     svg = re.sub(r'(\bid="|\bhref="#|url\(#)([^")]+)', rename, svg)
+    svg = svg.replace("font-family: 'DejaVu Sans'", _FONT_STACK)
 
     root = re.match(r"<svg\b[^>]*>", svg)
     assert root is not None
