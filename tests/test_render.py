@@ -434,11 +434,26 @@ def test_the_print_document_gives_the_pdf_the_whole_document_would(tmp_path):
     assert whole.read_bytes() == printed.read_bytes()
 
 
+def test_a_very_long_table_shows_its_first_rows_on_screen_and_points_to_the_workbook(monkeypatch):
+    monkeypatch.setattr(render, "SCREEN_ROWS", 20)
+    base = make_context()
+    sections = [dataclasses.replace(s, tables=[*s.tables, _long_table(30)]) if s.clause == "P4" else s
+                for s in base.sections]  # fmt: skip
+    ctx = dataclasses.replace(base, sections=sections)
+    table = parse(render.render_html(ctx, TEMPLATES)).find(f".//{NS}div[@id='table-p4_long']")
+    assert len(table.findall(f".//{NS}tbody/{NS}tr")) == 20
+    notes = {p.get("class"): visible_text(p) for p in table.iter(f"{NS}p")}
+    assert "first 20 of 30 rows. The metrics workbook has all of them" in notes["table-note screen-only"]
+    assert "first 12 of 30 rows. The metrics workbook has all of them" in notes["table-note print-only"]
+    printed = parse(render.render_html(ctx, TEMPLATES, for_print=True)).find(f".//{NS}div[@id='table-p4_long']")
+    assert not [p for p in printed.iter(f"{NS}p") if "screen-only" in p.get("class", "")]
+
+
 def test_stylesheet_hides_omitted_rows_in_print_only():
     css = (TEMPLATES / "report.css").read_text()
     print_block = css[css.index("@media print") : css.index("@media screen")]
     screen_block = css[css.index("@media screen") :]
-    assert ".print-omit { display: none; }" in print_block
+    assert ".print-omit, .screen-only { display: none; }" in print_block
     assert ".print-only { display: none; }" in screen_block
 
 

@@ -343,6 +343,12 @@ def trusted_svg(svg: str, alt: str | None = None) -> Markup:
     return Markup(opening + body)
 
 
+# The most rows one table shows in the HTML report; the metrics workbook has every row. A force's
+# longest table (accounts by month, M: 788 rows) fits; a national review's (L: 2,500 accounts
+# by month) would make a page of tens of thousands of rows.
+SCREEN_ROWS = 1000
+
+
 def make_environment(template_dir: Path) -> jinja2.Environment:
     """Return the report's Jinja2 environment: autoescape on, StrictUndefined, `fmt_*` filters."""
     env = jinja2.Environment(
@@ -374,6 +380,7 @@ def make_environment(template_dir: Path) -> jinja2.Environment:
 
     env.globals["evidence_titles"] = EVIDENCE_TITLES
     env.globals["for_print"] = False  # render_html(for_print=True): the document WeasyPrint gets
+    env.globals["screen_rows"] = SCREEN_ROWS
     return env
 
 
