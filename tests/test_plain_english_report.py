@@ -82,8 +82,8 @@ def _check(texts: dict[str, str], config) -> None:
     for name, row in scores.iterrows():
         if row["reading_ease"] is not None and row["reading_ease"] < PARAGRAPH_EASE_MIN and row["words"] >= 12:
             problems.append(f"{name}: reading ease {row['reading_ease']:.0f}: {texts[name]!r}")
-        if row["jargon"]:
-            problems.append(f"{name}: jargon {row['jargon']}: {texts[name]!r}")
+        if row["jargon"]:  # how many jargon words it uses; jargon_hits lists them
+            problems.append(f"{name}: jargon {jargon_hits(texts[name])}: {texts[name]!r}")
         for sentence in sentences(texts[name]):
             if len(sentence.split()) > MAX_WORDS_PER_SENTENCE:
                 problems.append(f"{name}: {len(sentence.split())} words in one sentence: {sentence!r}")

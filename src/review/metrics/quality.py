@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 import pandas as pd
 
 from review.context import MetricTable
 from review.metrics.period import ClauseResult, PeriodData, account_labels, pct
-from review.plain_english import jargon_list, score_texts
+from review.plain_english import jargon_list, jargon_uses, score_texts
 
 CLAUSE = "P4"
 
@@ -21,7 +19,8 @@ def compute(p: PeriodData) -> ClauseResult:
     scored = posts[["account_id", "published_local"]].join(scores)
     scored = scored[scored["reading_ease"].notna()]
     scored["meets"] = scored["reading_ease"] >= target
-    hits = Counter(term for terms in scored["jargon"] for term in terms)
+    # Only the posts that use jargon are searched again for which words they use.
+    hits = jargon_uses(posts.loc[scored.index[scored["jargon"].to_numpy() > 0], "text"], jargon)
     checks = p.compliance_checks
     approved = p.posts["was_approved"].dropna()
     values = {
@@ -40,7 +39,7 @@ def compute(p: PeriodData) -> ClauseResult:
             ease_p90=("reading_ease", lambda s: s.quantile(0.9)),
             wps=("words_per_sentence", "median"),
             grade=("reading_grade", "median"),
-            jargon=("jargon", lambda j: sum(len(x) for x in j)),
+            jargon=("jargon", "sum"),
         )
         .reset_index()
         .merge(p.accounts[["account_id"]].assign(name=account_labels(p.accounts)), on="account_id", how="left", validate="1:1")

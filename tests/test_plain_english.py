@@ -1,0 +1,138 @@
+"""P4's plain-English scoring gives textstat's numbers, exactly, however it gets there.
+
+review.plain_english scores many posts at once from textstat's own steps (each distinct word's
+syllables counted once, each text split once) rather than calling textstat four times a post.
+The report's methodology cites Flesch reading ease and Flesch-Kincaid grade as textstat
+computes them, so every number here is compared with equality, floats included, against
+textstat's functions: over every post of the seeded S and M samples, every post text in the
+real platform exports (../shared/exports, when beside the repo) and texts made to catch the
+edge cases (apostrophes, case, Unicode spaces, punctuation-only words, links, tags).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from review.plain_english import JARGON, jargon_hits, jargon_list, jargon_uses, score_texts, strip_non_prose
+
+ROOT = Path(__file__).resolve().parents[1]
+EXPORTS = ROOT.parent / "shared" / "exports"
+REVIEW = [str(Path(sys.executable).with_name("review"))]
+
+EDGE_CASES = [
+    "",
+    "   ",
+    "...",
+    "!!! ??? ...",
+    "Hi.",
+    "A. B. C. D.",
+    "Don't drink and drive. It's not worth it! We'll be out tonight; they're watching.",
+    "DON'T DRINK AND DRIVE. IT'S NOT WORTH IT.",
+    "'Tis the season. Rock'n'roll isn't dead' 'quoted' text ''s here.",
+    "Officers attended an RTC on the A1(M) - the road is closed both ways (north-bound & south-bound).",
+    "Re-opened: the B1234 at 3.5 miles, near No. 10. Mr. Smith & Mrs. Jones ... thanks!!",
+    "ΟΔΟΣ ΚΛΕΙΣΤΗ ΣΉΜΕΡΑ. Ο ΔΡΌΜΟΣ ΕΊΝΑΙ ΚΛΕΙΣΤΌΣ ΣΉΜΕΡΑ ΛΌΓΩ ΑΤΥΧΉΜΑΤΟΣ.",
+    "İstanbul ıc1 ſuspect ſtolen Kelvin KELVIN vehicle conveyed.",
+    "Tabs\tand\u00a0no-break\u2003em\u2028line\x1cseparator words here. And\u200bzero width.",
+    "Émigré café naïve coöperate façade. Zoë's résumé.",
+    "Call 101 or 999 now. 24/7 service @ all times.",
+    "Visit https://example.org/a?b=1 or WWW.police.uk/x or HTTP://X.Y for more #StaySafe @NorthshirePolice",
+    "a@b.com x@y #a#b @a#b @@c ##d #_ @_ end#tag mid#tag",
+    "Emoji 🚓🚨 only words 👍. Then more words after the emoji here.",
+    "word " * 300,
+    "one two\nthree four\n\nfive six seven. eight",
+]
+
+
+def _textstat_scores(text: str) -> tuple:
+    """The numbers P4 used to ask textstat for, one text at a time (the definition)."""
+    import textstat
+
+    if not text:
+        return textstat.lexicon_count(text), 0, np.nan, np.nan
+    return (textstat.lexicon_count(text), textstat.sentence_count(text),
+            textstat.flesch_reading_ease(text), textstat.flesch_kincaid_grade(text))  # fmt: skip
+
+
+def _strip_reference(text: str) -> str:
+    """strip_non_prose as first written: the three patterns in turn over every text."""
+    text = re.sub(r"https?://\S+|www\.\S+", " ", text, flags=re.IGNORECASE)
+    text = re.sub(r"(?<!\w)@\w+", " ", text)
+    text = re.sub(r"(?<!\w)#(\w+)", " ", text)
+    return " ".join(text.split())
+
+
+def _sample_texts(size: str, tmp_path_factory) -> list[str]:
+    out = tmp_path_factory.mktemp(f"sample-{size}")
+    subprocess.run([*REVIEW, "sample", "--size", size, "--year", "2025", "--out", str(out)],
+                   check=True, capture_output=True, cwd=ROOT)  # fmt: skip
+    return pd.read_csv(out / "posts.csv", usecols=["text"], dtype={"text": object})["text"].dropna().tolist()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> dict[str, list[str]]:
+    texts = {"edge cases": EDGE_CASES, "S": _sample_texts("S", tmp_path_factory), "M": _sample_texts("M", tmp_path_factory)}
+    if EXPORTS.is_dir():
+        from review.ingest import read_folder
+        from review.validate import validate_files
+
+        raw, _ = read_folder(EXPORTS)
+        texts["exports"] = validate_files(raw, EXPORTS).tables["posts"]["text"].dropna().tolist()
+    return texts
+
+
+def test_the_corpus_is_what_it_claims(corpus):
+    assert len(corpus["S"]) > 5_000 and len(corpus["M"]) > 50_000
+    if EXPORTS.is_dir():
+        assert len(corpus["exports"]) >= 100  # the post-level exports' texts and captions
+
+
+@pytest.mark.parametrize("name", ["edge cases", "S", "M", "exports"])
+def test_scores_equal_textstat_exactly(corpus, name):
+    if name not in corpus:
+        pytest.skip("../shared/exports is not beside the repo")
+    texts = pd.Series(corpus[name], dtype=object)
+    scores = score_texts(texts)
+    cleaned = texts.map(_strip_reference)
+    assert (texts.map(strip_non_prose) == cleaned).all()
+    unique = cleaned.unique()
+    reference = pd.DataFrame([_textstat_scores(t) for t in unique], index=unique,
+                             columns=["words", "sentences", "reading_ease", "reading_grade"]).loc[cleaned]  # fmt: skip
+    for column in reference:
+        got, expected = scores[column].to_numpy(), reference[column].to_numpy()
+        same = (got == expected) | (np.isnan(got.astype(float)) & np.isnan(expected.astype(float)))
+        assert same.all(), f"{column} differs from textstat for {texts[~same].head(3).tolist()!r}"
+    assert scores["words"].dtype == scores["sentences"].dtype == "int64"
+    expected_wps = reference["words"].to_numpy() / reference["sentences"].where(reference["sentences"] > 0).to_numpy()
+    assert np.array_equal(scores["words_per_sentence"].to_numpy(), expected_wps, equal_nan=True)
+    assert scores["reading_ease"].isna().equals(cleaned.eq("").set_axis(scores.index))
+
+
+@pytest.mark.parametrize("name", ["edge cases", "S", "M", "exports"])
+def test_jargon_counts_equal_jargon_hits(corpus, name):
+    if name not in corpus:
+        pytest.skip("../shared/exports is not beside the repo")
+    texts = pd.Series(corpus[name], dtype=object)
+    for jargon in (JARGON, jargon_list({"Blue-light": "emergency", "naïve": "x", "ıc9": "y"}, ("male",))):
+        hits = texts.map(lambda t: jargon_hits(t, jargon))
+        assert (score_texts(texts, jargon)["jargon"] == hits.map(len)).all()
+        assert jargon_uses(texts, jargon) == Counter(term for terms in hits for term in terms)
+
+
+def test_scores_keep_the_index_and_missing_texts():
+    texts = pd.Series(["Officers attended. The road is closed.", None, "#only @tags https://x.y", "Officers attended. The road is closed."],
+                      index=[7, 3, 11, 2], dtype="string")  # fmt: skip
+    scores = score_texts(texts)
+    assert list(scores.index) == [7, 3, 11, 2]
+    assert list(scores.columns) == ["words", "sentences", "reading_ease", "reading_grade", "words_per_sentence", "jargon"]
+    assert scores.loc[3, "words"] == 0 and np.isnan(scores.loc[3, "reading_ease"]) and scores.loc[11, "words"] == 0
+    assert scores.loc[7].equals(scores.loc[2]) and scores.loc[7, "jargon"] == 1
+    assert score_texts(pd.Series([], dtype=object)).empty
