@@ -52,9 +52,22 @@ def write_frame(path: Path, frame: pd.DataFrame) -> None:
     frame.to_parquet(path, index=False)
 
 
+def write_table(path: Path, table) -> None:
+    """A validated table as Parquet: a frame is written; a table validation already wrote to
+    Parquet (`review.validate.ParquetTable`, a large input) is moved there."""
+    if isinstance(table, pd.DataFrame):
+        write_frame(path, table)
+        return
+    path = Path(path)
+    if Path(table.path).resolve() != path.resolve():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        Path(table.path).replace(path)
+        table.path = path
+
+
 def write_canonical(out: Path, tables: dict[str, pd.DataFrame]) -> None:
     for name, frame in tables.items():
-        write_frame(out / "canonical" / f"{name}.parquet", frame)
+        write_table(out / "canonical" / f"{name}.parquet", frame)
 
 
 def read_canonical(out: Path, validate: bool = True) -> dict[str, pd.DataFrame]:

@@ -48,6 +48,10 @@ from review.pseudonym import pseudonymise_files
 # Files in a data folder that are not tables, and what they are.
 KNOWN_NON_TABLES = {"readme.md": "notes", "synthetic.json": "synthetic-data marker"}
 TABLE_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".xls", ".parquet"}
+# A plain canonical CSV at least this big is read in chunks when the caller can take its table as
+# Parquet (`read_inputs(..., stream=True)`, then `validate_files(..., spool=...)`): never whole.
+STREAM_MIN_BYTES = 8 << 20
+STREAM_BLOCK_BYTES = 4 << 20  # pyarrow's CSV block: bounds what the reader holds at once
 
 Period = tuple[dt.date, dt.date]  # first day, first day after
 
@@ -77,10 +81,13 @@ class RawFile:
     rows_unused: int = 0  # rows of a recognised export the review does not use
     as_of: pd.Timestamp | None = None  # latest date in the file: later exports win de-duplication
     notes: list[str] = field(default_factory=list)
+    stream: CsvStream | None = None  # a large canonical CSV, read in chunks by validation
     _line_numbers: list[int] | None = None
 
     @property
     def rows_read(self) -> int:
+        if self.stream is not None:
+            return self.stream.rows
         return len(self.frame) + len(self.dropped) + self.rows_unused
 
     def line_of(self, record: int) -> int:
@@ -93,6 +100,8 @@ class RawFile:
             return self.lines[record]
         if self.format != "canonical CSV":
             return self.header_row + 1 + record
+        if self.stream is not None and self.stream.one_line_per_record():
+            return record + 2
         if self._line_numbers is None:
             with self.path.open(encoding="utf-8-sig", newline="") as handle:
                 reader = csv.reader(handle)
@@ -108,6 +117,106 @@ class RawFile:
     def column_label(self, column: str) -> str:
         source = self.column_sources.get(column)
         return f"{column} (from {source})" if source else column
+
+
+@dataclass
+class CsvStream:
+    """A large plain canonical CSV, read in chunks of text columns named as the contract names them.
+
+    `columns` maps the file's column names (as pandas would name them: a repeated name gets `.1`)
+    to canonical names, for the contract's columns the file has; `added` are the contract's
+    columns it lacks (all empty). `rows` counts the records read so far."""
+
+    path: Path
+    names: list[str]  # every column of the file, in order
+    columns: dict[str, str]  # file column -> canonical column
+    table_columns: list[str]
+    rows: int = 0
+    _simple: bool | None = None
+    _schema: object = None  # the reader's (set as it opens), for an empty file's one chunk
+
+    def chunks(self, rows: int, nbytes: int = 64 << 20):
+        """pyarrow Tables of about `rows` records or `nbytes` of text, whichever comes first:
+        every contract column, text (or null)."""
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        wanted = list(self.columns)
+        options = dict(
+            read_options=pacsv.ReadOptions(column_names=self.names, skip_rows=1, block_size=STREAM_BLOCK_BYTES),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in wanted}, include_columns=wanted,
+                strings_can_be_null=True, null_values=[""],
+            ),
+        )
+        pending, count, size = [], 0, 0
+        for batch in self._batches(options):
+            pending.append(batch)
+            count += batch.num_rows
+            size += batch.nbytes
+            if count >= rows or size >= nbytes:
+                yield self._shape(pa.Table.from_batches(pending))
+                pending, count, size = [], 0, 0
+        if pending or self.rows == 0:
+            yield self._shape(pa.Table.from_batches(pending, schema=self._schema))
+
+    def _batches(self, options: dict):
+        """The file's record batches; a record with more or fewer fields than the header stops
+        the run with the file, the line and what was expected (found with the csv module:
+        pyarrow's streaming reader does not know line numbers)."""
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        try:
+            reader = pacsv.open_csv(self.path, **options)
+            self._schema = reader.schema
+            yield from reader
+        except pa.ArrowInvalid as exc:
+            raise ReviewError(self._bad_record(exc)) from None
+
+    def _bad_record(self, exc) -> str:
+        with self.path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            for record in reader:
+                if len(record) != len(self.names):
+                    return (f"{self.path.name}: line {reader.line_num}: expected {len(self.names)} fields, as in the "
+                            f"header, found {len(record)}; fix that row (a comma or quote out of place) and run again")
+        return f"{self.path.name}: cannot be read as CSV: {exc}"
+
+    def _shape(self, chunk):
+        import pyarrow as pa
+
+        self.rows += chunk.num_rows
+        named = chunk.rename_columns([self.columns[n] for n in chunk.column_names])
+        arrays = [named.column(c) if c in named.column_names else pa.nulls(chunk.num_rows, pa.string())
+                  for c in self.table_columns]
+        return pa.Table.from_arrays(arrays, names=self.table_columns)
+
+    def one_line_per_record(self) -> bool:
+        """True when every record is one physical line (no line breaks inside quotes, no blank
+        lines): then record i is on line i + 2, without re-reading the file with the csv module."""
+        if self._simple is None:
+            newlines, last = 0, b""
+            with self.path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 22), b""):
+                    newlines += block.count(b"\n")
+                    last = block[-1:]
+            self._simple = newlines == self.rows + (1 if last == b"\n" else 0)
+        return self._simple
+
+
+def _csv_names(path: Path) -> list[str]:
+    """The header of a plain CSV with repeated names made unique as pandas makes them (`x`, `x.1`)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        header = next(csv.reader(handle), [])
+    counts: dict[str, int] = {}
+    names = []
+    for name in header:
+        seen = counts.get(name, 0)
+        names.append(name if not seen else f"{name}.{seen}")
+        counts[name] = seen + 1
+    return names
 
 
 def normalise_header(name: object) -> str:
@@ -196,7 +305,39 @@ def _unknown_message(rel: str, line: int, closest: Detection) -> str:
 # --- canonical files -----------------------------------------------------------------------------
 
 
-def _read_canonical(found: _Found) -> RawFile:
+def _streams(found: _Found) -> bool:
+    from review.pseudonym import PERSON_COLUMNS
+
+    sheet = found.sheet
+    return (sheet is not None and sheet.is_plain_csv and found.detection.table not in PERSON_COLUMNS
+            and found.path.stat().st_size >= STREAM_MIN_BYTES)
+
+
+def _stream_canonical(found: _Found) -> RawFile:
+    """A large plain canonical CSV: its header now, its records in chunks during validation."""
+    path, table = found.path, TABLES[found.detection.table]
+    try:
+        names = _csv_names(path)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ReviewError(f"{found.rel}: cannot be read as CSV: {exc}") from None
+    canonical = [normalise_header(n) for n in names]
+    duplicated = sorted({c for c in canonical if canonical.count(c) > 1}, key=canonical.index)
+    if duplicated:
+        raise ReviewError(f"{found.rel}: line 1: column(s) {', '.join(duplicated)} appear more than once")
+    ignored = [c for c in canonical if c not in table.columns]
+    added = [c for c in table.columns if c not in canonical]
+    columns = {n: c for n, c in zip(names, canonical) if c in table.columns}
+    frame = pd.DataFrame({c: pd.Series(dtype="str") for c in table.columns})
+    return RawFile(
+        path=path, table=table.name, format="canonical CSV", sha256=sha256_of(path), frame=frame, header_row=1,
+        ignored_columns=ignored, added_columns=added, rel=found.rel, notes=[],
+        stream=CsvStream(path, names, columns, table.columns),
+    )
+
+
+def _read_canonical(found: _Found, stream: bool = False) -> RawFile:
+    if stream and _streams(found):
+        return _stream_canonical(found)
     path, table = found.path, TABLES[found.detection.table]
     sheet = found.sheet
     lines = None
@@ -394,8 +535,11 @@ def _read_exports(found: list[_Found], register: _Register | None, period: Perio
 # --- the folder -----------------------------------------------------------------------------------------
 
 
-def read_inputs(sources: list[Path], period: Period | None = None) -> tuple[list[RawFile], dict]:
+def read_inputs(sources: list[Path], period: Period | None = None, stream: bool = False) -> tuple[list[RawFile], dict]:
     """Read every table file under `sources` (folders or files); return raw files and metadata.
+
+    stream=True leaves large plain canonical CSVs (STREAM_MIN_BYTES) unread: validation reads
+    them in chunks and writes their tables to Parquet (`validate_files(..., spool=...)`).
 
     Metadata says whether the input is synthetic (a folder holds the generator's SYNTHETIC.json)
     and lists other files, which are reported, never silently passed over.
@@ -429,7 +573,7 @@ def read_inputs(sources: list[Path], period: Period | None = None) -> tuple[list
         problems += p
     if problems:
         raise ReviewError("\n".join(problems))
-    canonical = [_read_canonical(f) for f in found if f.detection.is_canonical]
+    canonical = [_read_canonical(f, stream) for f in found if f.detection.is_canonical]
     exports = _read_exports([f for f in found if not f.detection.is_canonical], _register(canonical), period)
     order = {f.rel: i for i, f in enumerate(found)}
     raw = sorted(canonical + exports, key=lambda r: order[r.rel])
@@ -438,9 +582,9 @@ def read_inputs(sources: list[Path], period: Period | None = None) -> tuple[list
     return raw, {"synthetic": synthetic, "other_files": others}
 
 
-def read_folder(data_dir: Path, period: Period | None = None) -> tuple[list[RawFile], dict]:
+def read_folder(data_dir: Path, period: Period | None = None, stream: bool = False) -> tuple[list[RawFile], dict]:
     """Read every table file in `data_dir`; see `read_inputs`."""
-    return read_inputs([Path(data_dir)], period)
+    return read_inputs([Path(data_dir)], period, stream)
 
 
 def frame_to_csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -457,12 +601,12 @@ def write_ingest(sources: list[Path], out: Path, period: Period | None = None):
     from review.pipeline import write_safe_csv
     from review.validate import validate_files
 
-    raw, meta = read_inputs(sources, period)
-    validated = validate_files(raw)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    raw, meta = read_inputs(sources, period, stream=True)
+    validated = validate_files(raw, spool=out)  # large tables are written to out as they are read
     for name, frame in validated.tables.items():
-        artifacts.write_frame(out / f"{name}.parquet", frame)
+        artifacts.write_table(out / f"{name}.parquet", frame)
     write_safe_csv(validated.rejected, out / "rejected-rows.csv")
     artifacts.write_json(
         out / "ingest-report.json",

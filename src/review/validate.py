@@ -262,13 +262,19 @@ def _reason(check: object) -> str:
 # --- the stage ---------------------------------------------------------------------------------
 
 
-def validate_files(raw_files: list[RawFile], data_dir=None) -> Validated:
+def validate_files(raw_files: list[RawFile], data_dir=None, spool=None) -> Validated:
     """Type, de-duplicate and check every raw file; return canonical tables and the log.
 
-    `data_dir` is only used for files read without a reported path (`RawFile.rel`)."""
+    `data_dir` is only used for files read without a reported path (`RawFile.rel`). `spool`, a
+    folder: a table with a large input (`RawFile.stream`) is validated in chunks and written there
+    as <table>.parquet; its entry in `tables` is then a `ParquetTable`, not a frame."""
     reports: list[FileReport] = []
     rejected_rows: list[dict] = []
     parts: dict[str, list[tuple[tuple, pd.DataFrame]]] = {name: [] for name in TABLES}
+    chunked = {raw.table for raw in raw_files if raw.stream is not None}
+    if chunked and spool is None:
+        raise ValueError("validate_files: large inputs (RawFile.stream) need a spool folder")
+    streamed: dict[str, list[tuple[tuple, int]]] = {name: [] for name in chunked}
 
     for order, raw in enumerate(raw_files):
         rel = raw.rel or str(raw.path.relative_to(data_dir))
@@ -294,6 +300,10 @@ def validate_files(raw_files: list[RawFile], data_dir=None) -> Validated:
             report.rows_junk += int(drop["is_junk"])
         if raw.table is None:
             continue
+        if raw.table in chunked:
+            as_of = raw.as_of if raw.as_of is not None and not pd.isna(raw.as_of) else None
+            streamed[raw.table].append(((as_of is not None, as_of or pd.Timestamp(0, tz="UTC"), order), order))
+            continue
         table = TABLES[raw.table]
         typed, problems = coerce_frame(raw.frame, table)
         bad_records = {p[0] for p in problems}
@@ -309,6 +319,9 @@ def validate_files(raw_files: list[RawFile], data_dir=None) -> Validated:
     tables: dict[str, pd.DataFrame] = {}
     for name, keyed in parts.items():
         table = TABLES[name]
+        if name in chunked:
+            tables[name] = _validate_chunked(name, streamed[name], raw_files, reports, rejected_rows, spool)
+            continue
         if not keyed:
             tables[name] = _empty(table)
             continue
@@ -380,3 +393,356 @@ def _log(file: str, line: int, table: str | None, column: str, value: object, re
 def _empty(table: Table) -> pd.DataFrame:
     schema = table.model.to_schema()
     return pd.DataFrame({c: pd.Series(dtype=str(schema.columns[c].dtype)) for c in table.columns})
+
+
+# --- large inputs: typed and checked in chunks, written straight to Parquet ------------------------
+#
+# A canonical CSV above ingest.STREAM_MIN_BYTES (size L's 2.5 GB of contacts) is never held whole:
+# `validate_files(..., spool=folder)` reads it in chunks of CHUNK_ROWS records (pyarrow), types each
+# chunk, checks it and appends it to <folder>/<table>.parquet. The rules are the ones above, to the
+# cell: typing takes a fast Arrow path only for cells already in the canonical form (ISO 8601 UTC
+# `...Z` times, `YYYY-MM-DD` dates, plain digits, `true`/`false`, text without edge spaces) and
+# otherwise hands the column's chunk to the pandas coercion above; a chunk that a vectorised
+# pre-check cannot clear goes through pandera (`check_frame`) as before. De-duplication is global:
+# keys are hashed (DuckDB `hash`), and only rows whose hash repeats are compared exactly. Rows
+# merged away are not checked, as in the in-memory path (every check but uniqueness is row by row).
+
+CHUNK_ROWS = 1 << 20
+_DIGITS = np.frombuffer(b"0123456789-", dtype=np.uint8)
+_EARLIEST_NS, _LATEST_NS = EARLIEST.value, LATEST.value
+
+
+@dataclass
+class ParquetTable:
+    """A validated table written to Parquet instead of held in memory (a large input)."""
+
+    path: object  # pathlib.Path
+    rows: int
+
+    def __len__(self) -> int:
+        return self.rows
+
+    def read(self, columns: list[str] | None = None) -> pd.DataFrame:
+        return pd.read_parquet(self.path, columns=columns)
+
+
+def arrow_schema(table: Table):
+    """The Arrow schema (with pandas metadata) `DataFrame.to_parquet` writes for `table`."""
+    import pyarrow as pa
+
+    dtypes = {c: "str" if column_kind(table.field(c)["dtype"]) == "text" else table.field(c)["dtype"] for c in table.columns}
+    empty = pd.DataFrame({c: pd.Series(dtype=d) for c, d in dtypes.items()})
+    return pa.Schema.from_pandas(empty, preserve_index=False)
+
+
+def _string_buffers(array):
+    """(offsets, data, valid) of a string array, as numpy views."""
+    import pyarrow as pa
+
+    width = np.int64 if pa.types.is_large_string(array.type) else np.int32
+    buffers = array.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=width)[array.offset : array.offset + len(array) + 1].astype(np.int64)
+    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)
+    valid = array.is_valid().to_numpy(zero_copy_only=False)
+    return offsets, data, valid
+
+
+def _fast_text(array):
+    off, data, valid = _string_buffers(array)
+    lengths = np.diff(off)
+    if (valid & (lengths == 0)).any():
+        return None  # an empty cell: the pandas rule makes it missing
+    nz = valid & (lengths > 0)
+    first, last = data[off[:-1][nz]], data[off[1:][nz] - 1]
+    # a space (or any Unicode space: multi-byte) at either end needs the pandas strip
+    if (first <= 32).any() or (first >= 0xC2).any() or (last <= 32).any() or (last >= 0x80).any():
+        return None
+    return array
+
+
+def _fast_int(array):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    off, data, valid = _string_buffers(array)
+    if len(off) > 1 and not np.isin(data[off[0] : off[-1]], _DIGITS).all():
+        return None  # commas, spaces, decimals, signs, hex: the pandas rule
+    try:
+        numbers = pc.cast(array, pa.int64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    low, high = pc.min_max(numbers).values()
+    if low.is_valid and (abs(low.as_py()) > 2**53 or abs(high.as_py()) > 2**53):
+        return None  # the pandas rule goes through floats
+    return numbers
+
+
+def _fast_bool(array):
+    import pyarrow as pa
+
+    encoded = array.dictionary_encode()
+    words = encoded.dictionary.to_pylist()
+    if not set(words) <= {"true", "false"}:
+        return None
+    return pa.array([w == "true" for w in words], pa.bool_()).take(encoded.indices)
+
+
+def _fast_stamp(array, length: int, tz: str | None):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    off, data, valid = _string_buffers(array)
+    lengths = np.diff(off)
+    if not (lengths[valid] == length).all():
+        return None
+    starts = off[:-1][valid]
+    if length == 20 and ((data[starts + 19] != ord("Z")).any() or (data[starts + 10] != ord("T")).any()):
+        return None
+    if length == 10 and ((data[starts + 4] != ord("-")).any() or (data[starts + 7] != ord("-")).any()):
+        return None
+    try:
+        stamps = pc.cast(array, pa.timestamp("ns", tz))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    values = stamps.cast(pa.int64()).to_numpy(zero_copy_only=False)
+    values = values[valid]
+    if len(values) and (values.min() < _EARLIEST_NS or values.max() > _LATEST_NS):
+        return None
+    return stamps
+
+
+def _fast_coerce(array, kind: str):
+    """`array` (text) typed the way the pandas coercion would, or None to use it."""
+    if kind == "text":
+        return _fast_text(array)
+    if kind == "int":
+        return _fast_int(array)
+    if kind == "bool":
+        return _fast_bool(array)
+    if kind == "timestamp":
+        return _fast_stamp(array, 20, "UTC")
+    return _fast_stamp(array, 10, None)
+
+
+def coerce_arrow(chunk, table: Table, schema, first_record: int):
+    """Type a chunk of text columns (a pyarrow Table with the table's columns); return the typed
+    chunk with its bad rows removed, the problems (record, column, value, reason) and the records
+    kept. Records are numbered from `first_record`."""
+    import pyarrow as pa
+
+    columns, problems, bad = [], [], np.zeros(chunk.num_rows, dtype=bool)
+    for column in table.columns:
+        kind = column_kind(table.field(column)["dtype"])
+        target = schema.field(column).type
+        values = chunk.column(column).combine_chunks()
+        typed = None if values.null_count == len(values) and len(values) else _fast_coerce(values, kind)
+        if typed is None:
+            expected, coerce = _EXPECTED[kind]
+            text = pd.Series(values.to_pandas(), dtype="str") if len(values) else pd.Series([], dtype="str")
+            series, is_bad = coerce(text)
+            is_bad = is_bad.to_numpy(dtype=bool)
+            for record in np.flatnonzero(is_bad):
+                problems.append((first_record + int(record), column, text.iloc[record], f"expected {expected}"))
+            bad |= is_bad
+            typed = pa.Array.from_pandas(series, type=target)
+        columns.append(typed.cast(target))
+    typed = pa.Table.from_arrays(columns, schema=schema)
+    records = np.arange(first_record, first_record + chunk.num_rows, dtype=np.int64)
+    if bad.any():
+        typed, records = typed.filter(pa.array(~bad)), records[~bad]
+    return typed, problems, records
+
+
+def _quick_check(typed, table: Table) -> bool:
+    """True when the chunk surely passes the contract (uniqueness aside): nulls, allowed values,
+    minimums and the table's row checks, vectorised. False means: ask pandera."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    schema = table.model.to_schema()
+    for name, column in schema.columns.items():
+        values = typed.column(name)
+        if not column.nullable and values.null_count:
+            return False
+        for check in column.checks:
+            stats = check.statistics or {}
+            if "allowed_values" in stats:
+                present = values.unique().drop_null().to_pylist()
+                if not set(present) <= set(stats["allowed_values"]):
+                    return False
+            elif "min_value" in stats and check.name == "greater_than_or_equal_to":
+                low = pc.min(values)
+                if low.is_valid and low.as_py() < stats["min_value"]:
+                    return False
+            else:
+                return False
+    if schema.checks:
+        # The row checks are pandas functions; most read only dates and numbers, which convert
+        # without copying, so try those columns first.
+        import pyarrow as pa
+
+        cheap = [f.name for f in typed.schema if not pa.types.is_string(f.type) and not pa.types.is_large_string(f.type)]
+        frames = [typed.select(cheap).to_pandas()]
+        for check in schema.checks:
+            try:
+                result = check._check_fn(frames[0])
+            except KeyError:
+                frames[0] = typed.to_pandas()
+                result = check._check_fn(frames[0])
+            if not bool(np.asarray(result, dtype=bool).all()):
+                return False
+    return True
+
+
+def _hash_keys(typed, key: list[str]) -> np.ndarray:
+    import duckdb
+
+    if not key:  # nothing to de-duplicate by: one placeholder per row
+        return np.zeros(typed.num_rows, dtype=np.uint64)
+    keys = typed.select(key)  # noqa: F841 (DuckDB reads the local by name)
+    with duckdb.connect() as con:
+        quoted = ", ".join(f'"{k}"' for k in key)
+        return con.execute(f"SELECT hash({quoted}) AS h FROM keys").fetchnumpy()["h"].astype(np.uint64)
+
+
+def _typed_chunks(raw: RawFile, table: Table, schema):
+    """(typed Arrow chunk, coercion problems, records kept) for one input file, in record order."""
+    import pyarrow as pa
+
+    if raw.stream is None:
+        typed, problems = coerce_frame(raw.frame, table)
+        typed = typed.drop(index=sorted({p[0] for p in problems}))
+        records = typed.index.to_numpy(dtype=np.int64)
+        yield pa.Table.from_pandas(typed, schema=schema, preserve_index=False), problems, records
+        return
+    first = 0
+    for chunk in raw.stream.chunks(CHUNK_ROWS):
+        yield coerce_arrow(chunk, table, schema, first)
+        first += chunk.num_rows
+
+
+def _check_chunk(typed, table: Table, records: np.ndarray) -> list[tuple[int, str, object, str]]:
+    """The contract's failures in one chunk, by record; uniqueness is left to de-duplication."""
+    if _quick_check(typed, table):
+        return []
+    frame = typed.to_pandas()
+    frame.index = records
+    return [f for f in check_frame(frame, table)
+            if f[3] != "duplicate key" and not str(f[3]).startswith(("multiple_fields_uniqueness", "field_uniqueness"))]
+
+
+def _validate_chunked(name: str, entries: list[tuple[tuple, int]], raw_files: list[RawFile],
+                      reports: list[FileReport], rejected_rows: list[dict], spool) -> ParquetTable:
+    """One table, some of whose inputs are large: the same steps as `validate_files`, in chunks.
+
+    Each file's typed rows are appended to a part file; keys are hashed as they go. Then rows
+    merged away (their key appears later) and rows failing the contract are dropped and the
+    parts become <spool>/<name>.parquet, in the order the in-memory path keeps."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from pathlib import Path
+
+    spool = Path(spool)
+    spool.mkdir(parents=True, exist_ok=True)
+    table = TABLES[name]
+    schema = arrow_schema(table)
+    parts = []  # (order, path, records kept, hashes, failures)
+    for _, order in sorted(entries, key=lambda e: e[0]):
+        raw, report = raw_files[order], reports[order]
+        path = spool / f".{name}-{order}.part.parquet"
+        records, hashes, failures = [], [], []  # records: kept records per chunk (a range when all are)
+        with pq.ParquetWriter(path, schema) as writer:
+            for typed, problems, kept in _typed_chunks(raw, table, schema):
+                for record, column, value, reason in problems:
+                    rejected_rows.append(_log(report.path, raw.line_of(record), name, raw.column_label(column), value, reason))
+                report.rows_rejected += len({p[0] for p in problems})
+                failures += _check_chunk(typed, table, kept)
+                hashes.append(_hash_keys(typed, table.key))
+                whole = len(kept) and kept[-1] - kept[0] + 1 == len(kept)
+                records.append(range(int(kept[0]), int(kept[-1]) + 1) if whole else kept)
+                writer.write_table(typed, row_group_size=CHUNK_ROWS)
+        if raw.stream is not None:
+            report.rows_read = raw.rows_read
+        records = _Records(records)
+        hashes = np.concatenate(hashes) if hashes else np.zeros(0, np.uint64)
+        parts.append((order, path, records, hashes, failures))
+
+    # de-duplicate: only rows whose key hash repeats are compared exactly
+    drop = [np.zeros(len(p[3]), dtype=bool) for p in parts]
+    merged_pairs: dict[tuple[int, int], int] = {}
+    every = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0, np.uint64)
+    if table.key and len(every) > 1:
+        ordered = np.sort(every)
+        repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+        if len(repeated):
+            candidates = []
+            for i, (order, path, records, hashes, _) in enumerate(parts):
+                rows = np.flatnonzero(np.isin(hashes, repeated))
+                if len(rows):
+                    keys = pq.read_table(path, columns=table.key).take(pa.array(rows)).to_pandas()
+                    candidates.append(keys.assign(_file=order, _part=i, _row=rows))
+            keys = pd.concat(candidates, ignore_index=True)
+            is_dup = keys.duplicated(subset=table.key, keep="last")
+            kept_in = keys.groupby(table.key, sort=False, dropna=False)["_file"].transform("last")
+            for (m, k), n in pd.DataFrame({"merged": keys.loc[is_dup, "_file"], "kept": kept_in[is_dup]}).value_counts().items():
+                merged_pairs[(int(m), int(k))] = int(n)
+            for i, row in zip(keys.loc[is_dup, "_part"], keys.loc[is_dup, "_row"]):
+                drop[int(i)][int(row)] = True
+    for (order, winner), count in sorted(merged_pairs.items()):
+        reports[order].rows_merged += count
+        where = "later in the same file" if winner == order else f"in {reports[winner].path}"
+        reports[order].notes = [*reports[order].notes,
+            f"{count:,} row(s) merged: the same {' and '.join(table.key)} appears {where}, whose figures were kept"]
+
+    # the contract's failures, of rows not merged away
+    for i, (order, path, records, hashes, failures) in enumerate(parts):
+        raw = raw_files[order]
+        position = {}
+        failed = set()
+        for record, column, value, reason in failures:
+            if record not in position:
+                position[record] = records.position(record)
+            if drop[i][position[record]] and record not in failed:
+                continue  # merged away: not checked, as in the in-memory path
+            failed.add(record)
+            rejected_rows.append(_log(reports[order].path, raw.line_of(int(record)), name, raw.column_label(column), value, reason))
+        for record in failed:
+            drop[i][position[record]] = True
+        reports[order].rows_rejected += len(failed)
+        reports[order].rows_accepted += int((~drop[i]).sum())
+
+    target = spool / f"{name}.parquet"
+    rows = sum(int((~d).sum()) for d in drop)
+    if len(parts) == 1 and not drop[0].any():
+        parts[0][1].replace(target)
+        return ParquetTable(target, rows)
+    with pq.ParquetWriter(target, schema) as writer:
+        if not parts:
+            writer.write_table(schema.empty_table())
+        for i, (order, path, *_) in enumerate(parts):
+            start = 0
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=CHUNK_ROWS):
+                keep = ~drop[i][start : start + batch.num_rows]
+                start += batch.num_rows
+                writer.write_table(pa.Table.from_batches([batch]).filter(pa.array(keep)), row_group_size=CHUNK_ROWS)
+            path.unlink()
+    return ParquetTable(target, rows)
+
+
+class _Records:
+    """The input records of a part file's rows, in order: ranges where every record was kept."""
+
+    def __init__(self, pieces: list):
+        self.pieces = pieces
+        self.starts = np.cumsum([0] + [len(p) for p in pieces])
+
+    def position(self, record: int) -> int:
+        for start, piece in zip(self.starts, self.pieces):
+            if isinstance(piece, range):
+                if piece.start <= record < piece.stop:
+                    return int(start + record - piece.start)
+            else:
+                i = int(np.searchsorted(piece, record))
+                if i < len(piece) and piece[i] == record:
+                    return int(start + i)
+        raise KeyError(record)
