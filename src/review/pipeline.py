@@ -23,8 +23,17 @@ from review.contracts import TABLES
 from review.errors import ReviewError
 from review.rollup import check_engine
 from review.context import Headline
-from review.metrics import CLAUSE_MODULES, ClauseMetrics, MetricsResult, assemble_metrics, compute_clause, slice_periods
-from review.metrics.period import PeriodData
+from review.metrics import (
+    CLAUSE_MODULES,
+    RECOMMEND_TABLES,
+    ClauseMetrics,
+    MetricsResult,
+    assemble_metrics,
+    compute_clause,
+    read_periods,
+    tables_needed,
+)
+from review.metrics.period import IN_PARQUET, PeriodData
 from review.metrics.register import earlier
 from review.recommend import recommend
 from review.register import (
@@ -84,8 +93,10 @@ def ingest_stage(data_dir: str, year: int, config_path: str | None, output_dir: 
     data, out = Path(data_dir), Path(output_dir)
     started = time.perf_counter()
     # the period places TikTok's dates written without a year (see review.ingest)
-    raw, meta = timings.timed("ingest", read_folder, data, (config.period_start, config.period_end))
-    validated = timings.timed("validate", validate_files, raw, data)
+    # Large canonical CSVs are read in chunks during validation, their tables written straight
+    # into canonical/ (this run's staging folder): never held whole (review.ingest.STREAM_MIN_BYTES).
+    raw, meta = timings.timed("ingest", read_folder, data, (config.period_start, config.period_end), True)
+    validated = timings.timed("validate", validate_files, raw, data, out / "canonical")
     # The data folder's own register, before the decisions: what a re-run that reuses this
     # run's tables (review.cache) applies changed decisions to.
     artifacts.write_frame(out / DATA_REGISTER, validated.tables["recommendations"])
@@ -126,11 +137,12 @@ def summary_frame(files) -> pd.DataFrame:
     )
 
 
-def _periods(config: ReviewConfig, out: Path) -> tuple[PeriodData, PeriodData]:
+def _periods(config: ReviewConfig, out: Path, needs: dict | None = None) -> tuple[PeriodData, PeriodData]:
     """The review period and the one before, from the canonical tables the data-quality stage
-    wrote into this run's output folder (validated there, so not checked again)."""
+    wrote into this run's output folder (validated there, so not checked again). Only the
+    tables and columns in `needs` are read (every table when None), each sliced as it is read."""
     with timings.measure("rollup"):
-        current, prior = slice_periods(artifacts.read_canonical(out, validate=False), config)
+        current, prior = read_periods(Path(out) / "canonical", config, needs)
     if not current.has_data:
         raise ReviewError(
             f"no posts or contacts fall in the review period {config.period_label} "
@@ -147,16 +159,19 @@ def period_stage(year: int, config_path: str | None, output_dir: str) -> pd.Data
     wrong folder), before any clause is computed.
     """
     config = parse_params(year, config_path)
-    current, prior = _periods(config, Path(output_dir))
+    # Only the rows are counted: large tables stay in Parquet, the rest read their period column.
+    needs = {name: (IN_PARQUET if name == "contacts" else [table.period_column or TABLES[name].columns[0]])
+             for name, table in TABLES.items()}
+    current, prior = _periods(config, Path(output_dir), needs)
     rows = []
     for name, table in TABLES.items():
         if table.period_column is None:
-            whole = len(getattr(current, name))
+            whole = current.rows(name)
             rows.append({"table": name, "placed by": "(a register: every row counts)",
                          "review period": whole, "period before": whole})
         else:
             rows.append({"table": name, "placed by": table.period_column,
-                         "review period": len(getattr(current, name)), "period before": len(getattr(prior, name))})
+                         "review period": current.rows(name), "period before": prior.rows(name)})
     return pd.DataFrame(rows)
 
 
@@ -174,7 +189,7 @@ def clause_stage(clause: str, year: int, config_path: str | None, output_dir: st
     if engine:
         config = config.model_copy(update={"engine": check_engine(engine)})
     out = Path(output_dir)
-    result = compute_clause(clause, *_periods(config, out))
+    result = compute_clause(clause, *_periods(config, out, tables_needed(clause, config.engine)))
     artifacts.write_clause(out, result)
     return result
 
@@ -188,7 +203,7 @@ def recommend_stage(year: int, config_path: str | None, output_dir: str) -> Metr
     and the new register, recommendations-<year>.yml, for next year's review."""
     config = parse_params(year, config_path)
     out = Path(output_dir)
-    current, _ = _periods(config, out)
+    current, _ = _periods(config, out, RECOMMEND_TABLES)
     missing = [c for c in CLAUSE_MODULES if not (out / "artifacts" / "clauses" / f"{c}.json").exists()]
     if missing:
         raise ReviewError(f"clauses not computed in this run: {', '.join(missing)}; run their notebooks first")

@@ -254,7 +254,8 @@ def falling_reach(m: MetricsResult) -> Recommendation | None:
     before = m.series.get("p1_reach_per_account_prior")
     if now is None or before is None:
         return None
-    joined = now.merge(before, on="name", suffixes=("", "_prior"), validate="1:1")
+    # by account, not by name: accounts of different forces can share a name (a national review)
+    joined = now.merge(before.drop(columns=["name"]), on="account_id", suffixes=("", "_prior"), validate="1:1")
     joined = joined[joined["impressions_count_prior"] >= max(rules.falling_reach_min_impressions, 1)]
     change = 100 * (joined["impressions_count"] - joined["impressions_count_prior"]) / joined["impressions_count_prior"]
     falling = joined.assign(change=change)[change < -rules.falling_reach_pct].sort_values("change", kind="stable")

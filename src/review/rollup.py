@@ -18,6 +18,7 @@ Parameters are named (`$target` in the SQL) and bound by the engine, never paste
 from __future__ import annotations
 
 import logging
+import tempfile
 import threading
 import warnings
 from collections.abc import Mapping
@@ -58,18 +59,62 @@ ROLLUPS: dict[str, str] = {
     # (NULL in a key column means "all"). Quantiles are exact and interpolate linearly between
     # the two nearest values (as pandas' quantile does) on both engines.
     "response_by_account": """
-        SELECT account_id,
-               is_staffed,
-               count(*)                                              AS contacts_count,
-               count(*) FILTER (WHERE needs_response)                AS needing_response_count,
-               count(response_minutes)                               AS answered_count,
-               count(*) FILTER (WHERE needs_response AND response_minutes <= $target)
-                                                                     AS answered_in_target_count,
-               median(response_minutes)                              AS response_median_minutes,
-               quantile_cont(response_minutes, 0.9)                  AS response_p90_minutes
-        FROM contacts
-        GROUP BY GROUPING SETS ((account_id, is_staffed), (account_id), (is_staffed), ())
+        SELECT account_id, is_staffed, contacts_count, needing_response_count, answered_count,
+               answered_in_target_count,
+               quantiles[1] AS response_median_minutes,
+               quantiles[2] AS response_p90_minutes
+        FROM (
+            SELECT account_id,
+                   is_staffed,
+                   count(*)                                              AS contacts_count,
+                   count(*) FILTER (WHERE needs_response)                AS needing_response_count,
+                   count(response_minutes)                               AS answered_count,
+                   count(*) FILTER (WHERE needs_response AND response_minutes <= $target)
+                                                                         AS answered_in_target_count,
+                   -- the median and the 90th percentile from one sort of the values
+                   quantile_cont(response_minutes, [0.5, 0.9])           AS quantiles
+            FROM contacts
+            GROUP BY GROUPING SETS ((account_id, is_staffed), (account_id), (is_staffed), ())
+        )
         ORDER BY account_id NULLS FIRST, is_staffed NULLS FIRST
+    """,
+    # P3: response times by the platform of the account a message went to (messages to accounts
+    # missing from the register are left out, as a pandas group-by on platform leaves them).
+    "response_by_platform": """
+        SELECT platform, contacts_count, needing_response_count, answered_in_target_count,
+               quantiles[1] AS response_median_minutes,
+               quantiles[2] AS response_p90_minutes,
+               staffed_median_minutes, unstaffed_median_minutes
+        FROM (
+            SELECT a.platform,
+                   count(*)                                              AS contacts_count,
+                   count(*) FILTER (WHERE c.needs_response)              AS needing_response_count,
+                   count(*) FILTER (WHERE c.response_minutes <= $target) AS answered_in_target_count,
+                   quantile_cont(c.response_minutes, [0.5, 0.9])         AS quantiles,
+                   median(c.response_minutes) FILTER (WHERE c.is_staffed)
+                                                                         AS staffed_median_minutes,
+                   median(c.response_minutes) FILTER (WHERE NOT c.is_staffed)
+                                                                         AS unstaffed_median_minutes
+            FROM contacts AS c
+            JOIN accounts AS a ON c.account_id = a.account_id
+            GROUP BY a.platform
+        )
+        ORDER BY platform
+    """,
+    # P3: inbound messages by platform and kind.
+    "contacts_by_platform_kind": """
+        SELECT a.platform, c.kind, count(*) AS contacts_count
+        FROM contacts AS c
+        JOIN accounts AS a ON c.account_id = a.account_id
+        GROUP BY a.platform, c.kind
+        ORDER BY a.platform, c.kind
+    """,
+    # P3: what came of inbound messages (NULL: still open).
+    "contacts_by_outcome": """
+        SELECT outcome, count(*) AS contacts_count
+        FROM contacts
+        GROUP BY outcome
+        ORDER BY outcome NULLS LAST
     """,
     # P3: the hour-of-week profile of inbound messages (weekday: Monday = 0).
     "contacts_by_weekday_hour": """
@@ -146,7 +191,7 @@ def to_spark_sql(sql: str) -> str:
 
 # --- running SQL ------------------------------------------------------------------------------------
 
-Source = pd.DataFrame | Path | str
+Source = pd.DataFrame | Path | str  # or a review.metrics.period.ParquetSlice (a period of a Parquet table)
 
 
 def run_sql(
@@ -195,6 +240,8 @@ def _run_duckdb(sql: str, tables: Mapping[str, Source], params: dict) -> pd.Data
         for name, source in tables.items():
             if isinstance(source, pd.DataFrame):
                 con.register(name, source)
+            elif hasattr(source, "sql"):  # a ParquetSlice: read in place, never whole
+                con.execute(f'CREATE TEMP VIEW "{name}" AS {source.sql}')
             else:
                 path = Path(source)
                 pattern = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
@@ -215,6 +262,8 @@ def _run_spark(sql: str, tables: Mapping[str, Source], params: dict, settings: S
         names = []
         try:
             for name, source in tables.items():
+                if hasattr(source, "sql"):  # a ParquetSlice: Spark takes the period as a frame
+                    source = source.frame()
                 frame = (
                     session.createDataFrame(source) if isinstance(source, pd.DataFrame)
                     else _read_parquet_spark(session, Path(source))
@@ -321,6 +370,8 @@ def spark_session(settings: SparkSettings | None = None):
             .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.shuffle.partitions", str(settings.shuffle_partitions))
             .config("spark.sql.session.timeZone", "UTC")
+            # Spark makes its warehouse folder in the working folder (the notebooks') otherwise.
+            .config("spark.sql.warehouse.dir", str(Path(tempfile.gettempdir()) / "policy-review-spark-warehouse"))
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
             .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{LOG4J_CONFIG}")
         )

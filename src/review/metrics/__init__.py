@@ -20,7 +20,7 @@ import pandas as pd
 from review.config import ReviewConfig
 from review.context import Headline, MetricTable
 from review.metrics import availability, conduct, equality, incidents, quality, reach, register
-from review.metrics.period import ClauseResult, PeriodData, slice_period
+from review.metrics.period import ClauseResult, PeriodData, read_periods_from, slice_period
 from review.metrics.registry import METRICS, rate
 
 CLAUSE_MODULES = {
@@ -32,6 +32,29 @@ CLAUSE_MODULES = {
     "P6": register,
     "P7": equality,
 }
+
+
+# The tables (and columns) each clause reads, from its module's TABLES_NEEDED: a stage reads only
+# these (review.metrics.period.read_period). P4's module (review.metrics.quality) declares none;
+# its needs are written here: posts' text, account, time and approval, the audits, the accounts.
+P4_TABLES = {"accounts": None, "posts": ["account_id", "published_at", "text", "was_approved"], "compliance_checks": None}
+CLAUSE_TABLES: dict[str, dict] = {
+    clause: getattr(module, "TABLES_NEEDED", None) or (P4_TABLES if clause == "P4" else None)
+    for clause, module in CLAUSE_MODULES.items()
+}
+# The recommendation rules and the assembled headlines (review.recommend, assemble_metrics).
+RECOMMEND_TABLES = {"accounts": None, "posts": ["account_id", "published_at"], "training": None, "recommendations": None}
+
+
+def tables_needed(clause: str, engine: str = "duckdb") -> dict | None:
+    """What `clause` reads, for `read_period`. A table left in Parquet is read as a frame on
+    the Spark engine (Spark reads frames; the Parquet slice is a DuckDB query)."""
+    from review.metrics.period import IN_PARQUET
+
+    needs = CLAUSE_TABLES[clause]
+    if needs is None:
+        return None
+    return {t: (None if c == IN_PARQUET and engine != "duckdb" else c) for t, c in needs.items()}
 
 
 @dataclass
@@ -76,6 +99,14 @@ def slice_periods(tables: dict[str, pd.DataFrame], config: ReviewConfig) -> tupl
     """The review period and the period before, from the same tables."""
     prior_config = config.model_copy(update={"year": config.year - 1})
     return slice_period(tables, config), slice_period(tables, prior_config)
+
+
+def read_periods(folder, config: ReviewConfig, needs: dict | None = None) -> tuple[PeriodData, PeriodData]:
+    """The review period and the period before, from a run's canonical Parquet tables, reading
+    only `needs` (see review.metrics.period.read_period)."""
+    prior_config = config.model_copy(update={"year": config.year - 1})
+    current, prior = read_periods_from(folder, [config, prior_config], needs)
+    return current, prior
 
 
 def _checked(clause: str, result: ClauseResult) -> ClauseResult:
@@ -134,7 +165,8 @@ def _headlines(now: dict[str, ClauseResult], before: dict[str, ClauseResult], cu
     values = {k: v for r in now.values() for k, v in r.values.items()}
     prior_values = {k: v for r in before.values() for k, v in r.values.items()}
     # A metric's caveat applies when a platform it names has posts in the period.
-    platforms = set(current.posts.merge(current.accounts[["account_id", "platform"]], on="account_id")["platform"])
+    accounts = current.accounts
+    platforms = set(accounts.loc[accounts["account_id"].isin(current.posts["account_id"].unique()), "platform"])
     return [
         _headline(metric, _clean(values.get(metric_id)), _clean(prior_values.get(metric_id)), current.config, platforms)
         for metric_id, metric in METRICS.items()

@@ -6,7 +6,7 @@ import pandas as pd
 
 from review.context import MetricTable
 from review.contracts import CONTACT_OUTCOMES
-from review.metrics.period import ClauseResult, PeriodData, pct
+from review.metrics.period import IN_PARQUET, ClauseResult, PeriodData, pct
 from review.rollup import run_rollup
 
 CLAUSE = "P3"
@@ -20,23 +20,37 @@ OUTCOME_LABELS = {
 }
 
 
+# What P3 reads (review.metrics.period.read_period): contacts stay in Parquet, where the rollups
+# read them in place (size L: 15 million messages a year never load into pandas).
+TABLES_NEEDED = {"accounts": None, "posts": ["account_id", "published_at"], "contacts": IN_PARQUET}
+CONTACT_COLUMNS = ["account_id", "kind", "outcome", "needs_response", "is_staffed", "response_minutes"]
+
+
 def compute(p: PeriodData) -> ClauseResult:
-    contacts = p.contacts
+    """Every figure comes from a rollup (review.rollup), on the config's engine, over the
+    period's contacts: a frame, or the Parquet slice a run leaves them in."""
+    contacts = p.source("contacts")
+    if isinstance(contacts, pd.DataFrame):  # only what the rollups read (Spark copies it whole)
+        heat_source = contacts[["received_local"]]
+        contacts = contacts[CONTACT_COLUMNS]
+    else:
+        heat_source = contacts
     target = p.config.targets.first_response_minutes
-    stats = run_rollup(
-        "response_by_account",
-        {"target": target},
-        engine=p.config.engine,
-        spark=p.config.spark,
-        contacts=contacts[["account_id", "is_staffed", "needs_response", "response_minutes"]],
-    )
+    accounts = p.accounts[["account_id", "platform"]]
+
+    def rollup(name, params=None, **tables):
+        return run_rollup(name, params, engine=p.config.engine, spark=p.config.spark, **tables)
+
+    stats = rollup("response_by_account", {"target": target}, contacts=contacts)
     overall = stats[stats["account_id"].isna()]
     grand = _row(overall, None)
     in_hours = _row(overall, True)
     out_hours = _row(overall, False)
-    unanswered = int((contacts["needs_response"].fillna(False) & contacts["first_response_at"].isna()).sum())
+    total = 0 if grand is None else int(grand["contacts_count"])
+    # needing a reply and not answered: answered_count counts the replies to those (response_minutes)
+    unanswered = 0 if grand is None else int(grand["needing_response_count"]) - int(grand["answered_count"])
     values = {
-        "p3_contacts": len(contacts),
+        "p3_contacts": total,
         "p3_first_response_median_minutes": _num(grand, "response_median_minutes"),
         "p3_first_response_p90_minutes": _num(grand, "response_p90_minutes"),
         "p3_in_hours_median_minutes": _num(in_hours, "response_median_minutes"),
@@ -49,19 +63,20 @@ def compute(p: PeriodData) -> ClauseResult:
         "p3_unanswered": unanswered,
     }
     per_account = stats[stats["account_id"].notna() & stats["is_staffed"].isna()].merge(
-        p.accounts[["account_id", "platform"]], on="account_id", how="left", validate="1:1"
+        accounts, on="account_id", how="left", validate="1:1"
     )
-    per_platform = _by_platform(contacts.merge(p.accounts[["account_id", "platform"]], on="account_id", how="left", validate="m:1"), target)
+    per_platform = _by_platform(rollup("response_by_platform", {"target": target}, contacts=contacts, accounts=accounts))
+    by_outcome = rollup("contacts_by_outcome", contacts=contacts)
+    counts = pd.Series(by_outcome["contacts_count"].astype("int64").to_numpy(),
+                       index=by_outcome["outcome"].astype(object).where(by_outcome["outcome"].notna(), "(open)"))
     outcomes = (
-        contacts["outcome"].fillna("(open)").value_counts()
-        .reindex(CONTACT_OUTCOMES + ["(open)"], fill_value=0)
+        counts.reindex(CONTACT_OUTCOMES + ["(open)"], fill_value=0)
         .rename(index={**OUTCOME_LABELS, "(open)": "Still open"})
         .rename_axis("Outcome")
         .reset_index(name="Messages")
     )
-    outcomes["Share (%)"] = (100 * outcomes["Messages"] / max(len(contacts), 1)).round(1)
-    heat = run_rollup("contacts_by_weekday_hour", engine=p.config.engine, spark=p.config.spark,
-                      contacts=contacts[["received_local"]])
+    outcomes["Share (%)"] = (100 * outcomes["Messages"] / max(total, 1)).round(1)
+    heat = rollup("contacts_by_weekday_hour", contacts=heat_source)
     staffed_table = pd.DataFrame(
         [
             {
@@ -76,10 +91,11 @@ def compute(p: PeriodData) -> ClauseResult:
         ]
     )
     hours = p.config.staffed_hours
+    kinds = rollup("contacts_by_platform_kind", contacts=contacts, accounts=accounts)
     by_kind = (
-        contacts.merge(p.accounts[["account_id", "platform"]], on="account_id", how="left", validate="m:1")
-        .assign(kind=lambda d: d["kind"].str.replace("_", " ").str.capitalize())
-        .groupby(["platform", "kind"]).size().unstack("kind", fill_value=0)
+        kinds.assign(kind=lambda d: d["kind"].str.replace("_", " ").str.capitalize(),
+                     contacts_count=lambda d: d["contacts_count"].astype("int64"))
+        .groupby(["platform", "kind"])["contacts_count"].sum().unstack("kind", fill_value=0)
     )
     by_kind.columns.name = None
     by_kind = by_kind.assign(Total=by_kind.sum(axis=1)).sort_values("Total", ascending=False, kind="stable")
@@ -99,25 +115,20 @@ def compute(p: PeriodData) -> ClauseResult:
     )
 
 
-def _by_platform(contacts: pd.DataFrame, target: float) -> pd.DataFrame:
-    rows = []
-    for platform, group in contacts.groupby("platform", sort=True):
-        needs = group["needs_response"].fillna(False)
-        minutes = group["response_minutes"].dropna()
-        staffed = group.loc[group["is_staffed"], "response_minutes"].dropna()
-        unstaffed = group.loc[~group["is_staffed"], "response_minutes"].dropna()
-        rows.append(
-            {
-                "Platform": platform,
-                "Messages": len(group),
-                "Needing a reply": int(needs.sum()),
-                "Median minutes": _round(minutes.median()),
-                "90th percentile minutes": _round(minutes.quantile(0.9)),
-                "Median, staffed hours": _round(staffed.median()),
-                "Median, out of hours": _round(unstaffed.median()),
-                "Answered in time (%)": _round(pct((group["response_minutes"] <= target).sum(), needs.sum()), 1),
-            }
-        )
+def _by_platform(stats: pd.DataFrame) -> pd.DataFrame:
+    rows = [
+        {
+            "Platform": row["platform"],
+            "Messages": int(row["contacts_count"]),
+            "Needing a reply": int(row["needing_response_count"]),
+            "Median minutes": _round(row["response_median_minutes"]),
+            "90th percentile minutes": _round(row["response_p90_minutes"]),
+            "Median, staffed hours": _round(row["staffed_median_minutes"]),
+            "Median, out of hours": _round(row["unstaffed_median_minutes"]),
+            "Answered in time (%)": _round(pct(row["answered_in_target_count"], row["needing_response_count"]), 1),
+        }
+        for _, row in stats.iterrows()
+    ]
     return pd.DataFrame(rows)
 
 

@@ -9,6 +9,8 @@ from review.contracts import INCIDENT_OUTCOMES
 from review.metrics.period import ClauseResult, PeriodData, account_labels, median, pct
 
 CLAUSE = "P5"
+# What P5 reads (review.metrics.period.read_period): table -> columns (None: all).
+TABLES_NEEDED = {"accounts": None, "posts": ["account_id", "published_at"], "incidents": None, "training": None}
 
 
 def suppress(count: int, threshold: int) -> str:

@@ -10,6 +10,12 @@ from review.plain_english import hashtags
 
 CLAUSE = "P7"
 LONG_HASHTAG = 8  # letters; shorter tags are mostly one word, where camel case does not apply
+# What P7 reads (review.metrics.period.read_period): table -> columns (None: all).
+TABLES_NEEDED = {
+    "accounts": None,
+    "posts": ["account_id", "published_at", "text", "media_type", "has_alt_text", "has_captions"],
+    "incidents": None,
+}
 
 
 def is_camel_case(tag: str) -> bool:
@@ -18,10 +24,17 @@ def is_camel_case(tag: str) -> bool:
 
 
 def compute(p: PeriodData) -> ClauseResult:
-    posts = p.posts.merge(p.accounts[["account_id", "platform"]], on="account_id", how="left", validate="m:1")
+    # The platform by lookup, not a merge: a merge would copy every post's text (size L: 1.2
+    # million posts a year), the lookup adds one column. Same rows, same order.
+    platforms = p.accounts.set_index("account_id")["platform"]
+    if not platforms.index.is_unique:
+        raise ValueError("accounts: account_id is not unique")
+    # Without the text from here on: selecting rows copies every column (size L: ~300 MB of text).
+    posts = p.posts[["account_id", "media_type", "has_alt_text", "has_captions"]].assign(
+        platform=p.posts["account_id"].map(platforms))
     images = posts[posts["media_type"] == "image"]
     videos = posts[posts["media_type"] == "video"]
-    tags = [t for text in posts["text"].dropna() for t in hashtags(text) if sum(c.isalpha() for c in t) >= LONG_HASHTAG]
+    tags = [t for text in p.posts["text"].dropna() for t in hashtags(text) if sum(c.isalpha() for c in t) >= LONG_HASHTAG]
     values = {
         "p7_alt_text_pct": pct(images["has_alt_text"].fillna(False).sum(), len(images)),
         "p7_captions_pct": pct(videos["has_captions"].fillna(False).sum(), len(videos)),

@@ -9,6 +9,8 @@ from review.metrics.period import ClauseResult, PeriodData, median
 from review.rollup import run_rollup
 
 CLAUSE = "P2"
+# What P2 reads (review.metrics.period.read_period): table -> columns (None: all).
+TABLES_NEEDED = {"accounts": None, "posts": None, "critical_incidents": None}
 FIRST_HOURS = 6
 # Words that mark a post correcting rumour or misinformation during an incident.
 RUMOUR_WORDS = r"\b(?:rumou?rs?|speculat\w*|misinformation|not true|untrue|false reports?|please don't share|fake)\b"

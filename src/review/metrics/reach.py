@@ -12,6 +12,8 @@ from review.metrics.period import ClauseResult, PeriodData, account_labels, pct
 from review.rollup import run_rollup
 
 CLAUSE = "P1"
+# What P1 reads (review.metrics.period.read_period): table -> columns (None: all).
+TABLES_NEEDED = {"accounts": None, "posts": None, "audience": None}
 
 
 def compute(p: PeriodData) -> ClauseResult:
@@ -90,7 +92,8 @@ def compute(p: PeriodData) -> ClauseResult:
         _top_posts(p),
         _content_mix(posts, themes),
     ]
-    reach_per_account = per_account[per_account["is_open"]][["name", "impressions_count", "posts_count"]].sort_values(
+    # account_id too: a national review's accounts share names across forces (size L)
+    reach_per_account = per_account[per_account["is_open"]][["name", "impressions_count", "posts_count", "account_id"]].sort_values(
         ["impressions_count", "name"], ascending=[False, True], kind="stable"
     )
     return ClauseResult(
@@ -173,9 +176,10 @@ def _by_platform_purpose(p: PeriodData) -> MetricTable:
 
 
 def _top_posts(p: PeriodData, n: int = 10) -> MetricTable:
-    posts = p.posts[p.posts["impressions"].notna()].sort_values(
-        ["impressions", "post_id"], ascending=[False, True], kind="stable"
-    ).head(n)
+    rated = p.posts[p.posts["impressions"].notna()]
+    if len(rated) > n:  # only the rows that can be in the top n (ties kept) are sorted
+        rated = rated[rated["impressions"] >= rated["impressions"].nlargest(n).iloc[-1]]
+    posts = rated.sort_values(["impressions", "post_id"], ascending=[False, True], kind="stable").head(n)
     labels = account_labels(p.accounts).set_axis(p.accounts["account_id"])
     # A post with no words (a photo or video alone) says so, rather than leaving a blank cell.
     text = posts["text"].fillna("").str.strip().replace("", "(no text: image or video only)")

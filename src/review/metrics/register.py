@@ -8,6 +8,8 @@ from review.context import MetricTable
 from review.metrics.period import ClauseResult, PeriodData, pct
 
 CLAUSE = "P6"
+# What P6 reads (review.metrics.period.read_period); posts only for the headlines' caveats.
+TABLES_NEEDED = {"accounts": None, "posts": ["account_id", "published_at"], "recommendations": None}
 LIVE = ["open", "in_progress"]
 
 
