@@ -6,8 +6,10 @@ point is that the notebook path gives exactly what `compute_metrics` gives in on
 """
 
 import json
+import os
 import re
 import shutil
+from pathlib import Path
 
 import nbformat
 import pandas as pd
@@ -45,6 +47,8 @@ def test_every_notebook_is_kept_with_an_html_copy(run):
     _, out, _, _ = run
     assert sorted(p.stem for p in (out / "notebooks").glob("*.ipynb")) == sorted(STAGES)
     assert sorted(p.stem for p in (out / "notebooks").glob("*.html")) == sorted(STAGES)
+    assert sorted(p.name for p in (out / "notebooks").glob("*.kernel.log")) == sorted(f"{n}.kernel.log" for n in STAGES)
+    assert not list((out / "notebooks").glob(".kernel-*")), "every kernel started ahead was used, its log renamed"
     assert not (out.parent / f".{out.name}.staging").exists()
     assert not (out.parent / f"{out.name}-failed").exists()
 
@@ -146,6 +150,20 @@ def _snapshot(out):
     return {p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
+def _our_kernels() -> list[str]:
+    """The kernel processes this test process started and has not stopped (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = stat.read_text().rsplit(")", 1)[1].split()[1]
+            command = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if parent == str(os.getpid()) and "ipykernel" in command:
+            found.append(f"{stat.parent.name}: {command}")
+    return found
+
+
 def test_a_review_error_in_a_notebook_is_shown_as_it_is(run):
     """Nothing falls in 2031: the data-quality notebook says so, in its own words."""
     data, out, _, _ = run
@@ -161,6 +179,7 @@ def test_a_review_error_in_a_notebook_is_shown_as_it_is(run):
     assert f"kept for diagnosis: {kept}" in message and kept.exists() and kept.with_suffix(".html").exists()
     assert _snapshot(out) == before, "the previous outputs are untouched"
     assert not (out.parent / f".{out.name}.staging").exists()
+    assert _our_kernels() == [], "no kernel is left running, those started ahead for later notebooks included"
 
 
 def test_a_failing_clause_notebook_stops_the_run(run, tmp_path):
@@ -184,4 +203,6 @@ def test_a_failing_clause_notebook_stops_the_run(run, tmp_path):
     assert (failed / "21-p1-reach-and-engagement.ipynb").exists()
     assert (failed / "21-p1-reach-and-engagement.html").exists()
     assert not (failed / "30-p6-recommendations.ipynb").exists()
+    assert not list(failed.glob(".kernel-*")), "only the failed notebooks' files are kept"
     assert _snapshot(out) == before
+    assert _our_kernels() == [], "no kernel is left running, those started ahead for later notebooks included"

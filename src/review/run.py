@@ -8,6 +8,10 @@ Everything is written into a staging folder beside the output folder. Only when 
 has succeeded is the staging folder swapped in, so a failed or killed run leaves the previous
 outputs untouched; the failed notebook is kept in `<out>-failed/`. A lock file stops two runs
 of the same output folder at once.
+
+The notebook overhead is kept off the critical path: each notebook's kernel is started (and has
+imported `review.pipeline` and friends) while the notebooks before it run (review.kernels), and the HTML
+copies are written in the background while the next notebooks run (_HtmlCopies).
 """
 
 from __future__ import annotations
@@ -23,15 +27,18 @@ import shutil
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from review import __version__, artifacts, cache, timings as stage_timings
+# Only light imports here: pandas, pandera and DuckDB (review.artifacts, review.cache,
+# review.rollup) are imported where needed, after the first kernel has been started, so that the
+# driver's imports overlap that kernel's start instead of delaying it.
+from review import __version__
 from review.config import load_config
 from review.errors import ReviewError
-from review.rollup import check_engine
+from review.kernels import KERNELS_AHEAD, KERNELS_STARTING, START_TIMEOUT_S, Kernels, papermill_engine, stop_kernel
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 # The stages in order, in waves. A wave starts when the one before has finished; the notebooks
@@ -59,7 +66,6 @@ STAGES: list[str] = [name for _, names in WAVES for name in names]
 # a re-run after editing only the decisions reuses what they wrote (review.cache).
 REUSABLE_NOTEBOOKS: list[str] = STAGES[: STAGES.index("30-p6-recommendations")]
 KERNEL = "policy-review"
-START_TIMEOUT_S = 120  # kernel start; a healthy start takes under 2 s
 CELL_TIMEOUT_S = 1800  # any one cell; size L's slowest cell takes minutes, not half an hour
 # Notebooks of one wave run at most this many at a time. Two: on the two-core machines the team
 # uses, two kernels overlap one kernel's start-up and imports with the other's work; more only
@@ -178,7 +184,11 @@ def run_review(
     data_dir = Path(data_dir).resolve()
     out = Path(out or Path("reports") / str(year)).resolve()
     config = load_config(config_path, year)  # fail on a bad config before any kernel starts
-    engine = check_engine(engine) if engine else ""  # empty: the config's engine
+    if engine:
+        from review.rollup import check_engine
+
+        engine = check_engine(engine)
+    engine = engine or ""  # empty: the config's engine
     if not data_dir.is_dir():
         raise ReviewError(f"{data_dir}: data folder not found")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -198,25 +208,40 @@ def run_review(
             },
             notebook_dir,
         )
-        kernel = kernel_name()
         runs: list[NotebookRun] = []
         started = time.perf_counter()
         try:
-            cached = _restore_cache(use_cache, data_dir, config, config_path, params, out, staging, notebook_dir, progress)
-            done: set[str] = set(cached.reused)
-            for title, names in WAVES:
-                names = [n for n in names if n not in done]
-                if not names:
-                    continue
-                if progress:
-                    progress(title if len(names) == 1 else f"{title} ({len(names)} notebooks, {min(workers, len(names))} at a time)")
-                wave = _run_wave(names, params, staging, kernel, workers, notebook_dir)
-                runs += wave
-                _raise_for_failures(wave, staging, failed)
-                done.update(names)
-                if use_cache and cached.status == "miss" and done >= set(REUSABLE_NOTEBOOKS):
-                    cache.save(staging, out, cached.key, REUSABLE_NOTEBOOKS)  # before the stages that read the decisions
-                    cached.status = "saved"
+            # The first kernel starts now, while this process imports pandas and checks the cache;
+            # which notebook it serves (the data-quality check, or the recommendations after a
+            # cache hit) is settled by the plan below.
+            kernels = Kernels(kernel_name(), notebook_dir, staging / "notebooks", ahead=KERNELS_AHEAD, starting=KERNELS_STARTING)
+            html = None
+            try:
+                kernels.plan([STAGES[0]])
+                cached = _restore_cache(use_cache, data_dir, config, config_path, params, out, staging, notebook_dir, progress)
+                done: set[str] = set(cached.reused)
+                kernels.plan([n for n in STAGES if n not in done])
+                html = _HtmlCopies()
+                for title, names in WAVES:
+                    names = [n for n in names if n not in done]
+                    if not names:
+                        continue
+                    if progress:
+                        progress(title if len(names) == 1 else f"{title} ({len(names)} notebooks, {min(workers, len(names))} at a time)")
+                    wave = _run_wave(names, params, staging, kernels, workers, notebook_dir, html)
+                    runs += wave
+                    _raise_for_failures(wave, staging, failed)
+                    done.update(names)
+                    if use_cache and cached.status == "miss" and done >= set(REUSABLE_NOTEBOOKS):
+                        from review import cache
+
+                        cache.save(staging, out, cached.key, REUSABLE_NOTEBOOKS)  # before the stages that read the decisions
+                        cached.status = "saved"
+            finally:
+                kernels.close()  # a kernel started for a notebook that never ran (a failed wave)
+                if html:
+                    html.close()  # every HTML copy written before the manifest, or the staging folder goes
+            html.check()
             total = time.perf_counter() - started
             outputs = {
                 "pdf": staging / f"annual-review-{year}.pdf",
@@ -230,6 +255,8 @@ def run_review(
             timings = {r.name: round(r.seconds, 3) for r in runs}
             timings["notebook overhead"] = round(sum(r.overhead for r in runs), 3)
             timings["total"] = round(total, 3)
+            from review import artifacts, timings as stage_timings
+
             stages = stage_timings.collect(staging)
             artifacts.write_json(staging / "artifacts" / "timings.json", {"stages": stages, "notebooks": timings})
             _write_manifest(staging, data_dir, config, config_path, timings, runs, workers,
@@ -246,6 +273,8 @@ def _restore_cache(use_cache, data_dir, config, config_path, params, out, stagin
     """Fill the staging folder from a valid cache of this run's inputs (review.cache), or say
     why not. On a hit, the decisions and last year's register are applied again here, as the
     data-quality stage would have done."""
+    from review import cache
+
     if not use_cache:
         return cache.CacheState(key="", status="off")
     if not config_path:
@@ -266,20 +295,21 @@ def _restore_cache(use_cache, data_dir, config, config_path, params, out, stagin
     return state
 
 
-def _run_wave(names, params, staging, kernel, workers, notebook_dir) -> list[NotebookRun]:
+def _run_wave(names, params, staging, kernels, workers, notebook_dir, html=None) -> list[NotebookRun]:
     """Run one wave's notebooks, `workers` at a time; after a failure, start no more of them."""
     if workers == 1 or len(names) == 1:
         runs = []
         for name in names:
             stopped = any(r.error for r in runs)
-            runs.append(NotebookRun(name, skipped=True) if stopped else _execute(name, params[name], staging, kernel, notebook_dir))
+            runs.append(NotebookRun(name, skipped=True) if stopped
+                        else _execute(name, params[name], staging, kernels, notebook_dir, html))
         return runs
     stop = threading.Event()
 
     def run(name: str) -> NotebookRun:
         if stop.is_set():
             return NotebookRun(name, skipped=True)
-        result = _execute(name, params[name], staging, kernel, notebook_dir)
+        result = _execute(name, params[name], staging, kernels, notebook_dir, html)
         if result.error:
             stop.set()
         return result
@@ -310,23 +340,11 @@ def _raise_for_failures(wave: list[NotebookRun], staging: Path, failed: Path) ->
     )
 
 
-def _kernel_manager(log_path: Path):
-    """A kernel manager whose kernel writes its own log (start-up chatter, warnings, a crash's
-    last words) to a file kept beside the executed notebook, not onto the user's terminal."""
-    from jupyter_client.manager import AsyncKernelManager
-
-    class LoggedKernelManager(AsyncKernelManager):
-        async def _async_launch_kernel(self, kernel_cmd, **kw):
-            with log_path.open("ab") as log:  # the kernel keeps its own copy of the handle
-                kw["stderr"] = kw["stdout"] = log
-                return await super()._async_launch_kernel(kernel_cmd, **kw)
-
-    return LoggedKernelManager
-
-
-def _execute(name: str, params: dict, staging: Path, kernel: str, notebook_dir: Path) -> NotebookRun:
-    """Execute one notebook into staging/notebooks/ and write its HTML copy. Never raises for a
-    failure inside the notebook: the result carries the message instead."""
+def _execute(name: str, params: dict, staging: Path, kernels: Kernels, notebook_dir: Path,
+             html: _HtmlCopies | None = None) -> NotebookRun:
+    """Execute one notebook into staging/notebooks/ and write its HTML copy (in the background
+    with `html`, except for a failed notebook: its copy is kept in `<out>-failed/`). Never raises
+    for a failure inside the notebook: the result carries the message instead."""
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -334,18 +352,21 @@ def _execute(name: str, params: dict, staging: Path, kernel: str, notebook_dir: 
     source = notebook_dir / f"{name}.ipynb"
     target = staging / "notebooks" / f"{name}.ipynb"
     began = time.time()
+    manager = None
     try:
+        engine = papermill_engine()
+        manager = kernels.take(name)
         pm.execute_notebook(
             str(source),
             str(target),
             parameters=params,
-            kernel_name=kernel,
-            cwd=str(notebook_dir),
+            engine_name=engine,
+            km=manager,  # started in the notebook folder (no `cwd` here: papermill would chdir this process)
+            kernel_name=kernels.kernel_name,
             start_timeout=START_TIMEOUT_S,
             execution_timeout=CELL_TIMEOUT_S,
             progress_bar=False,
             log_output=False,
-            kernel_manager_class=_kernel_manager(target.with_suffix(".kernel.log")),
             # Stop the kernel at once when the last cell has returned: every cell's files are
             # written by then, and a graceful stop (interrupt, request, wait for the interpreter
             # to tear down pandas and friends) cost about a second per notebook.
@@ -360,13 +381,54 @@ def _execute(name: str, params: dict, staging: Path, kernel: str, notebook_dir: 
             why = (f"the kernel died while running it ({exc}): out of memory, or a crash inside a library; "
                    f"its last output is in {name}.kernel.log beside the kept notebook")
         run.error = f"{name}.ipynb could not run: {why}"
+    finally:
+        if manager is not None:
+            stop_kernel(manager)  # stopped already, unless papermill failed before running it
     run.seconds = time.time() - began
     if target.exists():
         _time_notebook(run, target, began, began + run.seconds)
-        html_began = time.perf_counter()
-        write_html(target, target.with_suffix(".html"))
-        run.html = time.perf_counter() - html_began
+        if html is None or run.error:
+            html_began = time.perf_counter()
+            write_html(target, target.with_suffix(".html"))
+            run.html = time.perf_counter() - html_began
+        else:
+            html.submit(run, target)
     return run
+
+
+class _HtmlCopies:
+    """The HTML copies of the executed notebooks, written one at a time in a background thread
+    while the next notebooks run; close() waits for them (before the manifest, which records
+    their time, or before a failed run's staging folder is removed). The thread imports nbconvert
+    and builds its exporter once (most of a second, in no copy's html_seconds), and
+    keeps the exporter."""
+
+    def __init__(self):
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="html")
+        self.exporter = None
+        self.copies: list[Future] = []
+
+    def _exporter(self):
+        if self.exporter is None:
+            self.exporter = _html_exporter()
+        return self.exporter
+
+    def submit(self, run: NotebookRun, notebook: Path) -> None:
+        def copy():
+            exporter = self._exporter()
+            began = time.perf_counter()
+            write_html(notebook, notebook.with_suffix(".html"), exporter)
+            run.html = time.perf_counter() - began
+
+        self.copies.append(self.pool.submit(copy))
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+
+    def check(self) -> None:
+        """Raise the first error of a copy, once closed."""
+        for copy in self.copies:
+            copy.result()
 
 
 def _first_line(source: str) -> str:
@@ -378,7 +440,12 @@ def _first_line(source: str) -> str:
 def _time_notebook(run: NotebookRun, path: Path, began: float, ended: float) -> None:
     """Split a notebook's time using papermill's per-cell timestamps: before the first cell is
     kernel start; the first code cell after the parameters is the imports; after the last cell
-    is shutdown."""
+    is shutdown.
+
+    The kernel was started ahead (review.kernels) and has imported PRELOAD as it started, so
+    kernel_start is the wait for that kernel to be ready (nothing when it was; the rest of its
+    start-up overlapped the notebooks before), and imports is the import cell's own time (next
+    to nothing once PRELOAD is in). The start-up the kernel did ahead is in no notebook's time."""
     import nbformat
 
     cells = [c for c in nbformat.read(path, as_version=4).cells if c.metadata.get("papermill", {}).get("start_time")]
@@ -408,19 +475,24 @@ _HTML_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 """
 
 
-def write_html(notebook: Path, html: Path) -> None:
-    """A self-contained HTML copy of an executed notebook."""
+def _html_exporter():
     import jinja2
-    import nbformat
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(
+    return HTMLExporter(
         extra_loaders=[jinja2.DictLoader({"audit.html.j2": _HTML_TEMPLATE})],
         template_file="audit.html.j2",
         embed_images=True,
         sanitize_html=True,
     )
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+
+
+def write_html(notebook: Path, html: Path, exporter=None) -> None:
+    """A self-contained HTML copy of an executed notebook (with `exporter`, one from
+    _html_exporter() to reuse, in one thread at a time)."""
+    import nbformat
+
+    body, _ = (exporter or _html_exporter()).from_notebook_node(nbformat.read(notebook, as_version=4))
     html.write_text(body, encoding="utf-8")
 
 
@@ -469,6 +541,8 @@ def _sha256(path: Path) -> str:
 
 def _write_manifest(staging: Path, data_dir: Path, config, config_path, timings, runs, workers,
                     stages=None, cache_state=None) -> None:
+    from review import artifacts
+
     ingest = artifacts.read_json(staging / "artifacts" / "ingest.json")
     packages = ["pandas", "pandera", "duckdb", "papermill", "weasyprint", "jinja2", "matplotlib", "textstat"]
     outputs = sorted(
