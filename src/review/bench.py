@@ -404,7 +404,7 @@ def to_markdown(result: dict) -> str:
         "",
         "Wall seconds (CPU seconds in brackets).",
         "",
-        "| size | data | WeasyPrint, final HTML to PDF | DuckDB, scan the inputs | bare kernel start | sum |",
+        "| size | data | WeasyPrint, print HTML to PDF | DuckDB, scan the inputs | bare kernel start | sum |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for n in names:

@@ -313,6 +313,12 @@ def jargon_uses(texts: pd.Series, jargon: dict[str, str] = JARGON) -> Counter:
     return uses
 
 
+def warm_up() -> None:
+    """Load what scoring reads first (the pronouncing dictionary and hyphenation rules, ~0.7 s):
+    review.kernels calls this in the P4 notebook's kernel while it waits for its turn."""
+    score_texts(pd.Series(["A short text to load the dictionaries."]))
+
+
 def score_texts(texts: pd.Series, jargon: dict[str, str] = JARGON) -> pd.DataFrame:
     """Per text: words, sentences, words per sentence, Flesch reading ease and grade, and the
     number of jargon words and phrases it uses (`jargon_hits` lists them, `jargon_uses` counts

@@ -49,13 +49,15 @@ WAVES: list[tuple[str, list[str]]] = [
     ("Check the data", ["10-data-quality"]),
     (
         "Compute the evidence, P1 to P5 and P7",
+        # Longest first (as measured on sizes M and L), so that both cores stay busy to the end
+        # of the wave and the longest notebook's kernel is started while the data is checked.
         [
-            "21-p1-reach-and-engagement",
-            "22-p2-critical-incidents",
-            "23-p3-availability-and-response",
             "24-p4-quality-and-plain-english",
-            "25-p5-conduct-and-governance",
+            "23-p3-availability-and-response",
+            "21-p1-reach-and-engagement",
             "27-p7-equality-and-accessibility",
+            "22-p2-critical-incidents",
+            "25-p5-conduct-and-governance",
         ],
     ),
     ("Rate the evidence and run the recommendation rules (P6)", ["30-p6-recommendations"]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -142,8 +143,8 @@ class ParquetSlice:
     end_hour: int
     weekdays: tuple[int, ...]
 
-    @property
-    def sql(self) -> str:
+    @functools.cached_property
+    def sql(self) -> str:  # built once: the time zone's offsets take a minute-by-minute scan
         # Literals, not parameters: DuckDB views take none. Every value is ours or checked.
         path = str(self.path).replace("'", "''")
         column = TABLES[self.table].period_column
