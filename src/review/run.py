@@ -38,7 +38,7 @@ from pathlib import Path
 from review import __version__
 from review.config import load_config
 from review.errors import ReviewError
-from review.kernels import KERNELS_AHEAD, KERNELS_STARTING, START_TIMEOUT_S, Kernels, papermill_engine, stop_kernel
+from review.kernels import KERNELS_STARTING, START_TIMEOUT_S, Kernels, kernels_ahead, papermill_engine, stop_kernel
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 # The stages in order, in waves. A wave starts when the one before has finished; the notebooks
@@ -49,15 +49,16 @@ WAVES: list[tuple[str, list[str]]] = [
     ("Check the data", ["10-data-quality"]),
     (
         "Compute the evidence, P1 to P5 and P7",
-        # Longest first (as measured on sizes M and L), so that both cores stay busy to the end
-        # of the wave and the longest notebook's kernel is started while the data is checked.
+        # The longest (P4) first, so its kernel is started while the data is checked and the
+        # wave does not wait for it at the end; the others in an order that keeps P4, the
+        # largest in memory on size L (2.2 GB), beside the smaller ones rather than P1 (1.7 GB).
         [
             "24-p4-quality-and-plain-english",
             "23-p3-availability-and-response",
-            "21-p1-reach-and-engagement",
-            "27-p7-equality-and-accessibility",
             "22-p2-critical-incidents",
             "25-p5-conduct-and-governance",
+            "27-p7-equality-and-accessibility",
+            "21-p1-reach-and-engagement",
         ],
     ),
     ("Rate the evidence and run the recommendation rules (P6)", ["30-p6-recommendations"]),
@@ -216,7 +217,8 @@ def run_review(
             # The first kernel starts now, while this process imports pandas and checks the cache;
             # which notebook it serves (the data-quality check, or the recommendations after a
             # cache hit) is settled by the plan below.
-            kernels = Kernels(kernel_name(), notebook_dir, staging / "notebooks", ahead=KERNELS_AHEAD, starting=KERNELS_STARTING)
+            ahead = kernels_ahead(sum(p.stat().st_size for p in data_dir.rglob("*") if p.is_file()))
+            kernels = Kernels(kernel_name(), notebook_dir, staging / "notebooks", ahead=ahead, starting=KERNELS_STARTING)
             html = None
             try:
                 kernels.plan([STAGES[0]])
@@ -262,7 +264,7 @@ def run_review(
             stages = stage_timings.collect(staging)
             artifacts.write_json(staging / "artifacts" / "timings.json", {"stages": stages, "notebooks": timings})
             _write_manifest(staging, data_dir, config, config_path, timings, runs, workers,
-                            stages=stages, cache_state=cached.as_dict())
+                            stages=stages, cache_state=cached.as_dict(), kernels_ahead=ahead)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)  # the failed notebooks are kept apart
             raise
@@ -542,7 +544,7 @@ def _sha256(path: Path) -> str:
 
 
 def _write_manifest(staging: Path, data_dir: Path, config, config_path, timings, runs, workers,
-                    stages=None, cache_state=None) -> None:
+                    stages=None, cache_state=None, kernels_ahead=None) -> None:
     from review import artifacts
 
     ingest = artifacts.read_json(staging / "artifacts" / "ingest.json")
@@ -570,6 +572,7 @@ def _write_manifest(staging: Path, data_dir: Path, config, config_path, timings,
         "cache": cache_state or {},  # review.cache: notebooks reused from the last run, and why not
         "notebooks": {
             "workers": workers,
+            "kernels_ahead": kernels_ahead,  # review.kernels: started ahead of their notebooks
             "waves": [names for _, names in WAVES],
             "timings": {r.name: r.as_dict() for r in runs},
         },
