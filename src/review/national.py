@@ -513,6 +513,7 @@ def _rows(frame: pd.DataFrame) -> list[ComparedRow]:
 def build_context(result: NationalResult) -> NationalContext:
     from review import charts
     from review.render import fmt_value
+    from review.report import cover_fields
 
     config, comparison = result.config, result.comparison
     n = len(result.forces)
@@ -582,16 +583,8 @@ def build_context(result: NationalResult) -> NationalContext:
         force_name=f"{n} police forces",
         title="National review of police social media",
         period_label=label,
-        period_start=config.period_start,
-        period_end=config.period_end - dt.timedelta(days=1),
-        marking=config.report.marking,
-        version=config.report.version,
-        report_date=config.report_date,
-        author=config.report.author,
-        presenter=config.report.presenter,
-        meeting=config.report.meeting,
+        **cover_fields(config),
         is_sample=any(f.synthetic for f in result.forces),
-        brand_colour=config.force.brand_colour,
         logo_svg=None,
         summary=summary,
         scorecard=MetricTable("national_scorecard", "P6", "Each force's rating against its own targets", scorecard),

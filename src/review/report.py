@@ -94,22 +94,13 @@ def build_context(config: ReviewConfig, m: dict, ingest: dict, outcome: dict | N
         )
         for clause, (title, words) in CLAUSES.items()
     ]
-    period_end = config.period_end - dt.timedelta(days=1)
     logo = read_logo(config.force.logo) if config.force.logo else None
     return ReportContext(
         force_name=config.force.name,
         title=config.report.title,
         period_label=config.period_label,
-        period_start=config.period_start,
-        period_end=period_end,
-        marking=config.report.marking,
-        version=config.report.version,
-        report_date=config.report_date,
-        author=config.report.author,
-        presenter=config.report.presenter,
-        meeting=config.report.meeting,
+        **cover_fields(config),
         is_sample=bool(ingest.get("synthetic")),
-        brand_colour=config.force.brand_colour,
         logo_svg=logo,
         purpose=purpose(config),
         executive_summary=executive_summary(by_id, m["recommendations"], config, m["has_prior"]),
@@ -135,6 +126,23 @@ def build_context(config: ReviewConfig, m: dict, ingest: dict, outcome: dict | N
         unmatched_decisions=list((outcome or {}).get("unmatched_decisions", [])),
         register_file=(outcome or {}).get("register_file"),
     )
+
+
+def cover_fields(config: ReviewConfig) -> dict:
+    """What the cover and running headers show from the config, the same in every report
+    (the force's and review.national's): the period's first and last day, marking, version,
+    date, author, presenter, meeting and brand colour."""
+    return {
+        "period_start": config.period_start,
+        "period_end": config.period_end - dt.timedelta(days=1),  # the config's end is exclusive
+        "marking": config.report.marking,
+        "version": config.report.version,
+        "report_date": config.report_date,
+        "author": config.report.author,
+        "presenter": config.report.presenter,
+        "meeting": config.report.meeting,
+        "brand_colour": config.force.brand_colour,
+    }
 
 
 def read_logo(name: str) -> str:
