@@ -35,26 +35,18 @@ CLAUSE_MODULES = {
 
 
 # The tables (and columns) each clause reads, from its module's TABLES_NEEDED: a stage reads only
-# these (review.metrics.period.read_period). P4's module (review.metrics.quality) declares none;
-# its needs are written here: posts' text, account, time and approval, the audits, the accounts.
-P4_TABLES = {"accounts": None, "posts": ["account_id", "published_at", "text", "was_approved"], "compliance_checks": None}
-CLAUSE_TABLES: dict[str, dict] = {
-    clause: getattr(module, "TABLES_NEEDED", None) or (P4_TABLES if clause == "P4" else None)
-    for clause, module in CLAUSE_MODULES.items()
-}
+# these (review.metrics.period.read_period).
+CLAUSE_TABLES: dict[str, dict] = {clause: module.TABLES_NEEDED for clause, module in CLAUSE_MODULES.items()}
 # The recommendation rules and the assembled headlines (review.recommend, assemble_metrics).
 RECOMMEND_TABLES = {"accounts": None, "posts": ["account_id", "published_at"], "training": None, "recommendations": None}
 
 
-def tables_needed(clause: str, engine: str = "duckdb") -> dict | None:
+def tables_needed(clause: str, engine: str = "duckdb") -> dict:
     """What `clause` reads, for `read_period`. A table left in Parquet is read as a frame on
     the Spark engine (Spark reads frames; the Parquet slice is a DuckDB query)."""
     from review.metrics.period import IN_PARQUET
 
-    needs = CLAUSE_TABLES[clause]
-    if needs is None:
-        return None
-    return {t: (None if c == IN_PARQUET and engine != "duckdb" else c) for t, c in needs.items()}
+    return {t: (None if c == IN_PARQUET and engine != "duckdb" else c) for t, c in CLAUSE_TABLES[clause].items()}
 
 
 @dataclass

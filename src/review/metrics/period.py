@@ -39,7 +39,11 @@ class PeriodData:
 
     def source(self, name: str) -> pd.DataFrame | ParquetSlice:
         """The table as a rollup can take it: the frame when it was read, else its Parquet slice."""
-        return self._tables[name] if name in self._tables else self._table(name) if name not in self.sources else self.sources[name]
+        if name in self._tables:
+            return self._tables[name]
+        if name in self.sources:
+            return self.sources[name]
+        return self._table(name)  # raises: not read for this stage
 
     def rows(self, name: str) -> int:
         """Rows of the table in the period, whether it was read or left in Parquet."""

@@ -9,6 +9,9 @@ from review.metrics.period import ClauseResult, PeriodData, account_labels, pct
 from review.plain_english import jargon_list, jargon_uses, score_texts
 
 CLAUSE = "P4"
+# What P4 reads (review.metrics.period.read_period): table -> columns (None: all).
+TABLES_NEEDED = {"accounts": None, "posts": ["account_id", "published_at", "text", "was_approved"],
+                 "compliance_checks": None}
 
 
 def compute(p: PeriodData) -> ClauseResult:
