@@ -150,30 +150,21 @@ def test_write_safe_csv_neutralises_each_trigger(tmp_path, value):
 PAYLOAD = "!!python/object/apply:os.system ['touch {marker}']"
 
 
-def test_config_yaml_with_a_python_tag_is_refused(tmp_path):
+@pytest.mark.parametrize(
+    ("name", "text", "read", "match"),
+    [
+        ("2025.yml", "year: 2025\nforce:\n  name: {payload}\n", lambda path: load_config(path, 2025), None),
+        ("decisions.yml", "P1-example:\n  decision: {payload}\n", read_decisions, "decisions.yml"),
+        ("recommendations-2024.yml", "recommendations:\n  - {payload}\n", read_register_yaml, "recommendations-2024.yml"),
+    ],
+    ids=["config", "decisions", "register"],
+)
+def test_yaml_with_a_python_tag_is_refused(tmp_path, name, text, read, match):
     marker = tmp_path / "ran"
-    path = tmp_path / "2025.yml"
-    path.write_text(f"year: 2025\nforce:\n  name: {PAYLOAD.format(marker=marker)}\n", encoding="utf-8")
-    with pytest.raises(ReviewError):
-        load_config(path, 2025)
-    assert not marker.exists()
-
-
-def test_decisions_yaml_with_a_python_tag_is_refused(tmp_path):
-    marker = tmp_path / "ran"
-    path = tmp_path / "decisions.yml"
-    path.write_text(f"P1-example:\n  decision: {PAYLOAD.format(marker=marker)}\n", encoding="utf-8")
-    with pytest.raises(ReviewError, match="decisions.yml"):
-        read_decisions(path)
-    assert not marker.exists()
-
-
-def test_register_yaml_with_a_python_tag_is_refused(tmp_path):
-    marker = tmp_path / "ran"
-    path = tmp_path / "recommendations-2024.yml"
-    path.write_text(f"recommendations:\n  - {PAYLOAD.format(marker=marker)}\n", encoding="utf-8")
-    with pytest.raises(ReviewError, match="recommendations-2024.yml"):
-        read_register_yaml(path)
+    path = tmp_path / name
+    path.write_text(text.format(payload=PAYLOAD.format(marker=marker)), encoding="utf-8")
+    with pytest.raises(ReviewError, match=match):
+        read(path)
     assert not marker.exists()
 
 
