@@ -255,6 +255,8 @@ def _ready_client():
 
 
 _ENGINE = "policy-review"
+# Seconds to wait for a cell's outputs once it has returned (nbclient's default is 4).
+IOPUB_TIMEOUT_S = 120
 
 
 @functools.cache
@@ -269,6 +271,11 @@ def papermill_engine() -> str:
 
     class OwningClient(PapermillNotebookClient):
         def __init__(self, nb_man, km=None, **kw):
+            # nbclient waits only 4 s for a cell's outputs after it returns, then warns and goes
+            # on without them: on a loaded machine the executed notebook (the audit trail) lost
+            # the board report's tables. Wait longer, and fail rather than keep a partial record.
+            kw.setdefault("iopub_timeout", IOPUB_TIMEOUT_S)
+            kw.setdefault("raise_on_iopub_timeout", True)
             super().__init__(nb_man, km=km, **kw)
             self.owns_km = True
 
