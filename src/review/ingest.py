@@ -103,20 +103,26 @@ class RawFile:
         if self.stream is not None and self.stream.one_line_per_record():
             return record + 2
         if self._line_numbers is None:
-            with self.path.open(encoding="utf-8-sig", newline="") as handle:
-                reader = csv.reader(handle)
-                next(reader, None)
-                starts = []
-                previous_end = reader.line_num
-                for _ in reader:
-                    starts.append(previous_end + 1)
-                    previous_end = reader.line_num
-            self._line_numbers = starts
+            self._line_numbers = csv_record_lines(self.path)
         return self._line_numbers[record]
 
     def column_label(self, column: str) -> str:
         source = self.column_sources.get(column)
         return f"{column} (from {source})" if source else column
+
+
+def csv_record_lines(path: Path) -> list[int]:
+    """The line each data record of a plain CSV starts on (records can span lines: quoted text
+    with newlines), found with the csv module."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        starts = []
+        previous_end = reader.line_num
+        for _ in reader:
+            starts.append(previous_end + 1)
+            previous_end = reader.line_num
+    return starts
 
 
 @dataclass
@@ -363,18 +369,44 @@ def _read_canonical(found: _Found, stream: bool = False) -> RawFile:
         raise ReviewError(f"{found.rel}: line {header_row}: column(s) {', '.join(duplicated)} appear more than once")
     ignored = [c for c in frame.columns if c not in table.columns]
     added = [c for c in table.columns if c not in frame.columns]
+    notes = [f"repaired: {q}" for q in (sheet.quirks if sheet is not None else [])]
+    if sheet is not None and len(frame) and is_template_description(frame.iloc[0], table):
+        # A `review init` template: the row of descriptions under the header is not a record
+        # (not counted in rows read). Blank rows never are (review.adapters.reader).
+        lines = lines if lines is not None else csv_record_lines(path)
+        notes.append(f"review init template: the description row (line {lines[0]}) was skipped")
+        frame, lines = frame.iloc[1:].reset_index(drop=True), lines[1:]
+        if frame.empty:
+            # Nothing filled in: the register was not supplied, which is not the same as a
+            # register with nothing in it (its measures are then not measured, never zero).
+            notes.append("the template was left empty, so this register counts as not supplied; to say "
+                         "there was nothing this year, keep the header and delete the description row")
+            return RawFile(path=path, table=None, format=f"{fmt} (empty template)", sha256=sha256_of(path),
+                           frame=pd.DataFrame(), header_row=header_row, rel=found.rel,
+                           sheet=sheet.sheet if sheet else None, notes=notes)
     for column in added:  # detection guarantees these are nullable
         frame[column] = pd.NA
     frame = frame[table.columns].reset_index(drop=True)
     dropped = []
     if sheet is not None and sheet.long_numbers and lines is not None:
         frame, lines, dropped = _drop_rounded_ids(frame, lines, sheet.long_numbers)
-    notes = [f"repaired: {q}" for q in (sheet.quirks if sheet is not None else [])]
     return RawFile(
         path=path, table=table.name, format=fmt, sha256=sha256_of(path), frame=frame, header_row=header_row,
         ignored_columns=ignored, added_columns=added, rel=found.rel, sheet=sheet.sheet if sheet else None,
         lines=lines, notes=notes, dropped=dropped,
     )
+
+
+def _words(value: object) -> str:
+    return " ".join(str(value).split()).casefold()
+
+
+def is_template_description(row: pd.Series, table: Table) -> bool:
+    """True when `row` (canonical column names) is the description row of a `review init`
+    template: every filled cell is its column's description from the contract, word for word
+    (spacing and case aside), and at least two are filled. Data never reads like that."""
+    filled = {c: v for c, v in row.items() if c in table.columns and not pd.isna(v) and str(v).strip()}
+    return len(filled) >= 2 and all(_words(v) == _words(table.field(c)["description"]) for c, v in filled.items())
 
 
 def _drop_rounded_ids(frame: pd.DataFrame, lines: list[int], long_numbers: set[tuple[int, str]]):
