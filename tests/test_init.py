@@ -113,15 +113,18 @@ def test_filled_templates_are_read_as_they_are(year_folder, tmp_path):
         assert validated.tables[name].empty
 
 
+CRITICAL = TABLES["critical_incidents"]
+
+
+def _critical_csv(folder: Path, *rows: list) -> None:
+    """A critical-incidents register saved as CSV: the contract's header, then `rows`."""
+    with (folder / "critical.csv").open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([CRITICAL.columns, *rows])
+
+
 def test_a_template_saved_as_csv_is_read_the_same_way(tmp_path):
-    contract = TABLES["critical_incidents"]
-    path = tmp_path / "critical.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(contract.columns)
-        writer.writerow([contract.field(c)["description"] for c in contract.columns])
-        writer.writerow(["CI-1", "Flood", "2025-02-01T09:00:00Z", "2025-02-03T18:00:00Z"])
-        writer.writerow(["CI-2", "Fire", "not a date", ""])
+    _critical_csv(tmp_path, [CRITICAL.field(c)["description"] for c in CRITICAL.columns],
+                  ["CI-1", "Flood", "2025-02-01T09:00:00Z", "2025-02-03T18:00:00Z"], ["CI-2", "Fire", "not a date", ""])
     raw, _ = read_folder(tmp_path)
     assert raw[0].rows_read == 2 and raw[0].line_of(1) == 4
     validated, _ = read_checked(tmp_path)
@@ -131,12 +134,7 @@ def test_a_template_saved_as_csv_is_read_the_same_way(tmp_path):
 
 def test_a_row_that_only_looks_like_descriptions_in_part_is_data(tmp_path):
     # One cell equal to its description is not enough: the row is data (and is checked as data).
-    contract = TABLES["critical_incidents"]
-    path = tmp_path / "critical.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(contract.columns)
-        writer.writerow(["CI-1", contract.field("name")["description"], "2025-02-01T09:00:00Z", ""])
+    _critical_csv(tmp_path, ["CI-1", CRITICAL.field("name")["description"], "2025-02-01T09:00:00Z", ""])
     validated, _ = read_checked(tmp_path)
     assert validated.files[0].rows_read == 1 and validated.files[0].rows_accepted == 1
 
