@@ -113,3 +113,18 @@ def test_dates_without_a_year_placed_for_another_year_are_refused(ingested):
     with pytest.raises(ReviewError, match=r"placed the dates without a year in .*tiktok_studio_content\.csv"
                                           r".*for 2025-01-01 to 2026-01-01.*with this --year"):
         read_checked(ingested, (dt.date(2024, 1, 1), dt.date(2025, 1, 1)))
+
+
+def test_large_tables_are_copied_to_the_spool_not_read_whole(ingested, tmp_path, monkeypatch):
+    import review.ingest
+
+    from review.validate import ParquetTable
+
+    monkeypatch.setattr(review.ingest, "STREAM_MIN_BYTES", 0)  # every table counts as large
+    spool = tmp_path / "canonical"
+    validated, _ = read_checked(ingested, PERIOD, spool)
+    report = json.loads((ingested / INGEST_REPORT).read_text())
+    for name, table in validated.tables.items():
+        assert isinstance(table, ParquetTable) and table.path == spool / f"{name}.parquet"
+        assert len(table) == report["tables"][name] == len(pd.read_parquet(table.path))
+    assert (ingested / "posts.parquet").exists(), "the ingest output is copied, never moved"
