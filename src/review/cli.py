@@ -127,6 +127,9 @@ def ingest(
         _print_inputs([f.as_dict() for f in validated.files])
         console.print(f"Wrote {len(validated.tables)} Parquet tables, ingest-report.json and rejected-rows.csv to {out}")
         check_reject_rate(validated.files, max_reject_pct if max_reject_pct is not None else limit)
+        # the folder is a valid --data: the run reports on the original files (review.ingest.read_ingested)
+        console.print(f"Next: review run --data {out} --year {year or 'YEAR'}" + (f" --config {config}" if config else ""),
+                      highlight=False, soft_wrap=True)
     except ReviewError as exc:
         _fail(exc)
 
