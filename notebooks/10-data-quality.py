@@ -7,6 +7,10 @@
 # `artifacts/ingest.json` and every rejected row to `rejected-rows.csv`. Every later notebook
 # reads these files, never this notebook.
 #
+# When the data folder is the output of `review ingest`, recognised by its ingest report, the
+# tables are read as ingest checked them, and the summary and rejected rows below are those of
+# the original files ingest read.
+#
 # The canonical `recommendations` table is the register so far: the data folder's table with
 # last year's register (`recommendations-<year-1>.yml` from last year's run) laid over it, and
 # the status updates from the team's decisions file applied. `artifacts/ingest.json` records

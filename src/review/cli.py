@@ -1,4 +1,4 @@
-"""The command line: `review sample`, `review run`, `review docs`.
+"""The command line: `review init`, `review ingest`, `review run`, `review sample`, `review docs`, ...
 
 Errors the user can fix come out as one clear message (file, line, column, what was expected),
 never a traceback. Set REVIEW_DEBUG=1 to see the traceback as well.
@@ -127,8 +127,39 @@ def ingest(
         _print_inputs([f.as_dict() for f in validated.files])
         console.print(f"Wrote {len(validated.tables)} Parquet tables, ingest-report.json and rejected-rows.csv to {out}")
         check_reject_rate(validated.files, max_reject_pct if max_reject_pct is not None else limit)
+        # the folder is a valid --data: the run reports on the original files (review.ingest.read_ingested)
+        console.print(f"Next: review run --data {out} --year {year or 'YEAR'}" + (f" --config {config}" if config else ""),
+                      highlight=False, soft_wrap=True)
     except ReviewError as exc:
         _fail(exc)
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="The year's folder to create, e.g. data/2025; it must not exist or be empty.")],
+    year: Annotated[int, typer.Option(help="The review year.")],
+    from_config: Annotated[Optional[Path], typer.Option(help="Last year's config to copy [default: FOLDER/../YEAR-1/config.yml, else config/YEAR-1.yml, if present; else every setting at its default].")] = None,
+    previous_register: Annotated[Optional[Path], typer.Option(help="Last year's register, whose open recommendations go into the decisions file [default: where the run looks: reports/YEAR-1/recommendations-YEAR-1.yml].")] = None,
+) -> None:
+    """Create a year's folder: the config, a decisions file, one XLSX template per register, a place for the exports."""
+    from review.init import init_year
+
+    try:
+        result = init_year(folder, year, from_config=from_config, previous_register=previous_register)
+    except ReviewError as exc:
+        _fail(exc)
+    if result.config_from:
+        console.print(f"config.yml: copied from {result.config_from}, for {year}")
+    else:
+        looked = ", ".join(map(str, result.looked_for.get("config", [])))
+        console.print(f"config.yml: every setting at its default (no config for {year - 1} found: looked for {looked})")
+    if result.register_from:
+        console.print(f"decisions-{year}.yml: {result.open_recommendations} open recommendation(s) from {result.register_from}")
+    else:
+        looked = ", ".join(map(str, result.looked_for.get("register", [])))
+        console.print(f"decisions-{year}.yml: nothing to carry forward (no register for {year - 1} found: looked for {looked})")
+    console.print(f"[bold green]Done.[/] Wrote {folder}: fill in the templates in {folder}/inputs/registers, put the "
+                  f"exports in {folder}/inputs/exports, then follow {folder}/README.md")
 
 
 def _print_inputs(files: list[dict]) -> None:

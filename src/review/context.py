@@ -117,13 +117,29 @@ class RejectedRecommendation:
 
 @dataclass(frozen=True)
 class SourceFile:
-    path: str  # relative to the data folder
-    table: str
-    format: str  # "canonical CSV", "X tweet activity", ...
+    """One original input file and what became of its rows: read = accepted + rejected + merged
+    + unused (review.validate.FileReport). From a `review ingest` output folder, these are the
+    files ingest read, from its report, not the Parquet it wrote."""
+
+    path: str  # relative to the data folder (or as given to review ingest)
+    table: str | None  # None: a recognised export the review does not use
+    format: str  # "canonical CSV", "X tweet activity export (CSV)", ...: the layout recognised
     sha256: str
     rows_read: int
     rows_accepted: int
     rows_rejected: int
+    rows_merged: int = 0  # the same key in a later file (or later in this one), whose figures were kept
+    rows_unused: int = 0  # every row of a recognised export the review does not use
+    account_id: str | None = None  # the account a platform export was decided to belong to
+    account_rule: str | None = None  # how that was decided, in words
+
+
+@dataclass(frozen=True)
+class IngestRun:
+    """The `review ingest` whose output folder a run read (review.ingest.read_ingested)."""
+
+    folder: str  # the ingest output folder given as --data
+    sources: list[str]  # the folders and files ingest read
 
 
 @dataclass(frozen=True)
@@ -170,3 +186,6 @@ class ReportContext:
     rejected: list[RejectedRecommendation] = field(default_factory=list)
     unmatched_decisions: list[str] = field(default_factory=list)
     register_file: str | None = None
+    # The data came through `review ingest` (its output folder was --data): the sources appendix
+    # says so; `sources` are still the original files. None: a folder of input files.
+    ingest: IngestRun | None = None

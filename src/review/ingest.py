@@ -103,20 +103,26 @@ class RawFile:
         if self.stream is not None and self.stream.one_line_per_record():
             return record + 2
         if self._line_numbers is None:
-            with self.path.open(encoding="utf-8-sig", newline="") as handle:
-                reader = csv.reader(handle)
-                next(reader, None)
-                starts = []
-                previous_end = reader.line_num
-                for _ in reader:
-                    starts.append(previous_end + 1)
-                    previous_end = reader.line_num
-            self._line_numbers = starts
+            self._line_numbers = csv_record_lines(self.path)
         return self._line_numbers[record]
 
     def column_label(self, column: str) -> str:
         source = self.column_sources.get(column)
         return f"{column} (from {source})" if source else column
+
+
+def csv_record_lines(path: Path) -> list[int]:
+    """The line each data record of a plain CSV starts on (records can span lines: quoted text
+    with newlines), found with the csv module."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        starts = []
+        previous_end = reader.line_num
+        for _ in reader:
+            starts.append(previous_end + 1)
+            previous_end = reader.line_num
+    return starts
 
 
 @dataclass
@@ -363,18 +369,44 @@ def _read_canonical(found: _Found, stream: bool = False) -> RawFile:
         raise ReviewError(f"{found.rel}: line {header_row}: column(s) {', '.join(duplicated)} appear more than once")
     ignored = [c for c in frame.columns if c not in table.columns]
     added = [c for c in table.columns if c not in frame.columns]
+    notes = [f"repaired: {q}" for q in (sheet.quirks if sheet is not None else [])]
+    if sheet is not None and len(frame) and is_template_description(frame.iloc[0], table):
+        # A `review init` template: the row of descriptions under the header is not a record
+        # (not counted in rows read). Blank rows never are (review.adapters.reader).
+        lines = lines if lines is not None else csv_record_lines(path)
+        notes.append(f"review init template: the description row (line {lines[0]}) was skipped")
+        frame, lines = frame.iloc[1:].reset_index(drop=True), lines[1:]
+        if frame.empty:
+            # Nothing filled in: the register was not supplied, which is not the same as a
+            # register with nothing in it (its measures are then not measured, never zero).
+            notes.append("the template was left empty, so this register counts as not supplied; to say "
+                         "there was nothing this year, keep the header and delete the description row")
+            return RawFile(path=path, table=None, format=f"{fmt} (empty template)", sha256=sha256_of(path),
+                           frame=pd.DataFrame(), header_row=header_row, rel=found.rel,
+                           sheet=sheet.sheet if sheet else None, notes=notes)
     for column in added:  # detection guarantees these are nullable
         frame[column] = pd.NA
     frame = frame[table.columns].reset_index(drop=True)
     dropped = []
     if sheet is not None and sheet.long_numbers and lines is not None:
         frame, lines, dropped = _drop_rounded_ids(frame, lines, sheet.long_numbers)
-    notes = [f"repaired: {q}" for q in (sheet.quirks if sheet is not None else [])]
     return RawFile(
         path=path, table=table.name, format=fmt, sha256=sha256_of(path), frame=frame, header_row=header_row,
         ignored_columns=ignored, added_columns=added, rel=found.rel, sheet=sheet.sheet if sheet else None,
         lines=lines, notes=notes, dropped=dropped,
     )
+
+
+def _words(value: object) -> str:
+    return " ".join(str(value).split()).casefold()
+
+
+def is_template_description(row: pd.Series, table: Table) -> bool:
+    """True when `row` (canonical column names) is the description row of a `review init`
+    template: every filled cell is its column's description from the contract, word for word
+    (spacing and case aside), and at least two are filled. Data never reads like that."""
+    filled = {c: v for c, v in row.items() if c in table.columns and not pd.isna(v) and str(v).strip()}
+    return len(filled) >= 2 and all(_words(v) == _words(table.field(c)["description"]) for c, v in filled.items())
 
 
 def _drop_rounded_ids(frame: pd.DataFrame, lines: list[int], long_numbers: set[tuple[int, str]]):
@@ -593,11 +625,28 @@ def frame_to_csv_bytes(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+# --- the ingest output folder ------------------------------------------------------------------------
+#
+# `review ingest SRC --out DIR` writes one Parquet file per canonical table, rejected-rows.csv and
+# ingest-report.json into DIR. DIR is then a valid `--data` for `review run` (and `review
+# recommendations`, `review sql`, `review.load`): it is recognised by its ingest report (the
+# `written_by` mark inside), never by file names, and read as ingest validated it. The per-file
+# accounting and the rejected rows that reach the report are those of the ORIGINAL files.
+
+INGEST_REPORT = "ingest-report.json"
+INGEST_REJECTED = "rejected-rows.csv"
+INGEST_MARK = "review ingest"  # `written_by` in the report: this folder is an ingest output
+INGEST_FORMAT = 1  # bumped when what ingest writes changes shape
+
+
 def write_ingest(sources: list[Path], out: Path, period: Period | None = None):
     """`review ingest`: read and validate `sources`; write one Parquet file per canonical table,
     `rejected-rows.csv` and `ingest-report.json` into `out`. Returns the `Validated` result
-    (the caller applies the reject-rate limit, after the log is written)."""
-    from review import artifacts
+    (the caller applies the reject-rate limit, after the log is written).
+
+    The report names every file it wrote with its checksum (`outputs`), so a later run on `out`
+    knows the folder is an ingest output and that nothing in it changed since."""
+    from review import __version__, artifacts
     from review.pipeline import write_safe_csv
     from review.validate import validate_files
 
@@ -605,19 +654,147 @@ def write_ingest(sources: list[Path], out: Path, period: Period | None = None):
     out.mkdir(parents=True, exist_ok=True)
     raw, meta = read_inputs(sources, period, stream=True)
     validated = validate_files(raw, spool=out)  # large tables are written to out as they are read
+    outputs = {}
     for name, frame in validated.tables.items():
         artifacts.write_table(out / f"{name}.parquet", frame)
-    write_safe_csv(validated.rejected, out / "rejected-rows.csv")
+        outputs[f"{name}.parquet"] = {"table": name, "rows": len(frame), "sha256": sha256_of(out / f"{name}.parquet")}
+    write_safe_csv(validated.rejected, out / INGEST_REJECTED)
+    outputs[INGEST_REJECTED] = {"table": None, "rows": len(validated.rejected), "sha256": sha256_of(out / INGEST_REJECTED)}
     artifacts.write_json(
-        out / "ingest-report.json",
+        out / INGEST_REPORT,
         {
+            "written_by": INGEST_MARK,
+            "format": INGEST_FORMAT,
+            "review_version": __version__,
             "sources": [str(s) for s in sources],
             "period": [period[0].isoformat(), period[1].isoformat()] if period else None,
             "files": [f.as_dict() for f in validated.files],
             "tables": {name: len(frame) for name, frame in validated.tables.items()},
+            "outputs": outputs,
             "rows_rejected": len(validated.rejected.drop_duplicates(["file", "line"])),
             "synthetic": meta["synthetic"],
             "other_files": meta["other_files"],
         },
     )
     return validated
+
+
+def ingest_report_of(folder: Path) -> dict | None:
+    """The ingest report when `folder` is a `review ingest` output folder, else None.
+
+    A folder holding an `ingest-report.json` without the mark (an older ingest, or a file
+    edited by hand) is neither: that is an error asking for the ingest to be run again."""
+    path = Path(folder) / INGEST_REPORT
+    if not path.is_file():
+        return None
+    again = "run review ingest again to rebuild the folder"
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ReviewError(f"{path}: the ingest report cannot be read ({exc}); {again}") from None
+    if not isinstance(report, dict) or report.get("written_by") != INGEST_MARK:
+        raise ReviewError(f"{path}: not an ingest report written by this version of review ingest; {again}")
+    if report.get("format") != INGEST_FORMAT:
+        raise ReviewError(f"{path}: written by another version of review ingest (format {report.get('format')}, "
+                          f"this version reads {INGEST_FORMAT}); {again}")
+    return report
+
+
+def _yearless_files(report: dict) -> list[str]:
+    """Files of the report whose dates were written without a year (placed by the period)."""
+    yearless = {layout_id for layout_id, layout in LAYOUTS.items() if layout.month_day_columns}
+    return [f["path"] for f in report["files"] if f.get("layout") in yearless]
+
+
+def read_ingested(folder: Path, period: Period | None = None, spool: Path | None = None):
+    """An ingest output folder as ingest validated it: returns (`Validated`, metadata).
+
+    The tables are its Parquet files, each checked against the checksum the ingest recorded
+    (a file changed or added since is an error: the folder would no longer say what became
+    of every original row) and against its contract. The file reports and rejected rows are
+    the ingest's, about the original files. `spool` (a folder): a large table is copied there
+    and handed on as a `ParquetTable`, never read whole. With `period`, the ingest must have
+    placed dates written without a year (TikTok) for the same period, or it is an error.
+    Metadata: synthetic, other_files (as for a folder of input files) and `ingest`, what the
+    ingest read and when it ran for which period.
+    """
+    import shutil
+
+    import pandera.errors
+
+    from review.validate import REJECTED_COLUMNS, FileReport, ParquetTable, Validated
+
+    folder = Path(folder)
+    report = ingest_report_of(folder)
+    again = f"run review ingest again into {folder}"
+    outputs = report.get("outputs") or {}
+    written = set(outputs) | {INGEST_REPORT}
+    extra = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()
+                   and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+                   and str(p.relative_to(folder)) not in written)
+    if extra:
+        raise ReviewError(
+            f"{folder}: a review ingest output folder, but it also holds file(s) ingest did not write: "
+            f"{', '.join(extra)}. Put new inputs with the originals ({', '.join(report['sources'])}) and {again}"
+        )
+    for rel, entry in outputs.items():
+        path = folder / rel
+        if not path.is_file():
+            raise ReviewError(f"{path}: missing from the ingest output folder; {again}")
+        if sha256_of(path) != entry["sha256"]:
+            raise ReviewError(f"{path}: changed since review ingest wrote it (its checksum differs from "
+                              f"{INGEST_REPORT}); fix the original file instead and {again}")
+    if period is not None:
+        placed = report.get("period")
+        wanted = [period[0].isoformat(), period[1].isoformat()]
+        yearless = _yearless_files(report)
+        if yearless and placed != wanted:
+            when = f"{placed[0]} to {placed[1]}" if placed else "no review year (--year not given)"
+            raise ReviewError(
+                f"{folder}: review ingest placed the dates without a year in {', '.join(yearless)} for {when}, "
+                f"but this review is {wanted[0]} to {wanted[1]}; {again} with this --year"
+            )
+    tables = {}
+    for name, table in TABLES.items():
+        entry = outputs.get(f"{name}.parquet")
+        if entry is None:
+            raise ReviewError(f"{folder}: has no {name}.parquet (a table this version of review knows); {again}")
+        path = folder / f"{name}.parquet"
+        if spool is not None and path.stat().st_size >= STREAM_MIN_BYTES:
+            Path(spool).mkdir(parents=True, exist_ok=True)
+            copy = Path(spool) / f"{name}.parquet"
+            shutil.copyfile(path, copy)
+            tables[name] = ParquetTable(copy, entry["rows"])
+            continue
+        try:
+            tables[name] = table.model.validate(pd.read_parquet(path))
+        except (pandera.errors.SchemaError, pandera.errors.SchemaErrors, ValueError, OSError) as exc:
+            raise ReviewError(f"{path}: does not match the {name} contract of this version of review "
+                              f"({type(exc).__name__}); {again}") from None
+    rejected = pd.read_csv(folder / INGEST_REJECTED, dtype=str, keep_default_na=False)
+    if list(rejected.columns) != REJECTED_COLUMNS:
+        raise ReviewError(f"{folder / INGEST_REJECTED}: expected the columns {', '.join(REJECTED_COLUMNS)}; {again}")
+    rejected["line"] = rejected["line"].astype(int)
+    known = set(FileReport.__dataclass_fields__)
+    files = [FileReport(**{k: v for k, v in f.items() if k in known}) for f in report["files"]]
+    meta = {
+        "synthetic": report.get("synthetic"),
+        "other_files": report.get("other_files", []),
+        "ingest": {"folder": str(folder), "sources": report["sources"], "period": report.get("period"),
+                   "review_version": report.get("review_version")},
+    }
+    return Validated(tables=tables, rejected=rejected, files=files), meta
+
+
+def read_checked(data_dir: Path, period: Period | None = None, spool: Path | None = None):
+    """The validated tables of `data_dir` with the per-file accounting: returns (`Validated`,
+    metadata). `data_dir` is a folder of input files (read and validated now, see `read_inputs`;
+    large CSVs go through `spool`) or a `review ingest` output folder (`read_ingested`).
+    Metadata: synthetic, other_files, and `ingest` (None for a folder of input files)."""
+    from review.validate import validate_files
+
+    data_dir = Path(data_dir)
+    if data_dir.is_dir() and ingest_report_of(data_dir) is not None:
+        return read_ingested(data_dir, period, spool)
+    raw, meta = read_folder(data_dir, period, stream=spool is not None)
+    return validate_files(raw, data_dir, spool), {**meta, "ingest": None}

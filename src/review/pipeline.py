@@ -86,17 +86,23 @@ def ingest_stage(data_dir: str, year: int, config_path: str | None, output_dir: 
     """
     # Imported here, not at the top: only this stage reads input files, and the clause
     # notebooks start faster without the adapters (each notebook imports this module).
-    from review.ingest import read_folder
+    from review.ingest import ingest_report_of, read_folder, read_ingested
     from review.validate import check_reject_rate, validate_files
 
     config = parse_params(year, config_path)
     data, out = Path(data_dir), Path(output_dir)
     started = time.perf_counter()
-    # the period places TikTok's dates written without a year (see review.ingest)
-    # Large canonical CSVs are read in chunks during validation, their tables written straight
-    # into canonical/ (this run's staging folder): never held whole (review.ingest.STREAM_MIN_BYTES).
-    raw, meta = timings.timed("ingest", read_folder, data, (config.period_start, config.period_end), True)
-    validated = timings.timed("validate", validate_files, raw, data, out / "canonical")
+    period = (config.period_start, config.period_end)  # places TikTok's dates written without a year
+    if data.is_dir() and ingest_report_of(data) is not None:
+        # A `review ingest` output folder: its tables as ingest validated them, and the accounting
+        # and rejected rows of the original files it read (review.ingest.read_ingested).
+        validated, meta = timings.timed("ingest", read_ingested, data, period, out / "canonical")
+    else:
+        # Large canonical CSVs are read in chunks during validation, their tables written straight
+        # into canonical/ (this run's staging folder): never held whole (review.ingest.STREAM_MIN_BYTES).
+        raw, meta = timings.timed("ingest", read_folder, data, period, True)
+        validated = timings.timed("validate", validate_files, raw, data, out / "canonical")
+        meta = {**meta, "ingest": None}
     # The data folder's own register, before the decisions: what a re-run that reuses this
     # run's tables (review.cache) applies changed decisions to.
     artifacts.write_frame(out / DATA_REGISTER, validated.tables["recommendations"])
@@ -111,6 +117,7 @@ def ingest_stage(data_dir: str, year: int, config_path: str | None, output_dir: 
             "synthetic": meta["synthetic"],
             "other_files": meta["other_files"],
             "rows_rejected": len(validated.rejected.drop_duplicates(["file", "line"])),
+            "ingest": meta["ingest"],  # the `review ingest` run whose output this was, or None
             "register": register_inputs.as_record(),
             "seconds": round(time.perf_counter() - started, 3),
         },

@@ -18,6 +18,7 @@ from review.context import (
     Chart,
     ClauseSection,
     Headline,
+    IngestRun,
     MetricDefinition,
     RejectedRecommendation,
     ReportContext,
@@ -113,10 +114,14 @@ def build_context(config: ReviewConfig, m: dict, ingest: dict, outcome: dict | N
             SourceFile(
                 path=f["path"], table=f["table"], format=f["format"], sha256=f["sha256"],
                 rows_read=f["rows_read"], rows_accepted=f["rows_accepted"], rows_rejected=f["rows_rejected"],
+                rows_merged=f["rows_merged"], rows_unused=f["rows_unused"], account_id=f.get("account_id"),
+                account_rule=f.get("account_rule"),
             )
             for f in ingest["files"]
         ],
         rows_rejected=ingest["rows_rejected"],
+        ingest=IngestRun(folder=ingest["ingest"]["folder"], sources=list(ingest["ingest"]["sources"]))
+        if ingest.get("ingest") else None,
         definitions=[
             MetricDefinition(x.metric_id, x.clause, x.title, x.definition, x.formula, x.unit) for x in METRICS.values()
         ],

@@ -557,7 +557,8 @@ def _write_manifest(staging: Path, data_dir: Path, config, config_path, timings,
         "year": config.year,
         "period": {"label": config.period_label, "start": config.period_start, "end_exclusive": config.period_end},
         "data_dir": str(data_dir),
-        "inputs": ingest["files"],
+        "inputs": ingest["files"],  # the original files, also when DATA is a `review ingest` output folder
+        "ingest": ingest.get("ingest"),  # that ingest's folder and sources, or None
         "other_files": ingest["other_files"],
         "synthetic": ingest["synthetic"],
         "rows_rejected": ingest["rows_rejected"],

@@ -7,8 +7,9 @@
     year.table("p3_by_platform")   # a metric table, exactly as the report shows it
     year.sql("SELECT platform, count(*) FROM accounts GROUP BY ALL")   # DuckDB over the tables
 
-`data` may be a folder of input files (read and validated here, as a run does) or a run's
-output folder (`reports/2025`, whose canonical Parquet is read as is). The numbers are the
+`data` may be a folder of input files (read and validated here, as a run does), a `review ingest`
+output folder (its tables as ingest validated them) or a run's output folder (`reports/2025`,
+whose canonical Parquet is read as is). The numbers are the
 report's: the same functions compute both.
 """
 
@@ -71,11 +72,9 @@ def load(data: str | Path, year: int, config: str | Path | None = None) -> Year:
     if (data / "canonical").is_dir():
         tables = artifacts.read_canonical(data)
     elif data.is_dir():
-        from review.ingest import read_folder
-        from review.validate import validate_files
+        from review.ingest import read_checked
 
-        raw, _ = read_folder(data)
-        validated = validate_files(raw, data)
+        validated, _ = read_checked(data)
         tables, rejected = validated.tables, validated.rejected
     else:
         raise ReviewError(f"{data}: not a data folder or a run's output folder")
@@ -83,14 +82,13 @@ def load(data: str | Path, year: int, config: str | Path | None = None) -> Year:
 
 
 def read_tables(data: str | Path) -> dict[str, pd.DataFrame]:
-    """Canonical tables from a run's output folder or, validated, from a folder of input files."""
+    """Canonical tables from a run's output folder, a `review ingest` output folder or, validated,
+    from a folder of input files."""
     data = Path(data)
     if (data / "canonical").is_dir():
         return artifacts.read_canonical(data)
     if data.is_dir():
-        from review.ingest import read_folder
-        from review.validate import validate_files
+        from review.ingest import read_checked
 
-        raw, _ = read_folder(data)
-        return validate_files(raw, data).tables
+        return read_checked(data)[0].tables
     raise ReviewError(f"{data}: not a data folder or a run's output folder")
