@@ -422,9 +422,11 @@ def _xls_rows(path: Path) -> Iterator[RawSheet]:
 def _xlsx_rows(path: Path) -> Iterator[RawSheet]:
     from openpyxl import load_workbook
 
+    handle = path.open("rb")  # a file object: openpyxl refuses a name not ending .xlsx (an XLSX saved as .xls)
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several types for a damaged file
+        handle.close()
         raise ReviewError(f"{path}: cannot be read as XLSX: {type(exc).__name__}: {exc}") from None
     try:
         for ws in book.worksheets:
@@ -439,6 +441,7 @@ def _xlsx_rows(path: Path) -> Iterator[RawSheet]:
         raise ReviewError(f"{path}: cannot be read as XLSX: {type(exc).__name__}: {exc}") from None
     finally:
         book.close()
+        handle.close()
 
 
 def _spreadsheetml_value(kind: str | None, text: str) -> str:
