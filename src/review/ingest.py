@@ -34,6 +34,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +44,7 @@ import pandas as pd
 from review.adapters import LAYOUTS, Detection, account_hints, adapt, canonical_key, detect, month_days, raw_frame
 from review.adapters.base import Context, Layout, handle_key, norm, place
 from review.adapters.meta import POST_COLUMNS, engagement_breakdown
-from review.adapters.reader import Sheet, read_blocks, read_sheets
+from review.adapters.reader import EXPECTED, Sheet, read_blocks, read_sheets
 from review.contracts import TABLES, Table
 from review.errors import ReviewError
 from review.pseudonym import pseudonymise_files
@@ -722,6 +723,11 @@ def read_inputs(sources: list[Path], period: Period | None = None, stream: bool 
             f, p = _recognise(path, rel)
         except ReviewError as exc:
             problems.append((rel, str(exc).replace(str(path), rel)))
+            continue
+        except Exception as exc:  # a reader's own failure on bytes nobody foresaw: still one line, naming the file
+            if os.environ.get("REVIEW_DEBUG"):
+                raise
+            problems.append((rel, f"{rel}: cannot be read ({type(exc).__name__}: {exc}); {EXPECTED}"))
             continue
         found += f
         problems += p

@@ -111,12 +111,17 @@ TWEET_ACTIVITY = Layout(
     "counts come as floats (`1938.0`); promoted columns hold `-` when not promoted.",
 )
 
-def _x_placeholder(c: Cells) -> pd.Series:
-    link = c.get("Post Link").astype(str).str.strip()
-    ident = c.get("Post id").astype(str).str.strip()
-    placeholder = link.str.lower().str.endswith("/status/undefined") | (ident.eq("") & link.eq(""))
-    return placeholder.map({True: "placeholder row X writes with no post (blank id, link .../status/undefined)", False: ""}).astype(object)
+def _placeholder(link_column: str):
+    """X's rows with no post (a blank id and a link ending `/status/undefined`): reason per row."""
 
+    def fn(c: Cells) -> pd.Series:
+        link = c.get(link_column).astype(str).str.strip()
+        ident = c.get("Post id").astype(str).str.strip()
+        placeholder = link.str.lower().str.endswith("/status/undefined") | (ident.eq("") & link.eq(""))
+        reason = "placeholder row X writes with no post (blank id, link .../status/undefined)"
+        return placeholder.map({True: reason, False: ""}).astype(object)
+
+    return fn
 
 
 CONTENT_2024 = Layout(
@@ -157,7 +162,7 @@ CONTENT_2024 = Layout(
     sample="x_account_analytics_content_2025_reconstructed.csv",
     source="domain.md 3.2; sample x_account_analytics_content_2025_reconstructed.csv",
     vintage="mid 2025 onwards (`Post Link`, `URL Clicks`, dates `Sun, Nov 9, 2025`)",
-    junk=_x_placeholder,
+    junk=_placeholder("Post Link"),
     handle_columns=("Post Link",),
     notes="X writes placeholder rows with a blank id and a link ending `/status/undefined`; they are "
     "logged as rejected with that reason.",
@@ -193,13 +198,6 @@ VIDEO_OVERVIEW = Layout(
     why_not_used="Daily video totals for the account; the review uses per-post figures.",
 )
 
-def _x_placeholder_early(c: Cells) -> pd.Series:
-    link = c.get("Link").astype(str).str.strip()
-    ident = c.get("Post id").astype(str).str.strip()
-    placeholder = link.str.lower().str.endswith("/status/undefined") | (ident.eq("") & link.eq(""))
-    return placeholder.map({True: "placeholder row X writes with no post (blank id, link .../status/undefined)", False: ""}).astype(object)
-
-
 CONTENT_EARLY = Layout(
     layout_id="x_account_content_early",
     title="X account analytics content export (late 2024 to early 2025)",
@@ -224,7 +222,7 @@ CONTENT_EARLY = Layout(
     source="issue 13: seen in real files kept outside the project (column names `Link`, `Share`, `Url clicks`, "
     "dates `Mon Feb 17 2025`); the other columns as in the 2025 export. No sample file",
     vintage="late 2024 to early 2025",
-    junk=_x_placeholder_early,
+    junk=_placeholder("Link"),
     handle_columns=("Link",),
     notes="The same export as the 2025 one under earlier column names: `Link` (later `Post Link`), `Share` "
     "(later `Shares`), `Url clicks` (later `URL Clicks`), and dates without the commas.",
