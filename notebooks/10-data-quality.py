@@ -26,12 +26,13 @@ year: int = 2025  # The review year (for a financial year, the year it starts in
 data_dir: str = "../data/sample"  # Folder of input files: canonical CSV, XLSX or Parquet.
 config_path: str = ""  # The year's YAML config; empty for the built-in defaults.
 output_dir: str = "../reports/2025"  # Where this run writes its artifacts.
+skip_unknown: bool = False  # Go on without files that match no known format; they are listed as skipped.
 
 # %%
 from review import pipeline
 
 # %%
-summary = pipeline.ingest_stage(data_dir, year, config_path, output_dir)
+summary = pipeline.ingest_stage(data_dir, year, config_path, output_dir, skip_unknown)
 summary
 
 # %% [markdown]

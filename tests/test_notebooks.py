@@ -17,7 +17,7 @@ CLAUSE = {"year": "int", "config_path": "str", "output_dir": "str"}
 # The clauses whose figures come from the rollups also take the engine that runs them.
 ROLLUP_CLAUSE = CLAUSE | {"engine": "str"}
 EXPECTED_PARAMETERS = {
-    "10-data-quality": {"year": "int", "data_dir": "str", "config_path": "str", "output_dir": "str"},
+    "10-data-quality": {"year": "int", "data_dir": "str", "config_path": "str", "output_dir": "str", "skip_unknown": "bool"},
     "21-p1-reach-and-engagement": ROLLUP_CLAUSE,
     "22-p2-critical-incidents": ROLLUP_CLAUSE,
     "23-p3-availability-and-response": ROLLUP_CLAUSE,
@@ -28,7 +28,7 @@ EXPECTED_PARAMETERS = {
     "90-board-report": CLAUSE,
     "explore": {"year": "int", "data": "str", "config_path": "str"},
 }
-RUN_PARAMETERS = {"year": 2025, "data_dir": "/data", "config_path": "", "output_dir": "/out", "engine": ""}
+RUN_PARAMETERS = {"year": 2025, "data_dir": "/data", "config_path": "", "output_dir": "/out", "engine": "", "skip_unknown": False}
 
 
 def test_every_stage_has_a_notebook():

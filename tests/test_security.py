@@ -27,7 +27,7 @@ from review.run import check_parameters
 from review.workbook import FORMULA_TRIGGERS
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-RUN_PARAMETERS = {"year": 2025, "data_dir": "/data", "config_path": "", "output_dir": "/out", "engine": ""}
+RUN_PARAMETERS = {"year": 2025, "data_dir": "/data", "config_path": "", "output_dir": "/out", "engine": "", "skip_unknown": False}
 
 
 @pytest.fixture(scope="module")

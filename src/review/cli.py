@@ -6,6 +6,7 @@ never a traceback. Set REVIEW_DEBUG=1 to see the traceback as well.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -75,6 +76,7 @@ def run(
     national: Annotated[bool, typer.Option(help="DATA is a national store: compare its forces (as `review national`).")] = False,
     cache: Annotated[bool, typer.Option(help="Reuse the checked data and evidence of the last run into OUT when the data, config and code are unchanged (only the decisions edited).")] = True,
     engine: Annotated[Optional[Engine], typer.Option(help="What runs the rollups: duckdb or spark (default: the config's engine, duckdb unless set).")] = None,
+    skip_unknown: Annotated[bool, typer.Option(help="Go on without files that match no known format or cannot be read; the report lists them as skipped.")] = False,
 ) -> None:
     """Run the whole review: check the data, compute the evidence, write the board report."""
     from review.config import default_config_path
@@ -86,7 +88,7 @@ def run(
     try:
         with console.status("Starting") as status:
             result = run_review(data, year, out, config, progress=lambda title: status.update(title), use_cache=cache,
-                                engine=engine.value if engine else None)
+                                engine=engine.value if engine else None, skip_unknown=skip_unknown)
     except ReviewError as exc:
         _fail(exc)
     _print_summary(result)
@@ -111,6 +113,7 @@ def ingest(
     year: Annotated[Optional[int], typer.Option(help="The review year: places dates written without a year (TikTok).")] = None,
     config: Annotated[Optional[Path], typer.Option(help="The year's YAML config [default: config/YEAR.yml if present].")] = None,
     max_reject_pct: Annotated[Optional[float], typer.Option(help="Stop if more than this share of a file's rows is rejected [default: the config's, else 5].")] = None,
+    skip_unknown: Annotated[bool, typer.Option(help="Go on without files that match no known format or cannot be read; they are listed as skipped.")] = False,
 ) -> None:
     """Recognise, repair and validate input files; write the canonical tables and say what became of every row."""
     from review.config import default_config_path, load_config
@@ -123,8 +126,9 @@ def ingest(
             cfg = load_config(config or default_config_path(year), year)
             period, limit = (cfg.period_start, cfg.period_end), cfg.reject_rate_max_pct
         with console.status("Reading inputs"):
-            validated = write_ingest(src, out, period)
+            validated = write_ingest(src, out, period, skip_unknown=skip_unknown)
         _print_inputs([f.as_dict() for f in validated.files])
+        _print_skipped(json.loads((Path(out) / "ingest-report.json").read_text(encoding="utf-8")).get("skipped", []))
         console.print(f"Wrote {len(validated.tables)} Parquet tables, ingest-report.json and rejected-rows.csv to {out}")
         check_reject_rate(validated.files, max_reject_pct if max_reject_pct is not None else limit)
         # the folder is a valid --data: the run reports on the original files (review.ingest.read_ingested)
@@ -162,6 +166,14 @@ def init(
                   f"exports in {folder}/inputs/exports, then follow {folder}/README.md")
 
 
+def _print_skipped(skipped: list[dict]) -> None:
+    """Every file not read, one line each with the reason: skipped files are never silent."""
+    if skipped:
+        console.print(f"[bold yellow]Skipped {len(skipped)} file(s)[/], not read:", highlight=False)
+        for s in skipped:
+            console.print(f"  {s['file']}: {s['reason']}", highlight=False, soft_wrap=True)
+
+
 def _print_inputs(files: list[dict]) -> None:
     """What became of every input file's rows (FileReport.as_dict, as the manifest stores them).
     Long names fold onto a second line rather than being cut: every count must stay readable."""
@@ -175,7 +187,8 @@ def _print_inputs(files: list[dict]) -> None:
         table.add_column(column, justify="right", no_wrap=True)
     for f in files:
         table.add_row(
-            f["path"], f.get("layout") or f["format"], f["table"] or "not used",
+            f["path"], f.get("layout") or f["format"],
+            f["table"] or ("joined" if f.get("rows_merged") and not f.get("rows_unused") else "not used"),
             *([f.get("account_id") or ""] if with_account else []),
             *(f"{f.get(k, 0):,}" for k in counts.values()),
         )

@@ -143,6 +143,14 @@ class IngestRun:
 
 
 @dataclass(frozen=True)
+class SkippedFile:
+    """An input file the run did not read (hidden folder, or unknown with --skip-unknown)."""
+
+    path: str  # relative to the data folder
+    reason: str
+
+
+@dataclass(frozen=True)
 class MetricDefinition:
     metric_id: str
     clause: str
@@ -189,3 +197,4 @@ class ReportContext:
     # The data came through `review ingest` (its output folder was --data): the sources appendix
     # says so; `sources` are still the original files. None: a folder of input files.
     ingest: IngestRun | None = None
+    skipped: list[SkippedFile] = field(default_factory=list)  # files not read, with the reason

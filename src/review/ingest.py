@@ -9,9 +9,11 @@ Two kinds of input land in the same canonical tables:
   by the review" with their row count.
 
 Files are matched by their header row, never by file name. Reading is raw (every cell as text);
-typing and checks happen in `review.validate`, which records every cell it cannot accept. A file
-that matches nothing stops the ingest with the closest known format and the headers it lacks;
-every such file is named at once.
+typing and checks happen in `review.validate`, which records every cell it cannot accept. Files
+that match nothing, or cannot be read, are all named at once, each with what it looks like (and
+the closest known format when most of that format's header is there); they stop the ingest unless
+`skip_unknown`, which goes on without them and lists them as skipped. Table files in hidden
+folders (`.exports/`, `.ipynb_checkpoints/`) are never read and always listed as skipped.
 
 Decisions recorded per file (and documented in docs/platform-exports.md):
 
@@ -32,6 +34,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,8 +42,9 @@ from pathlib import Path
 import pandas as pd
 
 from review.adapters import LAYOUTS, Detection, account_hints, adapt, canonical_key, detect, month_days, raw_frame
-from review.adapters.base import Context, Layout, handle_key, place
-from review.adapters.reader import Sheet, read_sheets
+from review.adapters.base import Context, Layout, handle_key, norm, place
+from review.adapters.meta import POST_COLUMNS, engagement_breakdown
+from review.adapters.reader import EXPECTED, Sheet, read_blocks, read_sheets
 from review.contracts import TABLES, Table
 from review.errors import ReviewError
 from review.pseudonym import pseudonymise_files
@@ -79,6 +83,7 @@ class RawFile:
     dropped: list[dict] = field(default_factory=list)  # rows dropped before validation, with reasons
     column_sources: dict[str, str] = field(default_factory=dict)  # canonical -> platform column
     rows_unused: int = 0  # rows of a recognised export the review does not use
+    rows_joined: int = 0  # rows joined onto another sheet's rows (a workbook's breakdown sheet): merged
     as_of: pd.Timestamp | None = None  # latest date in the file: later exports win de-duplication
     notes: list[str] = field(default_factory=list)
     stream: CsvStream | None = None  # a large canonical CSV, read in chunks by validation
@@ -88,7 +93,7 @@ class RawFile:
     def rows_read(self) -> int:
         if self.stream is not None:
             return self.stream.rows
-        return len(self.frame) + len(self.dropped) + self.rows_unused
+        return len(self.frame) + len(self.dropped) + self.rows_unused + self.rows_joined
 
     def line_of(self, record: int) -> int:
         """The file line a data record (0-based) starts on.
@@ -238,19 +243,28 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def list_input_files(data_dir: Path) -> tuple[list[Path], list[Path]]:
-    """Return (table files, other files) under `data_dir`, sorted so runs are repeatable."""
+HIDDEN_REASON = ("in a hidden folder or hidden file ('{part}'): not read. Hidden folders hold copies "
+                 "(.ipynb_checkpoints) and tools' files; move the file out of it to include it")
+
+
+def list_input_files(data_dir: Path) -> tuple[list[Path], list[Path], list[tuple[Path, str]]]:
+    """Return (table files, other files, hidden table files with the reason) under `data_dir`,
+    sorted so runs are repeatable. Hidden files of other kinds (`.DS_Store`, `.git/`) are passed
+    over; a table file in a hidden folder is reported, never silently left out."""
     if not data_dir.is_dir():
         raise ReviewError(f"{data_dir}: data folder not found")
-    tables, others = [], []
+    tables, others, hidden = [], [], []
     for path in sorted(p for p in data_dir.rglob("*") if p.is_file()):
-        if any(part.startswith(".") for part in path.relative_to(data_dir).parts):
+        dotted = next((part for part in path.relative_to(data_dir).parts if part.startswith(".")), None)
+        if dotted is not None:
+            if path.suffix.lower() in TABLE_SUFFIXES:
+                hidden.append((path, HIDDEN_REASON.format(part=dotted)))
             continue
         if path.suffix.lower() in TABLE_SUFFIXES:
             tables.append(path)
         else:
             others.append(path)
-    return tables, others
+    return tables, others, hidden
 
 
 # --- one file: sheets and what each one is ----------------------------------------------------------
@@ -275,37 +289,61 @@ def _parquet_header(path: Path, rel: str) -> list[str]:
         raise ReviewError(f"{rel}: cannot be read as Parquet: {exc}") from None
 
 
-def _recognise(path: Path, rel: str) -> tuple[list[_Found], list[str]]:
-    """The sheets of one file with what each is; messages for the ones that match nothing."""
+def _recognise(path: Path, rel: str) -> tuple[list[_Found], list[tuple[str, str]]]:
+    """The sheets of one file with what each is; (shown name, message) for those that match nothing."""
     if path.suffix.lower() == ".parquet":
         header = _parquet_header(path, rel)
         fit, closest = detect(header)
         if fit is None or not fit.is_canonical:
-            return [], [_unknown_message(rel, 1, closest)]
+            looks = f"a Parquet file with {len(header)} column(s){_names(header)}"
+            return [], [(rel, _unknown_message(rel, 1, closest, looks))]
         return [_Found(path, rel, None, fit, header)], []
     sheets = read_sheets(path, head_only=True)
     if not sheets or (len(sheets) == 1 and not any(h.strip() for h in sheets[0].header)):
-        return [], [f"{rel}: the file is empty (no header row)"]
+        return [], [(rel, f"{rel}: the file is empty (no header row)")]
     found, problems = [], []
     for sheet in sheets:
         shown = f"{rel} [{sheet.sheet}]" if len(sheets) > 1 else rel
-        fit, closest = detect(sheet.header, sheet.preamble)
+        fit, closest = detect(sheet.header, sheet.preamble, sheet.block_titles)
         if fit is None:
-            problems.append(_unknown_message(shown, sheet.header_line, closest))
+            problems.append((shown, _unknown_message(shown, sheet.header_line, closest, _looks_like(sheet))))
         else:
             found.append(_Found(path, shown, sheet, fit))
     return found, problems
 
 
-def _unknown_message(rel: str, line: int, closest: Detection) -> str:
+def _names(header: list[str], shown: int = 6) -> str:
+    names = [h for h in header if h.strip()]
+    if not names:
+        return ""
+    more = f", ... ({len(names) - shown} more)" if len(names) > shown else ""
+    return ": " + ", ".join(names[:shown]) + more
+
+
+def _looks_like(sheet: Sheet) -> str:
+    """What a file nobody recognised looks like, in a few words, so its owner can tell which export it is."""
+    if sheet.kind == "CSV":
+        what = f"text ({sheet.encoding}, '{'tab' if sheet.delimiter == chr(9) else sheet.delimiter}'-separated)"
+    else:
+        what = f"{sheet.kind} sheet '{sheet.sheet}'"
+    rows = f"{len(sheet.rows)}{'' if sheet.complete else '+'} row(s)"
+    titles = f"; {len(sheet.block_titles)} titled blocks ({', '.join(sheet.block_titles[:4])})" if len(sheet.block_titles) > 1 else ""
+    above = f"; title line '{sheet.preamble[0][:60]}'" if sheet.preamble and not titles else ""
+    return f"{what} with {len(sheet.full_header or sheet.header)} column(s){_names(sheet.full_header or sheet.header)}{above}{titles}; {rows}"
+
+
+def _unknown_message(rel: str, line: int, closest: Detection, looks: str) -> str:
+    """One line for a file that matches nothing: what it looks like, and the closest format only
+    when most of that format's header is present (a hint built on two shared names misleads)."""
+    start = (f"{rel}: line {line}: the header does not match any canonical table or known platform export. "
+             f"It looks like {looks}.")
+    if not closest.is_close:
+        return f"{start} No known format has most of these headers (docs/platform-exports.md lists them)."
     if closest.is_canonical:
         name, what = closest.table, "column(s)"
     else:
         name, what = closest.layout.title, "header(s)"
-    return (
-        f"{rel}: line {line}: the header does not match any canonical table or known platform export; "
-        f"closest is '{name}', which also needs {what} {', '.join(closest.missing)}"
-    )
+    return f"{start} The closest is '{name}', which also needs {what} {', '.join(closest.missing)}"
 
 
 # --- canonical files -----------------------------------------------------------------------------
@@ -522,18 +560,86 @@ def decide_reference(layout: Layout, frame: pd.DataFrame, path: Path, folders: l
                        f"the span that overlaps {how} most")
 
 
-def _read_exports(found: list[_Found], register: _Register | None, period: Period | None) -> list[RawFile]:
-    full = {}
+def _whole_sheet(f: _Found) -> Sheet:
+    """The sheet read whole: a CSV whose head was not all of it is read again, keeping only the
+    columns its layout reads (a 2,325-column legacy Facebook export keeps two)."""
+    sheet = f.sheet
+    if sheet.kind == "CSV" and not sheet.complete:
+        needed = f.detection.layout.needed_headers()
+        sheet = read_sheets(f.path, keep=lambda name: norm(name) in needed)[0]
+    return sheet
+
+
+def _unused(f: _Found, base: dict, notes: list[str]) -> RawFile:
+    """A recognised export the review does not use: every record counted, none kept. A block-style
+    file counts the rows of every block (titles and block headers are not rows)."""
+    layout = f.detection.layout
+    if layout.blocks:
+        blocks = read_blocks(f.path)
+        rows = sum(len(b.rows) for b in blocks)
+        notes.append("blocks: " + "; ".join(f"{b.title or '(untitled)'} ({len(b.rows)} rows)" for b in blocks))
+    else:
+        rows = len(_whole_sheet(f).rows)
+    notes.append(f"recognised, not used by the review: {layout.why_not_used}")
+    return RawFile(table=None, frame=pd.DataFrame(), rows_unused=rows, notes=notes, **base)
+
+
+def _join_breakdowns(found: list[_Found], sheets: dict[str, Sheet]) -> dict[str, dict]:
+    """Join a workbook's breakdown sheets onto its main sheet (legacy Facebook post workbook):
+    the columns of a breakdown that carries engagement figures are added to the main sheet's rows
+    as `<breakdown> - <value>`, matched by Post ID. Returns, per breakdown sheet, what became of its
+    rows: joined (merged into their post), dropped (no such post: rejected, logged) or unused."""
+    outcome: dict[str, dict] = {}
     for f in found:
-        sheet = f.sheet
-        if sheet.kind == "CSV" and not sheet.complete:
-            sheet = read_sheets(f.path)[0]
-        full[f.rel] = (sheet, raw_frame(sheet))
-    hints = {f.rel: account_hints(f.detection.layout, full[f.rel][1]) for f in found}
+        layout = f.detection.layout
+        if layout is None or not layout.joins:
+            continue
+        sheet = sheets[f.rel]
+        main = next((g for g in found if g.path == f.path and g.detection.layout is not None
+                     and g.detection.layout.layout_id == layout.joins), None)
+        breakdown = engagement_breakdown(sheet.sheet)
+        if main is None or breakdown is None:
+            why = (f"no {LAYOUTS[layout.joins].title} sheet in the same workbook to join to" if main is None else
+                   f"the breakdown '{sheet.sheet}' holds no figure the review uses")
+            outcome[f.rel] = {"unused": len(sheet.rows), "note": f"not joined: {why}"}
+            continue
+        target = sheets[main.rel]
+        key_at = {norm(h): i for i, h in enumerate(sheet.header)}.get(norm(layout.join_key))
+        posts = {norm(h): i for i, h in enumerate(target.header)}.get(norm(layout.join_key))
+        values = [i for i, h in enumerate(sheet.header) if h not in POST_COLUMNS]
+        names = [f"{breakdown} - {sheet.header[i]}" for i in values]
+        present = {norm(h) for h in target.header}
+        fresh = [(i, n) for i, n in zip(values, names) if norm(n) not in present]
+        by_post: dict[str, list[str]] = {}
+        dropped, joined = [], 0
+        known = {row[posts].strip() for row in target.rows}
+        for record, (line, row) in enumerate(zip(sheet.lines, sheet.rows)):
+            post = row[key_at].strip()
+            if post in known and post not in by_post:
+                by_post[post] = [row[i] for i, _ in fresh]
+                joined += 1
+            else:
+                reason = (f"no post with this Post ID on the sheet '{target.sheet}'" if post not in known
+                          else "this Post ID appears twice on the breakdown sheet; the first row was joined")
+                dropped.append({"record": record, "line": line, "column": layout.join_key, "value": post,
+                                "reason": reason, "is_junk": False})
+        target.header = target.header + [n for _, n in fresh]
+        target.rows = [row + by_post.get(row[posts].strip(), [""] * len(fresh)) for row in target.rows]
+        outcome[f.rel] = {"joined": joined, "dropped": dropped,
+                          "note": f"joined to '{target.sheet}' by Post ID as {', '.join(n for _, n in fresh) or '(no new columns)'}"}
+    return outcome
+
+
+def _read_exports(found: list[_Found], register: _Register | None, period: Period | None) -> list[RawFile]:
+    used = [f for f in found if f.detection.layout.table is not None or f.detection.layout.joins]
+    sheets = {f.rel: _whole_sheet(f) for f in used}
+    joins = _join_breakdowns(used, sheets)
+    frames = {rel: raw_frame(sheet) for rel, sheet in sheets.items()}
+    hints = {f.rel: account_hints(f.detection.layout, frames[f.rel]) for f in used}
     out = []
     for f in found:
         layout = f.detection.layout
-        sheet, frame = full[f.rel]
+        sheet = sheets.get(f.rel, f.sheet)
         folders = list(Path(f.rel.split(" [")[0]).parent.parts)
         notes = [f"repaired: {q}" for q in sheet.quirks]
         if sheet.preamble:
@@ -541,12 +647,18 @@ def _read_exports(found: list[_Found], register: _Register | None, period: Perio
         fmt = f"{layout.title} ({sheet.kind})"
         base = dict(path=f.path, format=fmt, sha256=sha256_of(f.path), header_row=sheet.header_line, rel=f.rel,
                     sheet=sheet.sheet, layout=layout.layout_id, platform=layout.platform)
-        if layout.table is None:
-            notes.append(f"recognised, not used by the review: {layout.why_not_used}")
-            out.append(RawFile(table=None, frame=pd.DataFrame(), rows_unused=len(sheet.rows), notes=notes, **base))
+        if f.rel in joins:
+            joined = joins[f.rel]
+            notes.append(joined["note"])
+            out.append(RawFile(table=None, frame=pd.DataFrame(), rows_unused=joined.get("unused", 0),
+                               rows_joined=joined.get("joined", 0), dropped=joined.get("dropped", []), notes=notes, **base))
             continue
+        if layout.table is None:
+            out.append(_unused(f, base, notes))
+            continue
+        frame = frames[f.rel]
         handle, name = hints[f.rel]
-        siblings = {hints[g.rel][0] for g in found if g is not f and g.detection.layout.platform == layout.platform
+        siblings = {hints[g.rel][0] for g in used if g is not f and g.detection.layout.platform == layout.platform
                     and Path(g.rel).parent == Path(f.rel).parent and hints[g.rel][0]}
         sibling = siblings.pop() if len(siblings) == 1 else None
         account_id, rule = decide_account(layout, handle, name, sibling, folders, register)
@@ -567,56 +679,77 @@ def _read_exports(found: list[_Found], register: _Register | None, period: Perio
 # --- the folder -----------------------------------------------------------------------------------------
 
 
-def read_inputs(sources: list[Path], period: Period | None = None, stream: bool = False) -> tuple[list[RawFile], dict]:
+SKIP_HINT = ("Fix or remove these files, or run again with --skip-unknown to go on without them "
+             "(they are then listed as skipped in the ingest report and the report's data-sources appendix).")
+
+
+def read_inputs(sources: list[Path], period: Period | None = None, stream: bool = False,
+                skip_unknown: bool = False) -> tuple[list[RawFile], dict]:
     """Read every table file under `sources` (folders or files); return raw files and metadata.
 
     stream=True leaves large plain canonical CSVs (STREAM_MIN_BYTES) unread: validation reads
     them in chunks and writes their tables to Parquet (`validate_files(..., spool=...)`).
 
-    Metadata says whether the input is synthetic (a folder holds the generator's SYNTHETIC.json)
-    and lists other files, which are reported, never silently passed over.
+    Files (or workbook sheets) that match nothing or cannot be read are all named in one
+    ReviewError, each with what it looks like; with `skip_unknown` the ingest goes on without
+    them. Metadata says whether the input is synthetic (a folder holds the generator's
+    SYNTHETIC.json), lists other files, and lists every file `skipped` (file and reason: hidden
+    folders always, unknown or unreadable files with `skip_unknown`): never silently passed over.
     """
     entries: list[tuple[Path, str]] = []
-    others, synthetic = [], None
+    others, synthetic, skipped = [], None, []
     for source in map(Path, sources):
         if source.is_file():
             entries.append((source, source.name if len(sources) == 1 else str(source)))
             continue
-        table_files, other_files = list_input_files(source)
+        table_files, other_files, hidden = list_input_files(source)
         prefix = "" if len(sources) == 1 else f"{source}/"
         entries += [(p, prefix + str(p.relative_to(source))) for p in table_files]
         others += [
             {"path": prefix + str(p.relative_to(source)), "kind": KNOWN_NON_TABLES.get(p.name.lower(), "not a table: ignored")}
             for p in other_files
         ]
+        skipped += [{"file": prefix + str(p.relative_to(source)), "reason": reason} for p, reason in hidden]
         marker = source / "SYNTHETIC.json"
         if marker.exists():
             synthetic = json.loads(marker.read_text(encoding="utf-8"))
     if not entries:
-        raise ReviewError(f"{', '.join(map(str, sources))}: no CSV, XLSX or Parquet files found")
+        where = ", ".join(map(str, sources))
+        hidden_note = f" ({len(skipped)} in hidden folders are not read: {skipped[0]['file']}...)" if skipped else ""
+        raise ReviewError(f"{where}: no CSV, XLSX or Parquet files found{hidden_note}")
     found, problems = [], []
     for path, rel in entries:
         try:
             f, p = _recognise(path, rel)
         except ReviewError as exc:
-            problems.append(str(exc).replace(str(path), rel))
+            problems.append((rel, str(exc).replace(str(path), rel)))
+            continue
+        except Exception as exc:  # a reader's own failure on bytes nobody foresaw: still one line, naming the file
+            if os.environ.get("REVIEW_DEBUG"):
+                raise
+            problems.append((rel, f"{rel}: cannot be read ({type(exc).__name__}: {exc}); {EXPECTED}"))
             continue
         found += f
         problems += p
-    if problems:
-        raise ReviewError("\n".join(problems))
+    if problems and not skip_unknown:
+        raise ReviewError("\n".join([message for _, message in problems] + [SKIP_HINT]))
+    skipped += [{"file": shown, "reason": message.split(": ", 1)[1] if message.startswith(shown + ": ") else message}
+                for shown, message in problems]
+    if not found:
+        raise ReviewError(f"{', '.join(map(str, sources))}: every table file was skipped; nothing to ingest")
     canonical = [_read_canonical(f, stream) for f in found if f.detection.is_canonical]
     exports = _read_exports([f for f in found if not f.detection.is_canonical], _register(canonical), period)
     order = {f.rel: i for i, f in enumerate(found)}
     raw = sorted(canonical + exports, key=lambda r: order[r.rel])
     # Before validation, so no person identifier reaches a table, the rejected-rows log or a report.
     pseudonymise_files(raw, synthetic=synthetic is not None)
-    return raw, {"synthetic": synthetic, "other_files": others}
+    return raw, {"synthetic": synthetic, "other_files": others, "skipped": skipped}
 
 
-def read_folder(data_dir: Path, period: Period | None = None, stream: bool = False) -> tuple[list[RawFile], dict]:
+def read_folder(data_dir: Path, period: Period | None = None, stream: bool = False,
+                skip_unknown: bool = False) -> tuple[list[RawFile], dict]:
     """Read every table file in `data_dir`; see `read_inputs`."""
-    return read_inputs([Path(data_dir)], period, stream)
+    return read_inputs([Path(data_dir)], period, stream, skip_unknown)
 
 
 def frame_to_csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -639,10 +772,11 @@ INGEST_MARK = "review ingest"  # `written_by` in the report: this folder is an i
 INGEST_FORMAT = 1  # bumped when what ingest writes changes shape
 
 
-def write_ingest(sources: list[Path], out: Path, period: Period | None = None):
+def write_ingest(sources: list[Path], out: Path, period: Period | None = None, skip_unknown: bool = False):
     """`review ingest`: read and validate `sources`; write one Parquet file per canonical table,
     `rejected-rows.csv` and `ingest-report.json` into `out`. Returns the `Validated` result
-    (the caller applies the reject-rate limit, after the log is written).
+    (the caller applies the reject-rate limit, after the log is written); the files skipped, with
+    their reasons, are in the report under `skipped`.
 
     The report names every file it wrote with its checksum (`outputs`), so a later run on `out`
     knows the folder is an ingest output and that nothing in it changed since."""
@@ -652,7 +786,7 @@ def write_ingest(sources: list[Path], out: Path, period: Period | None = None):
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    raw, meta = read_inputs(sources, period, stream=True)
+    raw, meta = read_inputs(sources, period, stream=True, skip_unknown=skip_unknown)
     validated = validate_files(raw, spool=out)  # large tables are written to out as they are read
     outputs = {}
     for name, frame in validated.tables.items():
@@ -674,6 +808,7 @@ def write_ingest(sources: list[Path], out: Path, period: Period | None = None):
             "rows_rejected": len(validated.rejected.drop_duplicates(["file", "line"])),
             "synthetic": meta["synthetic"],
             "other_files": meta["other_files"],
+            "skipped": meta["skipped"],  # file and reason: hidden folders, and unknown files with --skip-unknown
         },
     )
     return validated
@@ -715,8 +850,8 @@ def read_ingested(folder: Path, period: Period | None = None, spool: Path | None
     the ingest's, about the original files. `spool` (a folder): a large table is copied there
     and handed on as a `ParquetTable`, never read whole. With `period`, the ingest must have
     placed dates written without a year (TikTok) for the same period, or it is an error.
-    Metadata: synthetic, other_files (as for a folder of input files) and `ingest`, what the
-    ingest read and when it ran for which period.
+    Metadata: synthetic, other_files, skipped (as for a folder of input files) and `ingest`, what
+    the ingest read and when it ran for which period.
     """
     import shutil
 
@@ -780,6 +915,7 @@ def read_ingested(folder: Path, period: Period | None = None, spool: Path | None
     meta = {
         "synthetic": report.get("synthetic"),
         "other_files": report.get("other_files", []),
+        "skipped": report.get("skipped", []),
         "ingest": {"folder": str(folder), "sources": report["sources"], "period": report.get("period"),
                    "review_version": report.get("review_version")},
     }

@@ -72,7 +72,8 @@ def parse_params(year: int, config_path: str | None) -> ReviewConfig:
 
 
 @timings.records("10-ingest", rest="ingest")
-def ingest_stage(data_dir: str, year: int, config_path: str | None, output_dir: str) -> pd.DataFrame:
+def ingest_stage(data_dir: str, year: int, config_path: str | None, output_dir: str,
+                 skip_unknown: bool = False) -> pd.DataFrame:
     """Read, type and check every input file; write the canonical tables and the rejected rows.
 
     Returns the per-file summary (rows read, accepted, rejected, merged). Stops with a clear
@@ -100,7 +101,7 @@ def ingest_stage(data_dir: str, year: int, config_path: str | None, output_dir: 
     else:
         # Large canonical CSVs are read in chunks during validation, their tables written straight
         # into canonical/ (this run's staging folder): never held whole (review.ingest.STREAM_MIN_BYTES).
-        raw, meta = timings.timed("ingest", read_folder, data, period, True)
+        raw, meta = timings.timed("ingest", read_folder, data, period, True, skip_unknown)
         validated = timings.timed("validate", validate_files, raw, data, out / "canonical")
         meta = {**meta, "ingest": None}
     # The data folder's own register, before the decisions: what a re-run that reuses this
@@ -116,6 +117,7 @@ def ingest_stage(data_dir: str, year: int, config_path: str | None, output_dir: 
             "files": [f.as_dict() for f in validated.files],
             "synthetic": meta["synthetic"],
             "other_files": meta["other_files"],
+            "skipped": meta["skipped"],  # file and reason: hidden folders, and unknown files with skip_unknown
             "rows_rejected": len(validated.rejected.drop_duplicates(["file", "line"])),
             "ingest": meta["ingest"],  # the `review ingest` run whose output this was, or None
             "register": register_inputs.as_record(),

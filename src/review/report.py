@@ -22,6 +22,7 @@ from review.context import (
     MetricDefinition,
     RejectedRecommendation,
     ReportContext,
+    SkippedFile,
     SourceFile,
 )
 from review.errors import ReviewError
@@ -130,6 +131,7 @@ def build_context(config: ReviewConfig, m: dict, ingest: dict, outcome: dict | N
         rejected=[RejectedRecommendation(**r) for r in (outcome or {}).get("rejected", [])],
         unmatched_decisions=list((outcome or {}).get("unmatched_decisions", [])),
         register_file=(outcome or {}).get("register_file"),
+        skipped=[SkippedFile(path=s["file"], reason=s["reason"]) for s in ingest.get("skipped", [])],
     )
 
 

@@ -75,7 +75,7 @@ CELL_TIMEOUT_S = 1800  # any one cell; size L's slowest cell takes minutes, not 
 # queue for the cores and hold more copies of the tables in memory (measured in docs/guide.md).
 WORKERS = 2
 # Parameters a run passes, by the type name papermill.inspect_notebook infers from the literal.
-PARAMETER_TYPES = {"int": int, "str": str}
+PARAMETER_TYPES = {"int": int, "str": str, "bool": bool}
 
 
 @dataclass
@@ -143,7 +143,8 @@ def check_parameters(params: dict, notebook_dir: Path = NOTEBOOK_DIR) -> dict[st
         for key, spec in declared.items():
             expected = PARAMETER_TYPES.get(spec["inferred_type_name"])
             value = params[key]
-            if expected is None or not isinstance(value, expected) or isinstance(value, bool):
+            # a bool is an int to Python: only a bool parameter takes one
+            if expected is None or not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
                 raise ReviewError(
                     f"parameter {key} of {name}.ipynb: expected {spec['inferred_type_name']}, "
                     f"got {type(value).__name__} {value!r}"
@@ -166,6 +167,7 @@ def run_review(
     notebook_dir: Path = NOTEBOOK_DIR,
     use_cache: bool = True,
     engine: str | None = None,
+    skip_unknown: bool = False,
 ) -> RunResult:
     """Execute every stage for `year` over `data_dir`; publish into `out` (default reports/YEAR).
 
@@ -179,6 +181,9 @@ def run_review(
     notebook and an HTML copy are kept in `<out>-failed/` and the previous outputs are untouched.
 
     `engine` ("duckdb" or "spark") runs the rollups on that engine instead of the config's.
+
+    `skip_unknown` goes on without input files that match no known format (review.ingest); they
+    are listed as skipped in the manifest and the report's data-sources appendix.
     """
     if not isinstance(year, int) or isinstance(year, bool):
         raise ReviewError(f"year: expected a whole number, got {year!r}")
@@ -208,6 +213,7 @@ def run_review(
                 "config_path": str(Path(config_path).resolve()) if config_path else "",
                 "output_dir": str(staging),
                 "engine": engine,
+                "skip_unknown": skip_unknown,
             },
             notebook_dir,
         )
@@ -560,6 +566,7 @@ def _write_manifest(staging: Path, data_dir: Path, config, config_path, timings,
         "inputs": ingest["files"],  # the original files, also when DATA is a `review ingest` output folder
         "ingest": ingest.get("ingest"),  # that ingest's folder and sources, or None
         "other_files": ingest["other_files"],
+        "skipped": ingest.get("skipped", []),
         "synthetic": ingest["synthetic"],
         "rows_rejected": ingest["rows_rejected"],
         "config_file": str(config_path) if config_path else None,

@@ -285,6 +285,7 @@ def validate_files(raw_files: list[RawFile], data_dir=None, spool=None) -> Valid
             sha256=raw.sha256,
             rows_read=raw.rows_read,
             rows_unused=raw.rows_unused,
+            rows_merged=raw.rows_joined,  # a breakdown sheet's rows joined onto their posts
             layout=raw.layout,
             platform=raw.platform,
             account_id=raw.account_id,

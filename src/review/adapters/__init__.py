@@ -44,26 +44,43 @@ class Detection:
     layout: Layout | None = None
     missing: list[str] = field(default_factory=list)
     label: str = ""
+    present: int = 0  # of the headers (or block titles) that identify it, how many the file has
+    needed: int = 1
+
+    @property
+    def is_close(self) -> bool:
+        """Most of what identifies it is there: worth offering as the closest format."""
+        return self.present * 2 > self.needed
 
     @property
     def is_canonical(self) -> bool:
         return self.layout is None
 
 
-def _layout_missing(layout: Layout, header: list[str], preamble: list[str]) -> tuple[list[str], int]:
+# A block layout whose titles are all present beats any header fingerprint: the first block's
+# header of a Meta Audience file (`Gender`, `Distribution`) would otherwise pass for a one-table export.
+_BLOCK_WEIGHT = 100
+
+
+def _layout_missing(layout: Layout, header: list[str], preamble: list[str], titles: list[str]) -> tuple[list[str], int, int]:
+    """(what the file lacks for this layout, in words; how many identifying parts it has; of how many)."""
+    if layout.blocks:
+        missing = [f"(a block titled like '{pattern}')" for pattern in layout.blocks
+                   if not any(re.search(pattern, t, re.IGNORECASE) for t in titles)]
+        return missing, len(layout.blocks) - len(missing), len(layout.blocks)
     names = {norm(h) for h in header}
     missing = [h for h in layout.fingerprint if norm(h) not in names]
+    shared = len(layout.fingerprint) - len(missing)
     if layout.title_line is not None and not any(re.fullmatch(layout.title_line, p) for p in preamble):
         missing.append("(a title line above the header naming the metric)")
-    if layout is youtube.TOTALS:
-        others = [h for h in header if norm(h) != "date"]
-        if len(others) != 1 or norm(others[0]) not in {norm(m) for m in youtube.TOTALS_METRICS}:
-            missing.append("(exactly one YouTube metric column beside Date)")
-    shared = len(names & {norm(h) for h in layout.fingerprint})
-    return missing, shared
+    if layout.header_check is not None:
+        problem = layout.header_check(header)
+        if problem:
+            missing.append(problem)
+    return missing, shared, len(layout.fingerprint)
 
 
-def candidates(header: list[str], preamble: list[str]) -> list[tuple[tuple, Detection]]:
+def candidates(header: list[str], preamble: list[str], titles: list[str] | None = None) -> list[tuple[tuple, Detection]]:
     """Every canonical table and layout with (sort key, detection); fits first, best first."""
     out = []
     keys = {canonical_key(h) for h in header}
@@ -72,19 +89,22 @@ def candidates(header: list[str], preamble: list[str]) -> list[tuple[tuple, Dete
         missing = [c for c in required if c not in keys]
         shared = len(set(table.columns) & keys)
         score = (len(missing) / len(required), -len(required), -shared, 0, table.name)
-        out.append((score, Detection(table.name, None, missing, f"canonical {table.name}")))
+        out.append((score, Detection(table.name, None, missing, f"canonical {table.name}",
+                                     len(required) - len(missing), len(required))))
     for layout in LAYOUTS.values():
-        missing, shared = _layout_missing(layout, header, preamble)
-        score = (len(missing) / len(layout.fingerprint), -len(layout.fingerprint), -shared, 1, layout.layout_id)
-        out.append((score, Detection(layout.table, layout, missing, layout.title)))
+        missing, shared, needed = _layout_missing(layout, header, preamble, titles or [])
+        weight = needed + (_BLOCK_WEIGHT if layout.blocks else 0)
+        score = (len(missing) / needed, -weight, -shared, 1, layout.layout_id)
+        out.append((score, Detection(layout.table, layout, missing, layout.title, shared, needed)))
     return sorted(out, key=lambda t: t[0])
 
 
-def detect(header: list[str], preamble: list[str] | None = None) -> tuple[Detection | None, Detection]:
-    """(the fit, or None; the closest candidate). A fit has every fingerprint header; of several
-    fits, the one with the most specific fingerprint wins (Chart data over Table data, the legacy
-    video export over the post export)."""
-    ranked = candidates(header, preamble or [])
+def detect(header: list[str], preamble: list[str] | None = None,
+           titles: list[str] | None = None) -> tuple[Detection | None, Detection]:
+    """(the fit, or None; the closest candidate). A fit has every fingerprint header (a block
+    layout: every block title); of several fits, the one with the most specific fingerprint wins
+    (Chart data over Table data, the legacy video export over the post export)."""
+    ranked = candidates(header, preamble or [], titles)
     best = ranked[0][1]
     return (best if not best.missing else None), best
 

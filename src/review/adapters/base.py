@@ -92,6 +92,17 @@ class Layout:
     export_date_column: str | None = None  # column holding the export date, if any
     why_not_used: str = ""  # for table None: what the file holds and why the review skips it
     notes: str = ""
+    vintage: str = ""  # the years this layout was downloaded in, as far as known
+    # A block-style file (several titled tables, Meta's Audience export): regexes that the block
+    # titles must all match, one each. Block layouts are recognised by titles, not by a header.
+    blocks: tuple[str, ...] = ()
+    # A check of the whole header beyond the fingerprint (YouTube Totals: every other column a
+    # YouTube metric): what is missing, in words, or None when the header fits.
+    header_check: Callable[[list[str]], str | None] | None = None
+    # A breakdown sheet of a workbook whose rows join, by `join_key`, onto the rows of the sheet
+    # of layout `joins` in the same workbook (legacy Facebook: "Lifetime Post Stories by action type").
+    joins: str | None = None
+    join_key: str = ""
 
     @property
     def is_documentation_only(self) -> bool:
@@ -99,6 +110,14 @@ class Layout:
 
     def key_headers(self) -> set[str]:
         return {norm(h) for h in self.fingerprint}
+
+    def needed_headers(self) -> set[str]:
+        """Every header (normalised) a mapping reads: a whole file is read keeping only these."""
+        names = set(self.fingerprint) | set(self.handle_columns) | set(self.name_columns)
+        names |= set(self.month_day_columns) | {self.export_date_column or "", self.join_key, "Date"}
+        for spec in self.columns.values():
+            names |= set(spec.sources)
+        return {norm(n) for n in names if n}
 
 
 # --- rules -----------------------------------------------------------------------------------------
@@ -208,15 +227,43 @@ def parse_times(series: pd.Series, formats: tuple[str, ...], date_only: bool = F
 
 MONTH_DAY = ("%B %d", "%b %d")
 
+# Month names TikTok Studio writes when the account's language is not English (`8 de marzo`,
+# `8 mars`, `8. März`): Spanish, Portuguese, French, German, Italian and Dutch, full names and
+# their first three letters where those name one month only (`jui` could be juin or juillet).
+_MONTHS = {
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+    "pt": "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro",
+    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "de": "januar februar märz april mai juni juli august september oktober november dezember",
+    "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre",
+    "nl": "januari februari maart april mei juni juli augustus september oktober november december",
+}
+def _month_names() -> dict[str, int]:
+    full = {"setiembre": 9, "févr": 2, "janv": 1, "avr": 4, "juil": 7, "sept": 9, "déc": 12, "mrt": 3}
+    short: dict[str, set[int]] = {}
+    for names in _MONTHS.values():
+        for number, name in enumerate(names.split(), start=1):
+            full[name] = number
+            short.setdefault(name[:3], set()).add(number)
+    return {**{k: next(iter(v)) for k, v in short.items() if len(v) == 1}, **full}
+
+
+MONTH_NAMES = _month_names()
+_DAY_MONTH = re.compile(r"^(\d{1,2})\.?\s*(?:de\s+)?([^\W\d_]+)\.?(?:\s+de)?$", re.IGNORECASE)
+_MONTH_DAY = re.compile(r"^([^\W\d_]+)\.?\s+(\d{1,2})$", re.IGNORECASE)
+
 
 def month_day_dates(name: str) -> Col:
     def fn(c: Cells, ctx: Context) -> pd.Series:
         return with_year(c.get(name), ctx.reference_date)
 
-    return Col((name,), f"`{name}` (month and day; the year is inferred, see *Dates without a year*)", fn)
+    return Col((name,), f"`{name}` (month and day, in English or as TikTok writes them in Spanish, Portuguese, "
+                       "French, German, Italian or Dutch; the year is inferred, see *Dates without a year*)", fn)
 
 
 def parse_month_day(text: str) -> tuple[int, int] | None:
+    """(month, day) of `February 27`, `Feb 27`, `8 de marzo`, `8 mars` or `8. März`; None when the
+    text is not a month and a day (validation then rejects the row, naming the value)."""
     text = str(text).strip()
     for fmt in MONTH_DAY:
         try:
@@ -224,7 +271,19 @@ def parse_month_day(text: str) -> tuple[int, int] | None:
             return d.month, d.day
         except ValueError:
             continue
-    return None
+    match = _DAY_MONTH.match(text)
+    day, month = (match.group(1), match.group(2)) if match else (None, None)
+    if match is None:
+        match = _MONTH_DAY.match(text)
+        day, month = (match.group(2), match.group(1)) if match else (None, None)
+    number = MONTH_NAMES.get(str(month).lower()) if match else None
+    if number is None:
+        return None
+    try:
+        dt.date(2000, number, int(day))
+    except ValueError:
+        return None
+    return number, int(day)
 
 
 def place(month_day: tuple[int, int], reference: dt.date) -> dt.date:

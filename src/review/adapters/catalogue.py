@@ -15,16 +15,27 @@ are the adapters' own data (`src/review/adapters/`), so this page cannot drift f
 
 ## How a file is recognised
 
-Never by its name. Each file's header is compared with every layout's **fingerprint** (headers
-that must all be present, case and spacing ignored) and with every canonical table (its required
-columns). Of the candidates that fit, the most specific fingerprint wins (YouTube Chart data over
-Table data; the legacy Facebook video export over the post export). A file that fits nothing
-stops the ingest with a message naming the closest format and the headers it lacks; every such
-file is named at once. Nothing is skipped without being reported.
+Never by its name. What a file is comes from its first bytes (text, an XLSX, a binary XLS, an Excel
+2003 XML workbook, or something else, said in one line); then each file's (or sheet's) header is
+compared with every layout's **fingerprint** (headers that must all be present, case and spacing
+ignored) and with every canonical table (its required columns). A block-style file (several titled
+tables, such as Meta's Audience export) is recognised by its block titles instead. Of the
+candidates that fit, the most specific fingerprint wins (YouTube Chart data over Table data; the
+legacy Facebook video export over the post export).
+
+Files that fit nothing, or cannot be read, are all named at once, each with what it looks like
+(encoding, delimiter, columns, rows) and, when most of a known format's header is there, that
+format and the headers it lacks. They stop the ingest; `--skip-unknown` goes on without them and
+lists each as skipped, with the reason, in `ingest-report.json` (`skipped`) and in the report's
+data-sources appendix. Table files in hidden folders (`.exports/`, `.ipynb_checkpoints/`) are never
+read and are always listed as skipped. Nothing is skipped without being reported.
 
 ## What the reader repairs
 
-* encodings: UTF-16 with a BOM, UTF-8 with or without a BOM, else cp1252 (Windows);
+* file kinds whatever the name says: an `.xls` that is really SpreadsheetML 2003 XML (Facebook
+  Insights' "Excel" download, 2014-2020), an XLSX, or tab-separated text; an XLSX named `.csv`;
+* encodings: UTF-16 with a BOM, UTF-8 with or without a BOM, else cp1251 (Cyrillic Windows, told
+  apart by its runs of high bytes) or cp1252 (Western Windows);
 * an Excel `sep=,` first line; the delimiter (`,`, `;` or tab) sniffed from the header;
 * title or description lines above the header (Meta daily metrics, LinkedIn); the legacy Facebook
   description row below it (`Lifetime: The total number of ...`);
@@ -32,9 +43,11 @@ file is named at once. Nothing is skipped without being reported.
   were left as bare lines): each line is decoded as a one-cell CSV line and the result parsed again;
 * duplicate header names, told apart by the description row (`(Unique Users)`, `(Total Count)`)
   or numbered `(2)`;
+* block-style files: titled tables separated by blank lines, read one table per block;
 * whole-cell tokens {tokens} and cells of only spaces read as empty;
 * ids with a leading space (YouTube writes ` -GhQQTIylYY`), multi-line quoted text;
-* XLSX copies of any export, and XLS workbooks (LinkedIn's downloads, old Facebook Insights), every non-empty sheet.
+* XLSX copies of any export, and XLS workbooks (LinkedIn's downloads, old Facebook Insights), every non-empty sheet;
+  the legacy Facebook post workbook's breakdown sheets are joined onto its Key Metrics sheet by Post ID.
   Excel keeps only 15 significant digits of a number, so an id column it stored as numbers may have
   lost its last digits: X ids are read from the post's link instead; a row whose id could only come
   from such a number (Meta's 16-17 digit ids) is rejected, saying so, rather than kept under a wrong id.
@@ -53,7 +66,8 @@ run's `manifest.json`) counts them per file:
   includes the export's own summary and placeholder rows (YouTube's `Total`, TikTok's `undefined`
   days, X's `/status/undefined` rows), also counted as `rows_junk`; those are expected and do not
   count against the reject-rate limit;
-* **merged**: a copy of a post (or account-day) that a later export also holds;
+* **merged**: a copy of a post (or account-day) that a later export also holds, or a row of a
+  workbook's breakdown sheet joined onto its post;
 * **unused**: every row of a file recognised as a platform export the review does not use (daily
   account totals, demographics, ads). The file is listed with its row count and the reason.
 
@@ -99,6 +113,17 @@ the time) is midnight UK time. Everything is stored in UTC.
 """
 
 
+def _recognised_by(layout) -> str:
+    if layout.blocks:
+        return "block titles matching " + ", ".join(f"`{b}`" for b in layout.blocks)
+    words = ", ".join(f"`{h}`" for h in layout.fingerprint)
+    if layout.title_line:
+        words += " and a title line above the header"
+    if layout.header_check is not None:
+        words += " and the check in the notes"
+    return words
+
+
 def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
@@ -112,20 +137,24 @@ def platform_exports() -> str:
         INTRO.format(tokens=", ".join(f"`{t}`" for t in sorted(MISSING_TOKENS))),
         "## Built from documentation only",
         "",
-        "No real export was available for these layouts: they follow the headers documented in "
-        "`shared/reference/domain.md` section 3 and must be checked against a real file before "
-        "their figures are relied on.",
+        "No real export was available for these layouts: they follow the platforms' documentation, "
+        "`shared/reference/domain.md` section 3, or the description of real files kept outside the project "
+        "(issue 13), and have been tested only on fixtures written from that. Check them against a real "
+        "file before their figures are relied on.",
         "",
     ]
     for layout in LAYOUTS.values():
         if layout.is_documentation_only:
-            lines.append(f"* `{layout.layout_id}`: {layout.title} ({layout.source})")
-    lines += ["", "## Layouts", "", "| layout | platform | feeds | fingerprint | evidence |", "|---|---|---|---|---|"]
+            lines.append(f"* `{layout.layout_id}` ({layout.vintage}): {layout.title}. Source: {layout.source}")
+    lines += ["", "## Layouts", "",
+              "| layout | platform | vintage | feeds | recognised by | checked against a real file |",
+              "|---|---|---|---|---|---|"]
     for layout in LAYOUTS.values():
-        evidence = f"sample `{layout.sample}`" if layout.sample else "**documentation only**"
+        evidence = f"yes: `{layout.sample}`" if layout.sample else "**no: documentation only**"
         lines.append(
-            f"| `{layout.layout_id}` | {layout.platform} | {f'`{layout.table}`' if layout.table else 'not used'} | "
-            f"{_cell(', '.join(f'`{h}`' for h in layout.fingerprint))} | {evidence} |"
+            f"| `{layout.layout_id}` | {layout.platform} | {_cell(layout.vintage)} | "
+            f"{f'`{layout.table}`' if layout.table else ('joined to its posts' if layout.joins else 'not used')} | "
+            f"{_cell(_recognised_by(layout))} | {evidence} |"
         )
     lines.append("")
     lines += ["## Metric dictionary", "",
@@ -163,9 +192,9 @@ def platform_exports() -> str:
             lines += [f"### {layout.title}", ""]
             lines.append(f"Layout id `{layout.layout_id}`; platform {layout.platform}; "
                          + (f"feeds `{layout.table}`." if layout.table else "recognised, **not used** by the review."))
-            lines.append(f"Source: {layout.source}." + (" **Built from documentation only.**" if layout.is_documentation_only else ""))
-            lines += ["", "Fingerprint: " + ", ".join(f"`{h}`" for h in layout.fingerprint)
-                      + (" and a title line above the header" if layout.title_line else ""), ""]
+            lines.append(f"Vintage: {layout.vintage}. Source: {layout.source}. Checked against a real file: "
+                         + (f"yes (`{layout.sample}`)." if layout.sample else "**no, built from documentation only.**"))
+            lines += ["", "Recognised by: " + _recognised_by(layout), ""]
             if layout.table:
                 lines += ["| canonical column | made from | what the platform means |", "|---|---|---|"]
                 for column in TABLES[layout.table].columns:

@@ -56,6 +56,7 @@ INSTAGRAM_POSTS = Layout(
         "video_views": "For reels, the same Views figure (plays, repeats included).",
     },
     sample="meta_business_suite_instagram_posts_excel_resaved.csv",
+    vintage="2021 to date (Meta Business Suite; `Views` replaced `Impressions` in 2025)",
     source="domain.md 3.4; sample meta_business_suite_instagram_posts_excel_resaved.csv",
     handle_columns=("Account username",),
     name_columns=("Account name",),
@@ -95,6 +96,7 @@ FACEBOOK_VIDEOS = Layout(
         "video_views": "3-second video views: plays of at least 3 seconds (or nearly all of a shorter video).",
     },
     sample="meta_business_suite_facebook_videos_excel_resaved.csv",
+    vintage="2021 to date (Meta Business Suite)",
     source="domain.md 3.4; sample meta_business_suite_facebook_videos_excel_resaved.csv",
     name_columns=("Page name",),
     notes="212 columns, some data-dependent (`3-second video views by country (...)`); only the fingerprint "
@@ -141,6 +143,7 @@ FACEBOOK_POSTS = Layout(
     },
     sample=None,
     source="domain.md 3.4 (header from a test fixture that states it copies Meta's per-post export; no real file)",
+    vintage="2021 to date (Meta Business Suite)",
     handle_columns=("Permalink",),
     name_columns=("Page name",),
     notes="Note the comma inside the header name `Reactions, Comments and Shares`.",
@@ -155,6 +158,7 @@ DAILY_METRIC = Layout(
     fingerprint=("Date", "Primary"),
     title_line=r".+",
     sample="meta_business_suite_daily_views_utf16.csv",
+    vintage="2021 to date (Meta Business Suite)",
     source="domain.md 3.4; samples meta_business_suite_daily_*.csv",
     why_not_used="One account-level figure per day, named on the title line (`Views`, `Instagram follows`). "
     "Follows are the day's new follows, not a follower total, so none of these feed `audience`; "
@@ -207,6 +211,7 @@ LEGACY_POSTS = Layout(
     },
     definitions=_LEGACY_DEFS,
     sample="facebook_insights_post_level_legacy_2016.csv",
+    vintage="to 2018 (Page Insights; CSV, or the 2014-2020 Excel download: see the breakdown sheet layout)",
     source="domain.md 3.3; samples facebook_insights_post_level_legacy_2016.csv, _2017.csv",
     handle_columns=("Permalink",),
     notes="Row 2 holds metric descriptions, not a post. Column names repeat (a `(Unique Users)` and a `(Total Count)` "
@@ -227,6 +232,7 @@ LEGACY_VIDEOS = Layout(
     },
     definitions={**_LEGACY_DEFS, "video_views": "Lifetime Total Video Views: views of 3 seconds or more."},
     sample="facebook_insights_video_posts_legacy_2015.csv",
+    vintage="to 2018 (Page Insights)",
     source="domain.md 3.3; sample facebook_insights_video_posts_legacy_2015.csv",
     handle_columns=("Permalink",),
     notes="170 columns with retention curves; a description row under the header.",
@@ -249,6 +255,7 @@ LEGACY_PAGE = Layout(
         "reported likes, not followers; the two differ a little (people can follow without liking).",
     },
     sample="facebook_insights_page_level_legacy_2014.csv",
+    vintage="to 2018 (Page Insights)",
     source="domain.md 3.3; sample facebook_insights_page_level_legacy_2014.csv",
     notes="cp1252 text, 2,325 columns (breakdowns by source, city, country, age and gender, whose description "
     "sits only on the first sub-column); only `Date` and `Lifetime Total Likes` are used.",
@@ -262,9 +269,87 @@ ADS_MANAGER = Layout(
     table=None,
     fingerprint=("Campaign Name", "Campaign ID", "Impressions", "Reporting Starts", "Reporting Ends"),
     sample="facebook_ads_manager_2017.csv",
+    vintage="2017 to date (Ads Manager)",
     source="domain.md 3.4; sample facebook_ads_manager_2017.csv",
     why_not_used="Paid campaigns (spend, paid impressions) named by a truncated post text, with no post id, "
     "so they cannot be joined to posts; the review covers organic use.",
 )
 
-LAYOUTS = [INSTAGRAM_POSTS, FACEBOOK_VIDEOS, FACEBOOK_POSTS, DAILY_METRIC, LEGACY_POSTS, LEGACY_VIDEOS, LEGACY_PAGE, ADS_MANAGER]
+# --- the legacy post workbook: breakdown sheets -------------------------------------------------------
+#
+# Facebook Insights' "Excel" download (2014-2020, SpreadsheetML saved as .xls) puts the post
+# export's breakdowns on sheets of their own, each repeating the post's columns and then one column
+# per breakdown value (`like`, `comment`, `share`). The CSV download flattens the same figures into
+# `<breakdown> - <value>` columns, which is what LEGACY_POSTS reads: the breakdown sheets that carry
+# those figures are joined onto the Key Metrics sheet by Post ID under those names. Excel cuts sheet
+# names at 31 characters, so a sheet is matched by the start of the breakdown's name.
+ENGAGEMENT_BREAKDOWNS = ("Lifetime Post Stories by action type", "Lifetime Post Consumptions by type")
+POST_COLUMNS = ("Post ID", "Permalink", "Post Message", "Type", "Countries", "Languages", "Posted", "Audience Targeting")
+
+
+def engagement_breakdown(sheet_name: str | None) -> str | None:
+    """The breakdown a workbook sheet holds, when it carries figures the posts table uses; else None."""
+    name = " ".join(str(sheet_name or "").split()).lower().rstrip(".…( ")
+    if len(name) < 20:
+        return None
+    return next((b for b in ENGAGEMENT_BREAKDOWNS if b.lower().startswith(name) or name.startswith(b.lower())), None)
+
+
+LEGACY_BREAKDOWN = Layout(
+    layout_id="fb_insights_post_breakdown",
+    title="Facebook Insights post workbook: a breakdown sheet (legacy \"Excel\" download)",
+    family="Facebook Insights (legacy)",
+    platform="Facebook",
+    table=None,
+    fingerprint=("Post ID", "Permalink", "Post Message", "Posted"),
+    joins="fb_insights_post_level",
+    join_key="Post ID",
+    sample=None,
+    source="domain.md 3.3 (XLS sheets \"Key Metrics\", \"Lifetime Talking About This(...\", per public parsing code); "
+    "sheet contents inferred from the CSV download, which flattens the same breakdowns. No sample file",
+    vintage="2014 to 2020 (SpreadsheetML 2003 XML saved as .xls)",
+    why_not_used="A breakdown of the posts on the Key Metrics sheet. `Lifetime Post Stories by action type` (likes, "
+    "comments, shares) and `Lifetime Post Consumptions by type` (link clicks, other clicks, photo views, video plays) "
+    "are joined to their posts by Post ID (counted as merged); the other breakdowns are not used (counted as unused).",
+)
+
+# --- block-style exports: several titled tables in one file --------------------------------------------
+
+AUDIENCE = Layout(
+    layout_id="mbs_audience",
+    title="Meta Business Suite Audience export (age and gender, top towns and countries)",
+    family="Meta Business Suite",
+    platform="Facebook",
+    table=None,
+    fingerprint=(),
+    blocks=(r"age\s*(&|and)\s*gender", r"top\s+(towns|cities|towns\s*/\s*cities)"),
+    sample=None,
+    source="Meta Business Suite help (Insights > Audience: age and gender, top towns/cities, top countries, "
+    "downloadable as CSV); block layout from issue 13's description of real files kept outside the project. No sample file",
+    vintage="2021 to date",
+    why_not_used="Who follows the Page: shares by age and gender, by town and by country. Recognised and counted; a later "
+    "change maps it to an audience demographics table for P7 (audience against the force area's population).",
+    notes="One CSV of several titled blocks separated by blank lines (read one table per block). Seen in cp1251 after a "
+    "re-save on a Cyrillic Windows, with `;` delimiters, and with shares turned into dates (`04.янв` for 4.1) by a "
+    "non-English Excel: those cells cannot be turned back into figures reliably and will be reported when the blocks are mapped.",
+)
+
+TOP_CONTENT_FORMATS = Layout(
+    layout_id="mbs_top_content_formats",
+    title="Meta Business Suite Insights: Top content formats export",
+    family="Meta Business Suite",
+    platform="Facebook",
+    table=None,
+    fingerprint=(),
+    blocks=(r"top\s+content\s+formats",),
+    sample=None,
+    source="Meta Business Suite help (Insights > Content: top content formats); block layout from issue 13's "
+    "description of real files kept outside the project. No sample file",
+    vintage="2022 to date",
+    why_not_used="Reach or views by content format (reels, photos, videos, links) for the account: a summary of what "
+    "the per-post exports already give post by post.",
+    notes="Titled blocks, one per metric, like the Audience export.",
+)
+
+LAYOUTS = [INSTAGRAM_POSTS, FACEBOOK_VIDEOS, FACEBOOK_POSTS, DAILY_METRIC, AUDIENCE, TOP_CONTENT_FORMATS,
+           LEGACY_POSTS, LEGACY_VIDEOS, LEGACY_BREAKDOWN, LEGACY_PAGE, ADS_MANAGER]

@@ -50,6 +50,7 @@ CONTENT = Layout(
     definitions=_DEFS,
     sample="tiktok_studio_content.csv",
     source="domain.md 3.7; sample tiktok_studio_content.csv",
+    vintage="2023 to date (TikTok Studio); dates in the account's language (`July 16`, `8 de marzo`)",
     handle_columns=("Video link",),
     month_day_columns=("Post time",),
     export_date_column="Time",
@@ -79,6 +80,7 @@ BUSINESS_VIDEOS = Layout(
     },
     definitions={**_DEFS, "engagements": "Likes + comments + shares (`Add to Favorites` is not counted)."},
     sample="tiktok_business_videos_resaved.csv",
+    vintage="2025",
     source="domain.md 3.7; sample tiktok_business_videos_resaved.csv (provenance uncertain: probably XLSX saved as CSV)",
     handle_columns=("Video link",),
 )
@@ -98,18 +100,38 @@ FOLLOWER_HISTORY = Layout(
     definitions={"followers": "Followers at the end of the day."},
     sample="tiktok_studio_follower_history.csv",
     source="domain.md 3.7; sample tiktok_studio_follower_history.csv",
+    vintage="2023 to date (TikTok Studio)",
     junk=junk_when("Followers", {"undefined": "TikTok had no follower figure for this day yet ('undefined')"}),
     month_day_columns=("Date",),
     notes="Days before TikTok has data say `undefined`; they are logged as rejected with that reason.",
 )
 
 
-def _not_used(layout_id: str, title: str, fingerprint: tuple[str, ...], sample: str | None, why: str, notes: str = "") -> Layout:
+def _not_used(layout_id: str, title: str, fingerprint: tuple[str, ...], sample: str | None, why: str, notes: str = "",
+              vintage: str = "2023 to date (TikTok Studio)") -> Layout:
     return Layout(
         layout_id=layout_id, title=title, family="TikTok Studio", platform="TikTok", table=None,
         fingerprint=fingerprint, sample=sample, source="domain.md 3.7" + (f"; sample {sample}" if sample else ""),
-        why_not_used=why, notes=notes,
+        why_not_used=why, notes=notes, vintage=vintage,
     )
+
+
+BUSINESS_AUDIENCE = Layout(
+    layout_id="tiktok_business_audience",
+    title="TikTok business audience export (gender, age and territories in one file)",
+    family="TikTok Studio",
+    platform="TikTok",
+    table=None,
+    fingerprint=(),
+    blocks=(r"^gender", r"^age"),
+    sample=None,
+    source="TikTok Business Center help (audience insights by gender, age and location); the second, business layout "
+    "as the business overview and video files, with one titled block per breakdown (issue 13). No sample file",
+    vintage="2025",
+    why_not_used="Shares of followers (or viewers) by gender, age and territory. Recognised and counted; a later change "
+    "maps it, with FollowerGender.csv and FollowerTopTerritories.csv, to an audience demographics table for P7.",
+    notes="Titled blocks separated by blank lines, read one table per block.",
+)
 
 
 LAYOUTS = [
@@ -138,5 +160,7 @@ LAYOUTS = [
               "tiktok_business_overview_resaved.csv",
               "Daily account totals. Follower figures are the day's gains and losses, not a total, so they "
               "cannot feed `audience`.",
-              "`2025/10/31` dates, `NAN` tokens, a header with a trailing space (`Phone number clicks `)."),
+              "`2025/10/31` dates, `NAN` tokens, a header with a trailing space (`Phone number clicks `).",
+              vintage="2025"),
+    BUSINESS_AUDIENCE,
 ]

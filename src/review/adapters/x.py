@@ -47,16 +47,23 @@ def _id_from_link(link_column: str, id_column: str):
     return rule((link_column, id_column), words, fn)
 
 
-def _x_new_time(c: Cells, ctx: Context) -> pd.Series:
-    ids = _id_from_link("Post Link", "Post id").fn(c, ctx).astype(str).str.strip()
-    from_date = when("Date", ("%a, %b %d, %Y",), "").fn(c, ctx)
-    out = from_date.copy()
-    ok = ids.str.fullmatch(r"\d{15,20}")
-    if ok.any():
-        ms = ids[ok].map(lambda i: (int(i) >> 22) + SNOWFLAKE_EPOCH_MS)
-        stamps = pd.to_datetime(ms.astype("int64"), unit="ms", utc=True)
-        out[ok] = stamps.dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")
-    return out
+def _x_time(link_column: str, date_formats: tuple[str, ...]):
+    """The post's time from its snowflake id (the export's `Date` has no time), else `Date`."""
+
+    def fn(c: Cells, ctx: Context) -> pd.Series:
+        ids = _id_from_link(link_column, "Post id").fn(c, ctx).astype(str).str.strip()
+        out = when("Date", date_formats, "").fn(c, ctx).copy()
+        ok = ids.str.fullmatch(r"\d{15,20}")
+        if ok.any():
+            ms = ids[ok].map(lambda i: (int(i) >> 22) + SNOWFLAKE_EPOCH_MS)
+            stamps = pd.to_datetime(ms.astype("int64"), unit="ms", utc=True)
+            out[ok] = stamps.dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+        return out
+
+    return fn
+
+
+_x_new_time = _x_time("Post Link", ("%a, %b %d, %Y",))
 
 
 TWEET_ACTIVITY = Layout(
@@ -97,18 +104,24 @@ TWEET_ACTIVITY = Layout(
     },
     sample="x_twitter_tweet_activity_metrics_2016.csv",
     source="domain.md 3.1; samples x_twitter_tweet_activity_metrics_*.csv",
+    vintage="2014 to 2023 (analytics.twitter.com); `favorites` before late 2015",
     handle_columns=("Tweet permalink",),
     notes="Each export covers at most 91 days, so a year arrives as several overlapping files; "
     "the latest figures for a tweet win (see *Overlapping exports*). Every value is quoted and "
     "counts come as floats (`1938.0`); promoted columns hold `-` when not promoted.",
 )
 
-def _x_placeholder(c: Cells) -> pd.Series:
-    link = c.get("Post Link").astype(str).str.strip()
-    ident = c.get("Post id").astype(str).str.strip()
-    placeholder = link.str.lower().str.endswith("/status/undefined") | (ident.eq("") & link.eq(""))
-    return placeholder.map({True: "placeholder row X writes with no post (blank id, link .../status/undefined)", False: ""}).astype(object)
+def _placeholder(link_column: str):
+    """X's rows with no post (a blank id and a link ending `/status/undefined`): reason per row."""
 
+    def fn(c: Cells) -> pd.Series:
+        link = c.get(link_column).astype(str).str.strip()
+        ident = c.get("Post id").astype(str).str.strip()
+        placeholder = link.str.lower().str.endswith("/status/undefined") | (ident.eq("") & link.eq(""))
+        reason = "placeholder row X writes with no post (blank id, link .../status/undefined)"
+        return placeholder.map({True: reason, False: ""}).astype(object)
+
+    return fn
 
 
 CONTENT_2024 = Layout(
@@ -148,7 +161,8 @@ CONTENT_2024 = Layout(
     },
     sample="x_account_analytics_content_2025_reconstructed.csv",
     source="domain.md 3.2; sample x_account_analytics_content_2025_reconstructed.csv",
-    junk=_x_placeholder,
+    vintage="mid 2025 onwards (`Post Link`, `URL Clicks`, dates `Sun, Nov 9, 2025`)",
+    junk=_placeholder("Post Link"),
     handle_columns=("Post Link",),
     notes="X writes placeholder rows with a blank id and a link ending `/status/undefined`; they are "
     "logged as rejected with that reason.",
@@ -165,6 +179,7 @@ ACCOUNT_OVERVIEW = Layout(
     fingerprint=("Date", "Impressions", "Likes", "Engagements", "New follows", "Unfollows", "Profile visits"),
     sample="x_account_overview_analytics_2025.csv",
     source="domain.md 3.2",
+    vintage="2024 onwards",
     why_not_used="Daily account totals (impressions, engagements, new follows and unfollows). The review "
     "counts these per post from the content export, and a follower total is not in the file "
     "(only the day's follows and unfollows), so it cannot feed `audience`.",
@@ -179,7 +194,54 @@ VIDEO_OVERVIEW = Layout(
     fingerprint=("Date", "Views", "Watch time (ms)"),
     sample=None,
     source="domain.md 3.2 (named in public parsing code; no sample, headers assumed)",
+    vintage="2024 onwards",
     why_not_used="Daily video totals for the account; the review uses per-post figures.",
 )
 
-LAYOUTS = [TWEET_ACTIVITY, CONTENT_2024, ACCOUNT_OVERVIEW, VIDEO_OVERVIEW]
+CONTENT_EARLY = Layout(
+    layout_id="x_account_content_early",
+    title="X account analytics content export (late 2024 to early 2025)",
+    family="X",
+    platform="X",
+    table="posts",
+    fingerprint=("Post id", "Date", "Post text", "Link", "Impressions", "Engagements"),
+    columns={
+        **CONTENT_2024.columns,
+        "post_id": _id_from_link("Link", "Post id"),
+        "published_at": rule(
+            ("Post id", "Date"),
+            "the time inside the X id (see the 2025 export), because `Date` (`Mon Feb 17 2025`) has no time; "
+            "`Date` when the id is not a number",
+            _x_time("Link", ("%a %b %d %Y", "%a, %b %d, %Y")),
+        ),
+        "shares": total("Reposts", "Share", note="reposts plus shares by message or link"),
+        "link_clicks": take("Url clicks"),
+    },
+    definitions=CONTENT_2024.definitions,
+    sample=None,
+    source="issue 13: seen in real files kept outside the project (column names `Link`, `Share`, `Url clicks`, "
+    "dates `Mon Feb 17 2025`); the other columns as in the 2025 export. No sample file",
+    vintage="late 2024 to early 2025",
+    junk=_placeholder("Link"),
+    handle_columns=("Link",),
+    notes="The same export as the 2025 one under earlier column names: `Link` (later `Post Link`), `Share` "
+    "(later `Shares`), `Url clicks` (later `URL Clicks`), and dates without the commas.",
+)
+
+DAILY_ACTIVITY = Layout(
+    layout_id="x_daily_activity",
+    title="X classic daily activity export (analytics.twitter.com, one row per day)",
+    family="X",
+    platform="X",
+    table=None,
+    fingerprint=("Date", "Tweets published", "impressions", "engagements", "engagement rate"),
+    sample=None,
+    source="the classic analytics.twitter.com \"By day\" export (`daily_tweet_activity_metrics_<handle>_<from>_<to>_en.csv`), "
+    "downloaded beside the per-tweet export; columns as the tweet export with `Date` and `Tweets published` in place "
+    "of the tweet's id, link, text and time. No sample file",
+    vintage="2014 to 2023",
+    why_not_used="Account totals per day (tweets published, impressions, engagements); the review counts per tweet "
+    "from the tweet activity export of the same period.",
+)
+
+LAYOUTS = [TWEET_ACTIVITY, CONTENT_2024, CONTENT_EARLY, ACCOUNT_OVERVIEW, DAILY_ACTIVITY, VIDEO_OVERVIEW]
