@@ -384,8 +384,11 @@ def rising_personal_cases(m: MetricsResult) -> Recommendation | None:
         return None
     # The counts print as every output prints them: "<5" when small, never the number.
     now, before = h.figure, h.prior_figure
-    if WITHHELD in (now.state, before.state):
-        rose = "rose on last year (the numbers are withheld so that small counts cannot be worked out)"
+    if now.state == WITHHELD:
+        rose = "rose on last year (the figures are withheld so that small counts cannot be worked out)"
+    elif before.state == WITHHELD:
+        rose = (f"rose to {now.text(prose=True)} (last year's figure is withheld so that small counts cannot be "
+                "worked out)")
     else:
         rose = f"rose from {before.text(prose=True)} to {now.text(prose=True)}"
     return Recommendation(
