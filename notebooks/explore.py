@@ -32,7 +32,7 @@ y.config.period_label, {name: len(frame) for name, frame in y.tables.items()}
 # - `y.period.posts`: the review period's rows only, with local-time columns added
 #   (`published_local`; for contacts `received_local`, `response_minutes`, `is_staffed`).
 # - `y.headlines`: every metric with the year before, change, target and rating.
-# - `y.table("p3_by_platform")`: a metric table exactly as the report shows it.
+# - `y.table("p3_by_platform")`: a metric table, typed: snake_case columns, true numbers (labels in `y.metric_tables`).
 # - `y.sql("...")`: DuckDB SQL over the review period's tables, by table name.
 
 # %%

@@ -30,6 +30,7 @@ from review.context import (
     ReportContext,
     SourceFile,
 )
+from review.values import Column
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -252,14 +253,24 @@ def _tables() -> dict[str, list[MetricTable]]:
                                    "-ve (say negative)"],
         }
     )
+    # Typed, as the metrics stage builds it: true counts, with what is hidden decided for the
+    # printed table (review.disclosure) and the labels as column metadata.
     conduct = pd.DataFrame(
         {
-            "Category": ["Inappropriate comment", "Disclosure of information", "Harassment", "Other"],
-            "Work capacity": ["<5", "<5", "0", "<5"],
-            "Personal capacity": ["6", "<5", "<5", "0"],
-            "Median days to close": [41.0, 63.0, 88.0, None],
+            "category": ["inappropriate_comment", "disclosure_of_information", "harassment", "other"],
+            "work": [2, 3, 0, 1],
+            "personal": [6, 4, 2, 0],
+            "median_days_to_close": [41.0, 63.0, 88.0, None],
         }
     )
+    conduct_columns = {
+        "category": Column("Category", "category"),
+        "work": Column("Work capacity", "count", small_count=True),
+        "personal": Column("Personal capacity", "count", small_count=True),
+        "median_days_to_close": Column("Median days to close", "number"),
+    }
+    conduct_hidden = {(0, "work"): "suppressed", (1, "work"): "suppressed", (3, "work"): "suppressed",
+                      (1, "personal"): "suppressed", (2, "personal"): "suppressed", (0, "personal"): "withheld"}
     governance = pd.DataFrame(
         {
             "Check": ["Approved owner", "Multi-factor authentication", "Admins reviewed in year",
@@ -294,8 +305,9 @@ def _tables() -> dict[str, list[MetricTable]]:
         ],
         "P4": [_table("p4_plain_english", "P4", "Plain English by account", plain)],
         "P5": [
-            _table("p5_conduct", "P5", "Conduct cases by category and capacity", conduct,
-                   "Counts under 5 are shown as <5 to protect the people involved."),
+            MetricTable("p5_conduct", "P5", "Conduct cases by category and capacity", conduct,
+                        "Counts under 5 are shown as <5 to protect the people involved.",
+                        columns=conduct_columns, hidden=conduct_hidden),
             _table("p5_governance", "P5", "Account governance checks", governance),
         ],
         "P6": [_table("p6_register_status", "P6", "Last year's recommendations by status", register_summary)],

@@ -55,12 +55,23 @@ def sample_run(size: str = "S") -> SampleRun:
     config = base / f"{YEAR}.yml"
     config.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     data, out = base / "data", base / "reports" / str(YEAR)
+    generate(data, size)
+    review_run(data, out, config)
+    return SampleRun(base=base, data=data, config=config, out=out)
+
+
+def generate(data: Path, size: str = "S") -> None:
+    """`review sample`: the seeded synthetic year into `data`."""
     subprocess.run([*REVIEW, "sample", "--size", size, "--year", str(YEAR), "--out", str(data)],
                    check=True, capture_output=True, cwd=ROOT)  # fmt: skip
+
+
+def review_run(data: Path, out: Path, config: Path) -> subprocess.CompletedProcess:
+    """The real `review run` command; a failed run raises with the end of its output."""
     done = subprocess.run(
         [*REVIEW, "run", "--data", str(data), "--year", str(YEAR), "--out", str(out), "--config", str(config)],
         capture_output=True, text=True, cwd=ROOT,
     )
     if done.returncode != 0:
         raise RuntimeError(f"review run failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    return SampleRun(base=base, data=data, config=config, out=out)
+    return done

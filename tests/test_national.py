@@ -302,3 +302,30 @@ def test_forces_with_the_same_name_stay_apart(national):
     assert set(table["force"]) == {"Harbour Police (eastvale)", "Harbour Police (northshire)", "Harbour Police (southmoor)"}
     ctx = build_context(dataclasses.replace(result, forces=same, comparison=table))
     assert len(ctx.sizes.frame) == 3 and ctx.sizes.frame["People (headcount)"].notna().all()
+
+
+def test_a_rate_from_a_small_count_is_withheld_in_the_comparison_and_its_csv(national):
+    """A force with 3 conduct cases: its cases per 1,000 people would give the 3 back (times the
+    headcount in the sizes table), so the comparison withholds it, does not rank it or count it
+    in the median, and the CSV prints "withheld", never the number."""
+    import dataclasses
+
+    from review.disclosure import protect
+    from review.national import comparison_csv, comparison_table
+
+    result, _ = national
+    first = result.forces[0]
+    raw = [dataclasses.replace(h, value=3.0, value_state="shown") if h.metric_id == "p5_conduct_cases" else
+           dataclasses.replace(h, value=3000 / first.config.force.headcount, value_state="shown")
+           if h.metric_id == "p5_cases_per_1000_staff" else h for h in first.headlines.values()]
+    protected, _ = protect(raw, [], first.config.report.small_count_threshold)
+    small = dataclasses.replace(first, headlines={h.metric_id: h for h in protected})
+    table = comparison_table([small, *result.forces[1:]])
+    rate = table[table["metric_id"] == "p5_cases_per_1000_staff"].set_index("force_id")
+    assert rate.loc[first.force_id, "value_state"] == "withheld"
+    assert pd.isna(rate.loc[first.force_id, "value"]) and pd.isna(rate.loc[first.force_id, "rank"])
+    others = rate.drop(index=first.force_id)
+    assert rate["forces_ranked"].dropna().eq(others["value"].notna().sum()).all()
+    printed = comparison_csv(table)
+    row = printed[(printed["metric_id"] == "p5_cases_per_1000_staff") & (printed["force_id"] == first.force_id)]
+    assert row["value"].tolist() == ["withheld"]

@@ -23,6 +23,7 @@ from pypdf import PdfReader
 from context_fixture import make_context
 from review import render
 from review.context import MetricTable
+from review.values import Column
 from review.errors import ReviewError
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -611,12 +612,19 @@ def test_fetcher_refuses_traversal_symlinks_and_remote_hosts(tmp_path):
 
 
 def test_suppressed_counts_line_up_as_numbers():
-    frame = pd.DataFrame({"Category": ["Other", "Abuse", "Misuse"], "Cases": ["<5", 12, None],
-                          "As text": ["<5", "1,204", "0"], "None small": ["14", "18", "8"], "Note": ["<5", "x", "y"],
-                          "Month": ["2025-01", "2025-02", "2025-03"]})  # fmt: skip
-    cells = render.table_cells(frame)
-    assert [numeric for _, numeric in cells["columns"]] == [False, True, True, True, False, False]
+    """A small-count column holds true integers; what is hidden is the table's `hidden` (decided
+    by review.disclosure), and the cells print "<5" and "[c]" in a numeric, right-aligned column."""
+    frame = pd.DataFrame({"category": ["other", "harassment_or_abuse", "misuse"], "cases": pd.array([3, 12, None], "Int64"),
+                          "note": ["<5", "x", "y"]})  # fmt: skip
+    table = MetricTable("p5_x", "P5", "Cases", frame, columns={
+        "category": Column("Category", "category"), "cases": Column("Cases", "count", small_count=True),
+        "note": Column("Note")}, hidden={(0, "cases"): "suppressed"})  # fmt: skip
+    cells = render.table_cells(table)
+    assert cells["columns"] == [("Category", False), ("Cases", True), ("Note", False)]
     assert [row[1][0] for row in cells["rows"]] == ["<5", "12", "n/a"]
+    assert [row[0][0] for row in cells["rows"]] == ["Other", "Harassment or abuse", "Misuse"]
+    withheld = dataclasses.replace(table, hidden={(0, "cases"): "suppressed", (1, "cases"): "withheld"})
+    assert [row[1][0] for row in render.table_cells(withheld)["rows"]] == ["<5", "[c]", "n/a"]
 
 
 def test_a_date_in_a_table_does_not_wrap_inside_itself():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 
 import openpyxl
 import pandas as pd
@@ -52,19 +53,39 @@ def test_contents_first_definitions_last_one_sheet_per_table(book, tables):
 
 
 def test_table_sheets_are_formatted(book, tables):
+    """Title in row 1, then an Excel Table (ListObject) with its header on row 2, then the note."""
     for table in tables:
         sheet = book[table.table_id]
         assert sheet["A1"].value == f"{table.clause} {table.title}"
-        assert sheet.freeze_panes == "A4"
-        assert sheet.auto_filter.ref.startswith("A3:")
-        assert [c.value for c in sheet[3]][: len(table.frame.columns)] == list(table.frame.columns)
+        assert sheet.freeze_panes == "A3"
+        [(name, ref)] = sheet.tables.items()
+        last = chr(ord("A") + len(table.frame.columns) - 1)
+        assert ref == f"A2:{last}{2 + max(len(table.frame), 1)}", (table.table_id, ref)
+        assert [c.value for c in sheet[2]][: len(table.frame.columns)] == [table.label(c) for c in table.frame.columns]
+        if table.note:
+            assert sheet.cell(2 + max(len(table.frame), 1) + 2, 1).value == table.note
         assert sheet.column_dimensions["A"].width > 8
     incidents = book["p2_incidents"]
-    assert isinstance(incidents["B4"].value, dt.datetime) and "yy" in incidents["B4"].number_format
-    assert incidents["E4"].number_format == "#,##0"
-    assert incidents["D4"].number_format == "#,##0.0##"
-    assert book["p3_outcomes"]["C4"].number_format == '0.0"%"'
-    assert book["p5_conduct"]["D7"].value is None  # missing stays blank
+    assert isinstance(incidents["B3"].value, dt.datetime) and "yy" in incidents["B3"].number_format
+    assert incidents["E3"].number_format == "#,##0"
+    assert incidents["D3"].number_format == "#,##0.0"
+    # a share is a fraction under a % format: 50.9% is stored as 0.509
+    assert book["p3_outcomes"]["C3"].number_format == "0.0%" and book["p3_outcomes"]["C3"].value == pytest.approx(0.509)
+    assert book["p5_conduct"]["D6"].value is None  # missing stays blank
+
+
+def test_cell_types(book):
+    """Whole numbers without decimals, zeros as numbers, small counts as their mark, dates as dates."""
+    conduct = book["p5_conduct"]
+    # the fixture's conduct table: work [2, 3, 0, 1] (2, 3, 1 suppressed), personal [6 withheld, 4, 2, 0]
+    assert [conduct.cell(r, 2).value for r in range(3, 7)] == ["<5", "<5", 0, "<5"]
+    assert [conduct.cell(r, 3).value for r in range(3, 7)] == ["[c]", "<5", "<5", 0]
+    zero = conduct.cell(5, 2)
+    assert zero.data_type == "n" and zero.number_format == "#,##0"
+    accounts = book["p1_accounts"]
+    impressions = accounts.cell(3, 4)
+    assert impressions.value == 6_120_400 and isinstance(impressions.value, int) and impressions.number_format == "#,##0"
+    assert accounts.cell(3, 5).value == pytest.approx(0.029) and accounts.cell(3, 5).number_format == "0.0%"
 
 
 def test_formula_from_data_is_text_not_formula(book):
@@ -75,7 +96,7 @@ def test_formula_from_data_is_text_not_formula(book):
         assert cell.data_type == "s"
         assert cell.value == "'=cmd()|' /C calc'!A0"
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
-    assert book["p4_plain_english"]["E7"].value == "'-ve (say negative)"
+    assert book["p4_plain_english"]["E6"].value == "'-ve (say negative)"
 
 
 @pytest.mark.parametrize(
@@ -109,3 +130,114 @@ def test_sheet_names_are_short_unique_and_valid(tmp_path, ctx):
     names = openpyxl.load_workbook(out).sheetnames
     assert len(names) == len({n.lower() for n in names}) == len(tables) + 2
     assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names)
+
+
+# --- the sample year's workbook, against its report and its data ----------------------------------
+
+UNIT_WORDS = {"number", "people", "per cent", "minutes", "days", "score or rate"}
+
+
+def _as_the_report_words_it(value, unit: str) -> str:
+    """A headline sheet cell written out as the report's cards word it, by rules written here:
+    counts with separators ("1.2 million" from a million), shares with one decimal, durations in
+    minutes or hours and minutes, days, rates with one decimal; marks as they are."""
+    if value is None:
+        return "not measured"
+    if isinstance(value, str):
+        return "withheld" if value == "[c]" else value
+    if unit in ("number", "people"):
+        if abs(value) >= 1e6:
+            return f"{value / 1e6:.1f} million"
+        return f"{value:,.0f}"
+    if unit == "per cent":
+        return f"{100 * value:.1f}%"
+    if unit == "minutes":
+        total = round(value)
+        if total < 60:
+            return "1 minute" if total == 1 else f"{total} minutes"
+        hours, minutes = divmod(total, 60)
+        return (f"{hours} hour" + ("s" if hours != 1 else "")) if minutes == 0 else f"{hours} h {minutes} min"
+    if unit == "days":
+        return "1 day" if round(value) == 1 else f"{round(value):,} days"
+    return f"{value:,.1f}"
+
+
+@pytest.fixture(scope="module")
+def sample():
+    from sample_run import sample_run
+
+    return sample_run()
+
+
+@pytest.fixture(scope="module")
+def sample_book(sample):
+    return openpyxl.load_workbook(sample.workbook)
+
+
+def _rows(sheet) -> list[dict]:
+    header = [c.value for c in sheet[2]]
+    return [dict(zip(header, (c.value for c in row), strict=False)) for row in sheet.iter_rows(min_row=3)
+            if any(c.value is not None for c in row) and row[0].row <= 2 + sheet.max_row]
+
+
+def test_headline_sheet_equals_the_reports_figures(sample, sample_book):
+    """Every card in the HTML report shows the figure the Headline measures sheet holds."""
+    import html5lib
+
+    sheet = sample_book["Headline measures"]
+    [(_, ref)] = sheet.tables.items()
+    rows = [r for r in _rows(sheet) if r.get("Metric id") and r["Clause"]]
+    assert len(rows) == int(ref.split(":")[1][1:]) - 2, "every row is in the Excel Table"
+    document = html5lib.parse(sample.html.read_text(encoding="utf-8"), namespaceHTMLElements=False)
+    cards = {}
+    for li in document.iter("li"):
+        if "card" in (li.get("class") or "").split():
+            paragraphs = {p.get("class"): "".join(p.itertext()).strip() for p in li.iter("p")}
+            cards[paragraphs["card-title"]] = paragraphs["card-value"]
+    assert len(cards) >= 20, "the report has a card for every measure"
+    for r in rows:
+        assert r["Unit"] in UNIT_WORDS, r
+        if r["Measure"] in cards:
+            assert _as_the_report_words_it(r["Value"], r["Unit"]) == cards[r["Measure"]], r
+    assert {r["Measure"] for r in rows} >= set(cards)
+
+
+def test_headline_sheet_against_the_data(sample, sample_book):
+    """Posts and impressions of the year, counted here from posts.csv (review year, UK time)."""
+    import csv
+    from zoneinfo import ZoneInfo
+
+    from sample_run import YEAR
+
+    posts = impressions = 0
+    with (sample.data / "posts.csv").open(encoding="utf-8", newline="") as handle:
+        for r in csv.DictReader(handle):
+            when = dt.datetime.fromisoformat(r["published_at"].replace("Z", "+00:00")).astimezone(ZoneInfo("Europe/London"))
+            if when.year == YEAR:
+                posts += 1
+                impressions += int(float(r["impressions"])) if r["impressions"] else 0
+    by_id = {r["Metric id"]: r for r in _rows(sample_book["Headline measures"])}
+    assert by_id["p1_posts"]["Value"] == posts and isinstance(by_id["p1_posts"]["Value"], int)
+    assert by_id["p1_impressions"]["Value"] == impressions
+    share = by_id["p1_engagement_rate_pct"]
+    assert 0 < share["Value"] < 1 and share["Unit"] == "per cent", "a share is a fraction"
+    assert by_id["p1_posts"]["Measured"] is True
+
+
+def test_sample_workbook_cell_types(sample_book):
+    """Every table sheet is an Excel Table with typed cells: no number stored as text, no "77,024.0"."""
+    for name in sample_book.sheetnames:
+        sheet = sample_book[name]
+        assert len(sheet.tables) == 1, name
+        for row in sheet.iter_rows(min_row=3):
+            for cell in row:
+                if isinstance(cell.value, str):
+                    assert not re.fullmatch(r"-?[\d,]+(\.\d+)?%?", cell.value), (name, cell.coordinate, cell.value)
+                if isinstance(cell.value, float) and cell.value.is_integer() and cell.number_format == "#,##0":
+                    pass  # stored as a float by Excel itself; shown without decimals
+                if cell.number_format.endswith("%") and isinstance(cell.value, int | float):
+                    assert -1.5 <= cell.value <= 1.5, (name, cell.coordinate, cell.value)
+    months = sample_book["p1_by_month"]
+    assert isinstance(months["A3"].value, dt.datetime) and months["A3"].number_format == "mmmm yyyy"
+    figures = [n for n in sample_book.sheetnames if n.startswith("Figure ")]
+    assert len(figures) >= 6, "the data of every chart"

@@ -89,7 +89,9 @@ def _number(value) -> float | None:
 
 
 def _table_index(tables: list[MetricTable]) -> list[dict]:
-    return [{k: v for k, v in dataclasses.asdict(t).items() if k != "frame"} for t in tables]
+    """Each table's id, title, note and column metadata; its frame is a Parquet file of its own.
+    What is hidden is decided when a table is printed (review.disclosure), so it is not stored."""
+    return [{k: v for k, v in dataclasses.asdict(t).items() if k not in ("frame", "hidden", "threshold")} for t in tables]
 
 
 def write_frames(out: Path, tables: list[MetricTable], series: dict[str, pd.DataFrame]) -> None:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from review.values import HEADLINE_PLACES, HIDDEN, SHOWN, Column, Figure, infer_column
+
 RAG = str  # "Green" | "Amber" | "Red" | "Not rated"
 
 
@@ -32,6 +34,30 @@ class Headline:
     definition: str  # plain English
     formula: str  # e.g. "engagements / impressions × 100"
     caveat: str | None = None  # e.g. "X renamed impressions to views in 2023"
+    # Why there is no figure (value None), in plain words: "no critical incident was declared".
+    not_measured_reason: str | None = None
+    # How the value and last year's value may be printed (review.values: "shown", "suppressed",
+    # "withheld"), decided for the whole publication by review.disclosure.protect; the numbers
+    # above stay true, for the rules. `threshold` is the small-count threshold they were decided with.
+    value_state: str = SHOWN
+    prior_state: str = SHOWN
+    threshold: int = 5
+
+    @property
+    def figure(self) -> Figure:
+        """This year's figure as every output prints it (review.values.Figure)."""
+        return Figure(self.value, self.unit, self.value_state, self.threshold, self.not_measured_reason,
+                      places=HEADLINE_PLACES.get(self.unit))
+
+    @property
+    def prior_figure(self) -> Figure:
+        """Last year's figure as every output prints it."""
+        return Figure(self.prior_value, self.unit, self.prior_state, self.threshold, places=HEADLINE_PLACES.get(self.unit))
+
+    @property
+    def change_shown(self) -> bool:
+        """A change can be printed only when neither year's figure is hidden."""
+        return self.value_state not in HIDDEN and self.prior_state not in HIDDEN
 
 
 @dataclass(frozen=True)
@@ -45,21 +71,82 @@ class Chart:
     alt: str  # generated from the data: "Impressions rose from 1.2 million in January to ..."
     source: str  # "Source: platform exports, posts table, 2025"
     svg: str  # the <svg> element, without an XML declaration
+    data: MetricTable | None = None  # what the chart draws, for the workbook's "Figure N" sheet
+
+
+@dataclass(frozen=True)
+class TableTotal:
+    """A headline figure that is the sum of some of a table's cells: `columns` of every row, or
+    of the rows whose `where` column holds the given value. Declared with the table so that
+    secondary suppression (review.disclosure) knows which totals sit over which cells."""
+
+    metric_id: str
+    columns: tuple[str, ...]
+    where: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
 class MetricTable:
-    """A small table shown in a clause section (and a sheet in the workbook)."""
+    """A small table shown in a clause section (and a sheet in the workbook).
+
+    `frame` is typed and tidy: snake_case column names, integers for counts, floats (rounded as
+    the report prints them), dates and timestamps (months as the first day of the month),
+    booleans for yes/no, category codes as in the canonical tables. `columns` says how each
+    column reads (review.values.Column: label, kind, unit, decimals, small count); a column
+    without an entry reads by its name and dtype. Nothing in the frame is suppressed: small
+    counts are hidden when a table is printed, from `hidden`, which
+    review.disclosure.protect fills for a whole publication.
+    """
 
     table_id: str
     clause: str
     title: str
-    frame: pd.DataFrame  # already rounded; column labels are what readers see
+    frame: pd.DataFrame
     note: str | None = None
     # Rows the PDF prints, in frame order: None follows the template's rule for long tables
     # (the first 12 of more than 15); 0 prints only the caption and where to find the table
     # (for analyst detail such as account-by-month). The HTML and the workbook keep every row.
     print_rows: int | None = None
+    columns: dict[str, Column] = field(default_factory=dict)
+    totals: tuple[TableTotal, ...] = ()
+    # (row position, column name) -> "suppressed" | "withheld"; empty until protected.
+    hidden: dict[tuple[int, str], str] = field(default_factory=dict, compare=False)
+    threshold: int = 5
+
+    def __post_init__(self) -> None:
+        # Read back from JSON (review.artifacts), the metadata arrive as plain dicts.
+        columns = {k: v if isinstance(v, Column) else Column(**v) for k, v in self.columns.items()}
+        totals = tuple(t if isinstance(t, TableTotal) else TableTotal(t["metric_id"], tuple(t["columns"]),
+                                                                       tuple(t["where"]) if t.get("where") else None)
+                       for t in self.totals)
+        unknown = set(columns) - {str(c) for c in self.frame.columns}
+        if unknown:
+            raise ValueError(f"table {self.table_id}: metadata for columns not in the frame: {sorted(unknown)}")
+        object.__setattr__(self, "columns", columns)
+        object.__setattr__(self, "totals", totals)
+
+    def column(self, name) -> Column:
+        """How column `name` reads: its declared metadata, else inferred from its name and dtype."""
+        found = self.columns.get(str(name))
+        return found if found is not None else infer_column(name, self.frame[name])
+
+    def label(self, name) -> str:
+        return self.column(name).label
+
+    def figure(self, row: int, name) -> Figure:
+        """The cell at row position `row`, column `name`, as every output prints it."""
+        column = self.column(name)
+        value = self.frame[name].iat[row]
+        return Figure(value, column.kind, self.hidden.get((row, str(name)), SHOWN), self.threshold,
+                      places=column.places, column=column)
+
+    def display(self) -> pd.DataFrame:
+        """The table as readers see it: labelled columns, every cell as printed text ("<5"
+        where suppressed). For executed notebooks and terminals; the report lays tables out
+        with review.render.table_cells."""
+        return pd.DataFrame(
+            {self.label(name): [self.figure(i, name).cell() for i in range(len(self.frame))] for name in self.frame.columns}
+        )
 
 
 @dataclass(frozen=True)

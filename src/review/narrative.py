@@ -14,7 +14,8 @@ import pandas as pd
 
 from review.config import ReviewConfig
 from review.context import Headline, RegisterEntry
-from review.render import fmt_change, fmt_count, fmt_date, fmt_value
+from review.render import fmt_change, fmt_count, fmt_date
+from review.values import WITHHELD
 
 
 def purpose(config: ReviewConfig) -> str:
@@ -34,12 +35,21 @@ def worst_rag(headlines: list[Headline]) -> str:
 
 
 def _v(by_id: dict[str, Headline], metric_id: str) -> str:
-    h = by_id[metric_id]
-    return fmt_value(h.value, h.unit)
+    """A figure inside a sentence, as review.values.Figure prints it ("fewer than 5" when suppressed)."""
+    return by_id[metric_id].figure.text(prose=True)
+
+
+def _how_many(h: Headline, sentence: str, withheld: str) -> str:
+    """A sentence that starts with a count ("{n} conduct cases were opened."), or, when the count
+    is withheld, a sentence that says so instead of printing it."""
+    if h.figure.state == WITHHELD:
+        return f"{withheld} is withheld, so that small counts cannot be worked out."
+    text = sentence.format(n=h.figure.text(prose=True))
+    return text[:1].upper() + text[1:]
 
 
 def _yoy(h: Headline) -> str:
-    if h.change_pct is None:
+    if h.change_pct is None or not h.change_shown:
         return ""
     return f" ({fmt_change(h.change_pct)} on last year)"
 
@@ -80,7 +90,8 @@ def _p4(by_id, config) -> str:
 
 def _p5(by_id, config) -> str:
     return (
-        f"{_v(by_id, 'p5_conduct_cases')} conduct cases were opened. {_v(by_id, 'p5_training_in_date_pct')} "
+        _how_many(by_id["p5_conduct_cases"], "{n} conduct cases were opened.", "The number of conduct cases opened")
+        + f" {_v(by_id, 'p5_training_in_date_pct')} "
         f"of account users have training in date, and {_v(by_id, 'p5_mfa_pct')} of accounts use MFA."
     )
 
@@ -95,7 +106,8 @@ def _p6(by_id, config) -> str:
 def _p7(by_id, config) -> str:
     return (
         f"{_v(by_id, 'p7_alt_text_pct')} of image posts had alt text and {_v(by_id, 'p7_captions_pct')} "
-        f"of videos had captions. {_v(by_id, 'p7_discrimination_cases')} cases were about discriminatory content."
+        "of videos had captions. " + _how_many(by_id["p7_discrimination_cases"], "{n} cases were about discriminatory content.",
+                                                "The number of cases about discriminatory content")
     )
 
 
@@ -161,7 +173,7 @@ def implications(recommendations, by_id) -> dict[str, str]:
         ),
         "Equality": (
             f"Alt text and captions help disabled people use our posts. This year "
-            f"{fmt_value(by_id['p7_alt_text_pct'].value, 'pct')} of image posts had alt text. We have "
+            f"{_v(by_id, 'p7_alt_text_pct')} of image posts had alt text. We have "
             "done an equality impact assessment of the policy."
         ),
         "Risk": (
@@ -205,5 +217,6 @@ GLOSSARY = {
     "RAG": "Red, Amber, Green: how a measure compares with its target.",
     "Reach": "The number of different people who saw a post, as the platform estimates it.",
     "Small counts (<5)": "Counts of conduct cases below the set threshold, usually five, show as \"<5\", so no one can be identified.",
+    "[c]": "A count withheld so that a small count cannot be worked out by taking the other counts from a total.",
     "Staffed hours": "The hours when the digital desk is working.",
 }

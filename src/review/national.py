@@ -46,9 +46,11 @@ from review import artifacts
 from review.config import ReviewConfig, load_config
 from review.context import Chart, Headline, MetricDefinition, MetricTable
 from review.contracts import TABLES
+from review.disclosure import protect
 from review.errors import ReviewError
 from review.metrics import compute_metrics
 from review.metrics.registry import METRICS
+from review.values import HIDDEN, Column, Figure
 
 FORCES_DIR = "_forces"
 PART_FILE = "part-0.parquet"
@@ -373,7 +375,12 @@ def compute_force(store: Path, force_id: str, year: int, national: ReviewConfig)
     started = time.perf_counter()
     config, synthetic = read_force_config(store, force_id, year, national)
     tables = read_force_year(store, force_id, year)
-    headlines = {h.metric_id: h for h in compute_metrics(tables, config).headlines}
+    metrics = compute_metrics(tables, config)
+    # Small counts as the force's own paper decides them (review.disclosure): a rate worked out
+    # from a suppressed or withheld count (conduct cases per 1,000 people) is withheld here too,
+    # or the two papers together would give the count back.
+    protected, _ = protect(metrics.headlines, metrics.tables, config.report.small_count_threshold)
+    headlines = {h.metric_id: h for h in protected}
     return ForceResult(force_id, config, headlines, synthetic, {k: len(v) for k, v in tables.items()},
                        time.perf_counter() - started)
 
@@ -422,10 +429,12 @@ def comparison_table(forces: list[ForceResult]) -> pd.DataFrame:
         metric = METRICS[metric_id]
         for f in forces:
             h = f.headlines[metric_id]
+            # A hidden figure is neither ranked nor in the median: its rank would narrow it down.
             rows.append({
                 "force_id": f.force_id, "force": label[f.force_id], "metric_id": metric_id,
-                "clause": metric.clause, "metric": metric.title, "unit": metric.unit, "value": h.value,
-                "target": h.target, "rag": h.rag, "is_ranked": metric_id in RANKED,
+                "clause": metric.clause, "metric": metric.title, "unit": metric.unit,
+                "value": None if h.figure.is_hidden else h.value, "value_state": h.figure.state,
+                "target": h.target, "rag": "Not rated" if h.figure.is_hidden else h.rag, "is_ranked": metric_id in RANKED,
             })  # fmt: skip
     frame = pd.DataFrame(rows)
     frame["rank"] = pd.array([pd.NA] * len(frame), dtype="Int64")
@@ -440,9 +449,17 @@ def comparison_table(forces: list[ForceResult]) -> pd.DataFrame:
             ascending = METRICS[metric_id].higher_is_better is False
             frame.loc[group.index, "rank"] = values.rank(method="min", ascending=ascending).astype("Int64")
             frame.loc[group.index, "forces_ranked"] = len(known)
-    columns = ["force_id", "force", "clause", "metric_id", "metric", "unit", "value", "rank", "forces_ranked",
-               "national_median", "target", "rag", "is_ranked"]  # fmt: skip
+    columns = ["force_id", "force", "clause", "metric_id", "metric", "unit", "value", "value_state", "rank",
+               "forces_ranked", "national_median", "target", "rag", "is_ranked"]  # fmt: skip
     return frame[columns]
+
+
+def comparison_csv(comparison: pd.DataFrame) -> pd.DataFrame:
+    """The comparison as the CSV prints it: each value through review.values.Figure, so a hidden
+    figure reads "<5" or "withheld" and a missing one is empty, never a number or 0."""
+    out = comparison.copy()
+    out["value"] = [Figure(v, u, state).data() for v, u, state in zip(out["value"], out["unit"], out["value_state"])]
+    return out
 
 
 # --- the national report ------------------------------------------------------------------------
@@ -455,6 +472,12 @@ class ComparedRow:
     rank: int | None
     target: float | None
     rag: str
+    unit: str = "count"
+    state: str = "shown"  # review.values: how the value may be printed
+
+    @property
+    def figure(self) -> Figure:
+        return Figure(self.value, self.unit, self.state)
 
 
 @dataclass(frozen=True)
@@ -505,7 +528,7 @@ def _rows(frame: pd.DataFrame) -> list[ComparedRow]:
     ordered = frame.sort_values(["rank", "force"], na_position="last", kind="stable")
     return [
         ComparedRow(r.force, None if pd.isna(r.value) else float(r.value), None if pd.isna(r.rank) else int(r.rank),
-                    None if pd.isna(r.target) else float(r.target), r.rag)
+                    None if pd.isna(r.target) else float(r.target), r.rag, r.unit, r.value_state)
         for r in ordered.itertuples(index=False)
     ]  # fmt: skip
 
@@ -598,13 +621,19 @@ def build_context(result: NationalResult) -> NationalContext:
 
 def workbook_tables(result: NationalResult, ctx: NationalContext) -> list[MetricTable]:
     """The comparison for analysts: the long table (numbers, not words), the ratings and sizes."""
-    long = result.comparison.rename(columns={
+    long = result.comparison
+    labels = {
         "force_id": "Force id", "force": "Force", "clause": "Clause", "metric_id": "Metric id", "metric": "Measure",
-        "unit": "Unit", "value": "Value", "rank": "Rank", "forces_ranked": "Forces ranked",
+        "unit": "Unit", "value": "Value", "value_state": "Value shown", "rank": "Rank", "forces_ranked": "Forces ranked",
         "national_median": "National median", "target": "Force's target", "rag": "Rating", "is_ranked": "Ranked",
-    })  # fmt: skip
+    }  # fmt: skip
+    kinds = {"value": "number", "rank": "count", "forces_ranked": "count", "national_median": "number",
+             "target": "number", "is_ranked": "flag"}
+    hidden = {(i, "value"): state for i, state in enumerate(long["value_state"]) if state in HIDDEN}
     table = MetricTable("comparison", "P6", "Force-by-force comparison", long,
-                        note="Rank 1 is best. Sizes are not ranked. Each force is rated against its own target.")
+                        note="Rank 1 is best. Sizes are not ranked. Each force is rated against its own target. "
+                        "A figure worked out from a small count is withheld, as in the force's own paper.",
+                        columns={c: Column(label, kinds.get(c, "text")) for c, label in labels.items()}, hidden=hidden)
     return [table, ctx.scorecard, ctx.sizes]
 
 
@@ -643,7 +672,7 @@ def run_national(store: Path, year: int, out: Path, config: ReviewConfig, forces
         t = time.perf_counter()
         ctx = build_context(result)
         written = render_national(ctx, staging, year, workbook_tables(result, ctx))
-        result.comparison.to_csv(staging / f"national-comparison-{year}.csv", index=False)
+        comparison_csv(result.comparison).to_csv(staging / f"national-comparison-{year}.csv", index=False)
         result.timings["report"] = time.perf_counter() - t
         result.timings["total"] = time.perf_counter() - started
         artifacts.write_json(staging / "manifest.json", {

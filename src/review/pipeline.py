@@ -34,6 +34,8 @@ from review.metrics import (
     tables_needed,
 )
 from review.metrics.period import IN_PARQUET, PeriodData
+from review.metrics.registry import SMALL_COUNT_TABLES
+from review.values import SUPPRESSED, Figure
 from review.metrics.register import earlier
 from review.recommend import recommend
 from review.register import (
@@ -172,6 +174,15 @@ def period_stage(year: int, config_path: str | None, output_dir: str) -> pd.Data
     needs = {name: (IN_PARQUET if name == "contacts" else [table.period_column or TABLES[name].columns[0]])
              for name, table in TABLES.items()}
     current, prior = _periods(config, Path(output_dir), needs)
+    threshold = config.report.small_count_threshold
+
+    def count(name: str, n: int):
+        # The rows of a table of people's cases in one period are a small count (as the
+        # report's conduct cases are): 1-4 prints "<5" here too.
+        if name in SMALL_COUNT_TABLES and 0 < n < threshold:
+            return Figure(n, "count", SUPPRESSED, threshold).cell()
+        return n
+
     rows = []
     for name, table in TABLES.items():
         if table.period_column is None:
@@ -180,7 +191,7 @@ def period_stage(year: int, config_path: str | None, output_dir: str) -> pd.Data
                          "review period": whole, "period before": whole})
         else:
             rows.append({"table": name, "placed by": table.period_column,
-                         "review period": current.rows(name), "period before": prior.rows(name)})
+                         "review period": count(name, current.rows(name)), "period before": count(name, prior.rows(name))})
     return pd.DataFrame(rows)
 
 
@@ -256,18 +267,32 @@ def read_rejected(output_dir: str) -> pd.DataFrame:
     return pd.read_csv(Path(output_dir) / "rejected-rows.csv", dtype=str, keep_default_na=False)
 
 
-def headline_frame(headlines: list[Headline] | MetricsResult | ClauseMetrics) -> pd.DataFrame:
-    """Headline figures as one row each: value, the year before, change, target and rating."""
-    if not isinstance(headlines, list):
-        headlines = headlines.headlines
+def headline_frame(headlines: list[Headline] | MetricsResult | ClauseMetrics, threshold: int = 5) -> pd.DataFrame:
+    """Headline figures as one row each: value, the year before, change, target and rating.
+
+    Small counts print as the report prints them ("<5", "withheld"; review.disclosure), since
+    the executed notebooks are kept with the paper; `threshold` is used for a bare list."""
+    from review.disclosure import protect
+
+    if isinstance(headlines, ClauseMetrics):
+        headlines = headlines.protected()[0]
+    elif isinstance(headlines, MetricsResult):
+        headlines = protect(headlines.headlines, headlines.tables, headlines.current.config.report.small_count_threshold)[0]
+    else:
+        headlines = protect(headlines, [], threshold)[0]
+
+    def shown(figure):
+        value = figure.data()
+        return round(value, 2) if isinstance(value, float) else value
+
     return pd.DataFrame(
         [
             {
                 "clause": h.clause,
                 "metric": h.title,
-                "value": None if h.value is None else round(h.value, 2),
-                "prior": None if h.prior_value is None else round(h.prior_value, 2),
-                "change %": None if h.change_pct is None else round(h.change_pct, 1),
+                "value": shown(h.figure),
+                "prior": shown(h.prior_figure),
+                "change %": None if h.change_pct is None or not h.change_shown else round(h.change_pct, 1),
                 "target": h.target,
                 "rag": h.rag,
             }

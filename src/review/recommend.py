@@ -7,6 +7,7 @@ numbers that triggered it, or None. Thresholds are the year's config targets.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
@@ -14,11 +15,14 @@ from dataclasses import replace
 import pandas as pd
 
 from review.context import Recommendation
+from review.disclosure import protect
 from review.metrics import MetricsResult
+from review.metrics.registry import METRICS
 from review.metrics.conduct import training_status
 from review.metrics.period import account_labels
 from review.metrics.register import earlier
 from review.render import fmt_minutes
+from review.values import WITHHELD
 
 # Evidence that is not a registered metric (counts a rule makes from a table): what the report
 # calls it. Registered metrics are titled from the registry.
@@ -329,11 +333,11 @@ def accounts_missing_plain_english(m: MetricsResult) -> Recommendation | None:
     table = next((t.frame for t in m.tables if t.table_id == "p4_by_account"), None)
     if table is None:
         return None
-    missing = table[(table["Posts scored"] >= cfg.rules.account_plain_english_min_posts)
-                    & (table["In plain English (%)"] < cfg.targets.plain_english_pct)]
+    missing = table[(table["posts_scored"] >= cfg.rules.account_plain_english_min_posts)
+                    & (table["plain_english_pct"] < cfg.targets.plain_english_pct)]
     if missing.empty:
         return None
-    named = [f"{r['Account']} ({r['In plain English (%)']:.0f}%)" for _, r in missing.iterrows()]
+    named = [f"{r['account']} ({r['plain_english_pct']:.0f}%)" for _, r in missing.iterrows()]
     return Recommendation(
         rec_id="P4-accounts-plain-english",
         clause="P4",
@@ -378,14 +382,22 @@ def rising_personal_cases(m: MetricsResult) -> Recommendation | None:
         return None
     if h.prior_value > 0 and 100 * (h.value - h.prior_value) / h.prior_value <= rules.rising_personal_cases_pct:
         return None
+    # The counts print as every output prints them: "<5" when small, never the number.
+    now, before = h.figure, h.prior_figure
+    if now.state == WITHHELD:
+        rose = "rose on last year (the figures are withheld so that small counts cannot be worked out)"
+    elif before.state == WITHHELD:
+        rose = (f"rose to {now.text(prose=True)} (last year's figure is withheld so that small counts cannot be "
+                "worked out)")
+    else:
+        rose = f"rose from {before.text(prose=True)} to {now.text(prose=True)}"
     return Recommendation(
         rec_id="P5-personal-use",
         clause="P5",
         title="Remind officers and staff of the rules on personal use",
         text=(
-            f"Conduct cases from personal use of social media rose from {h.prior_value:.0f} to "
-            f"{h.value:.0f}. We recommend a force-wide reminder of the policy and the standards of "
-            "professional behaviour, with examples."
+            f"Conduct cases from personal use of social media {rose}. We recommend a force-wide reminder "
+            "of the policy and the standards of professional behaviour, with examples."
         ),
         priority="medium",
         owner="Head of Professional Standards",
@@ -471,6 +483,27 @@ def recommend(metrics: MetricsResult) -> list[Recommendation]:
     (R2025-P3-out-of-hours-response), unique across years in the register: the same rule can
     fire again next year while this year's recommendation is still open.
     """
-    year = metrics.current.config.year
-    fired = [replace(rec, rec_id=f"R{year}-{rec.rec_id}") for rule in RULES if (rec := rule(metrics)) is not None]
+    config = metrics.current.config
+    year = config.year
+    # Small counts are decided for the whole paper first (review.disclosure), so that a rule's
+    # text and evidence print a count exactly as the report and the register do.
+    headlines, tables = protect(metrics.headlines, metrics.tables, config.report.small_count_threshold)
+    protected = dataclasses.replace(metrics, headlines=headlines, tables=tables)
+    fired = [replace(rec, rec_id=f"R{year}-{rec.rec_id}", evidence=_printable(rec.evidence, protected))
+             for rule in RULES if (rec := rule(protected)) is not None]
     return sorted(fired, key=lambda r: (not r.for_decision, PRIORITY_ORDER[r.priority], r.clause, r.rec_id))
+
+
+def _printable(evidence: dict, m: MetricsResult) -> dict:
+    """Evidence as the register and the report may print it: a hidden figure (a metric id, or
+    "<id>_prior" for last year's) becomes its marker ("<5", "withheld"), never the number."""
+    out = {}
+    for key, value in evidence.items():
+        metric_id, prior = (key[: -len("_prior")], True) if key.endswith("_prior") and key[: -len("_prior")] in METRICS else (key, False)
+        if metric_id in METRICS:
+            h = m.headline(metric_id)
+            figure = h.prior_figure if prior else h.figure
+            if figure.is_hidden:
+                value = figure.data()
+        out[key] = value
+    return out

@@ -18,8 +18,8 @@ Decisions:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import math
 import os
 import re
 import tempfile
@@ -33,15 +33,33 @@ from urllib.request import url2pathname
 import jinja2
 from markupsafe import Markup, escape
 
-from review.context import ReportContext
+from review.context import MetricTable, ReportContext
 from review.errors import ReviewError
+from review.values import (  # noqa: F401  (re-exported: the formatters were defined here)
+    NOT_AVAILABLE,
+    SMALL_BASE,
+    Figure,
+    column_places,
+    decimals,
+    fmt_cell,
+    fmt_change,
+    fmt_count,
+    fmt_date,
+    fmt_days,
+    fmt_headline_change,
+    fmt_minutes,
+    fmt_month,
+    fmt_number,
+    fmt_pct,
+    fmt_points,
+    fmt_value,
+    is_missing,
+)
 
 TEMPLATE_NAME = "report.html.j2"
 STYLESHEET_NAME = "report.css"
 
 RAG_CLASSES = {"Green": "rag-green", "Amber": "rag-amber", "Red": "rag-red", "Not rated": "rag-none"}
-NOT_AVAILABLE = "not available"
-SMALL_BASE = 20  # a count below this last year changes by its difference, not in per cent
 
 _BRAND_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 # Things a chart or logo SVG from our own code never contains; seeing one means the SVG did not
@@ -57,244 +75,60 @@ _SVG_FORBIDDEN = re.compile(
 
 
 # --- formatting filters -------------------------------------------------------------------------
+# The number formatters and the value type live in review.values (one place decides how every
+# figure prints, in the report and in every other output); the filters below are those.
 
 
-def _is_missing(value: object) -> bool:
-    """True for None, NaN, pd.NA and NaT."""
-    if value is None:
-        return True
-    try:
-        import pandas as pd
-
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _round_half_up(value: float, places: int = 0) -> float:
-    """Round halves away from zero, as readers expect (Python rounds halves to even)."""
-    factor = 10**places
-    return math.copysign(math.floor(abs(value) * factor + 0.5) / factor, value)
-
-
-def fmt_count(value: object) -> str:
-    """12,345 for counts below a million; "1.2 million" / "3.4 billion" above."""
-    if _is_missing(value):
-        return NOT_AVAILABLE
-    number = float(value)  # type: ignore[arg-type]
-    size = abs(number)
-    if size >= 1e9:
-        return f"{_round_half_up(number / 1e9, 1):,.1f} billion"
-    if size >= 1e6:
-        return f"{_round_half_up(number / 1e6, 1):,.1f} million"
-    return f"{_round_half_up(number):,.0f}"
-
-
-def fmt_pct(value: object, places: int = 1) -> str:
-    """A percentage already on the 0-100 scale: 12.3 -> "12.3%"."""
-    if _is_missing(value):
-        return NOT_AVAILABLE
-    return f"{_round_half_up(float(value), places):,.{places}f}%"  # type: ignore[arg-type]
-
-
-def fmt_change(value: object, places: int = 1) -> str:
-    """A year-on-year change in per cent: "up 12.3%", "down 4.0%", "no change", "not available"."""
-    if _is_missing(value):
-        return NOT_AVAILABLE
-    rounded = _round_half_up(float(value), places)  # type: ignore[arg-type]
-    if rounded == 0:
-        return "no change"
-    return f"{'up' if rounded > 0 else 'down'} {abs(rounded):,.{places}f}%"
-
-
-def fmt_points(value: object, places: int = 1) -> str:
-    """A change between two percentages: "up 2.0 percentage points", "down 0.5 percentage points".
-
-    A share that goes from 50% to 55% is up 5 percentage points, not "up 10%": the relative
-    change of a percentage reads as the difference and misleads.
-    """
-    if _is_missing(value):
-        return NOT_AVAILABLE
-    rounded = _round_half_up(float(value), places)  # type: ignore[arg-type]
-    if rounded == 0:
-        return "no change"
-    unit = "percentage point" if abs(rounded) == 1 else "percentage points"
-    return f"{'up' if rounded > 0 else 'down'} {abs(rounded):,.{places}f} {unit}"
-
-
-def fmt_headline_change(headline) -> str:
-    """The year-on-year change of a `Headline`, as a phrase: "up 7.9%", "down 2.0 percentage points".
-
-    Percentages change in percentage points (value minus last year's value). A count that was
-    small last year (below SMALL_BASE) changes by its difference, "up 10", since "up 1,000.0%"
-    from 1 to 11 says little. Everything else changes in per cent of last year's value
-    (`Headline.change_pct`). "not available" when there is no figure for last year.
-    """
-    value, prior = headline.value, headline.prior_value
-    if headline.unit == "pct":
-        if _is_missing(value) or _is_missing(prior):
-            return NOT_AVAILABLE
-        return fmt_points(float(value) - float(prior))
-    if headline.unit in ("count", "people") and not _is_missing(value) and not _is_missing(prior) and (
-        abs(float(prior)) < SMALL_BASE
-    ):
-        difference = float(value) - float(prior)
-        if _round_half_up(difference) == 0:
-            return "no change"
-        return f"{'up' if difference > 0 else 'down'} {fmt_count(abs(difference))}"
-    return fmt_change(headline.change_pct)
-
-
-def fmt_minutes(value: object) -> str:
-    """A duration in minutes: "45 minutes", "1 minute", "2 hours", "3 h 20 min"."""
-    if _is_missing(value):
-        return NOT_AVAILABLE
-    number = float(value)  # type: ignore[arg-type]
-    if 0 < number < 0.5:
-        return "less than 1 minute"
-    total = int(_round_half_up(number))
-    if total < 60:
-        return "1 minute" if total == 1 else f"{total:,} minutes"
-    hours, minutes = divmod(total, 60)
-    if minutes == 0:
-        return "1 hour" if hours == 1 else f"{hours:,} hours"
-    return f"{hours:,} h {minutes} min"
-
-
-def fmt_days(value: object) -> str:
-    """A duration in whole days: "1 day", "83 days"."""
-    if _is_missing(value):
-        return NOT_AVAILABLE
-    total = int(_round_half_up(float(value)))  # type: ignore[arg-type]
-    return "1 day" if total == 1 else f"{total:,} days"
-
-
-def fmt_date(value: object) -> str:
-    """A date as UK readers write it: "31 December 2025" (no leading zero)."""
-    if _is_missing(value):
-        return NOT_AVAILABLE
-    if isinstance(value, str):
-        value = dt.date.fromisoformat(value[:10])
-    if not isinstance(value, dt.date):  # pandas Timestamp is a datetime, so a date
-        raise TypeError(f"fmt_date needs a date, got {type(value).__name__}")
-    return f"{value.day} {value:%B %Y}"
-
-
-def fmt_number(value: object, places: int = 1) -> str:
-    """A plain number with thousands separators and fixed decimals: 1,234.5."""
-    if _is_missing(value):
-        return NOT_AVAILABLE
-    return f"{_round_half_up(float(value), places):,.{places}f}"  # type: ignore[arg-type]
-
-
-_UNIT_FORMATTERS = {
-    "count": fmt_count,
-    "people": fmt_count,
-    "pct": fmt_pct,
-    "minutes": fmt_minutes,
-    "days": fmt_days,
-    "rate": fmt_number,
-}
-
-
-def fmt_value(value: object, unit: str) -> str:
-    """Format a headline value by its unit (`Headline.unit`); an unknown unit is an error."""
-    try:
-        formatter = _UNIT_FORMATTERS[unit]
-    except KeyError:
-        raise ValueError(f"unknown unit {unit!r}; expected one of {sorted(_UNIT_FORMATTERS)}") from None
-    return formatter(value)
-
-
-def fmt_cell(value: object) -> str:
-    """One table cell: counts with separators, decimals kept as rounded upstream, dates in full.
-
-    Missing values print as "n/a" (explained in the glossary) to keep columns narrow.
-    """
-    if _is_missing(value):
-        return "n/a"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, dt.datetime) and (value.hour, value.minute, value.second) == (0, 0, 0):
-        return fmt_date(value)
-    if isinstance(value, dt.datetime):
-        return f"{fmt_date(value)} {value:%H:%M}"
-    if isinstance(value, dt.date):
-        return fmt_date(value)
-    if isinstance(value, Number):
-        number = float(value)  # type: ignore[arg-type]
-        if number.is_integer():
-            return f"{int(number):,}"
-        return f"{number:,.{max(1, _decimals(number))}f}"
-    return str(value)
-
-
-def _decimals(number: float) -> int:
-    """Decimal places actually present (up to 3), so 3.40 shows as 3.4 and 0.125 as 0.125."""
-    text = f"{number:.3f}".rstrip("0").rstrip(".")
-    return len(text.split(".")[1]) if "." in text else 0
-
-
-def table_cells(frame, limit: int | None = None) -> dict[str, list]:
-    """Lay out a `MetricTable.frame` for display: header labels and formatted cell text.
+def table_cells(table, limit: int | None = None) -> dict[str, list]:
+    """Lay out a `MetricTable` (or a bare frame) for display: header labels and cell text.
 
     `limit`: lay out only the first so many rows (the printed document's), formatted as they
     are in the whole table: the decimals of a column come from all its values.
 
-    Returns {"columns": [(label, is_numeric)], "rows": [[(text, is_numeric)]]}. A numeric
-    column shows every value with the same number of decimals (the most any value in it has,
-    up to 3), so 61.0 and 48.2 line up as "61.0" and "48.2"; a column whose label has "%" shows
-    at least one decimal. A column of counts with small ones suppressed ("<5") is numeric too, so it
-    lines up on the right. Missing values print as "n/a".
+    Returns {"columns": [(label, is_numeric)], "rows": [[(text, is_numeric)]]}. Labels, kinds and
+    decimals come from the table's column metadata (review.values.Column); every cell prints
+    through review.values.Figure, so a suppressed count shows "<5" and a withheld one "[c]". A
+    numeric column without fixed decimals shows every value with the same number of decimals
+    (the most any value in it has, up to 3; a percentage at least one), so 61.0 and 48.2 line
+    up. Columns sharing a `group` print as one column, "45 to 80". Missing values print "n/a".
     """
     import pandas as pd
 
-    columns, formatters = [], []
-    for label in frame.columns:
-        series = frame[label]
-        numeric = (pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)) or (
-            _is_count_text(series)
-        )
-        if numeric and pd.api.types.is_float_dtype(series):
-            places = max((_decimals(float(v)) for v in series.dropna()), default=0)
-            if "%" in str(label):
-                # Shares print with one decimal at least, like every percentage in the report:
-                # 82.0 next to 16.7, never 82.
-                places = max(places, 1)
-            formatters.append(lambda v, p=places: "n/a" if _is_missing(v) else f"{float(v):,.{p}f}")
-        else:
-            formatters.append(fmt_cell)
-        columns.append((str(label), numeric))
-    rows = [
-        [(_keep_date_together(fmt(value), value), numeric)
-         for fmt, value, (_, numeric) in zip(formatters, row, columns, strict=True)]  # fmt: skip
-        for row in (frame if limit is None else frame.head(limit)).itertuples(index=False, name=None)
-    ]
-    return {"columns": columns, "rows": rows}
+    if isinstance(table, pd.DataFrame):
+        table = MetricTable("table", "", "", table)
+    frame = table.frame
+    names = list(frame.columns)
+    # (header label, numeric, [column names]) for each printed column
+    printed: list[tuple[str, bool, list]] = []
+    for name in names:
+        column = table.column(name)
+        if column.group and printed and printed[-1][0] == column.group and table.column(printed[-1][2][-1]).group == column.group:
+            printed[-1][2].append(name)
+            continue
+        # A range ("45 to 80") reads as words, left-aligned, as before the columns were typed.
+        printed.append((column.group or column.label, column.is_numeric and not column.group, [name]))
+    places = {name: column_places(table.column(name), frame[name]) for name in names}
+    rows = []
+    count = len(frame) if limit is None else min(limit, len(frame))
+    for i in range(count):
+        row = []
+        for _label, numeric, members in printed:
+            texts = []
+            for name in members:
+                figure = table.figure(i, name)
+                if places[name] is not None:
+                    figure = dataclasses.replace(figure, places=places[name])
+                texts.append(_keep_date_together(figure.cell(), figure.value, figure.is_shown))
+            row.append((" to ".join(texts), numeric))
+        rows.append(row)
+    return {"columns": [(label, numeric) for label, numeric, _ in printed], "rows": rows}
 
 
-def _keep_date_together(text: str, value: object) -> str:
+def _keep_date_together(text: str, value: object, shown: bool = True) -> str:
     """Keep a date such as 4 June 2025 on one line (no-break spaces); a time after it may wrap."""
-    if isinstance(value, dt.date) and not _is_missing(value):
+    if shown and isinstance(value, dt.date) and not is_missing(value):
         return text.replace(" ", "\u00a0", 2)
     return text
-
-
-_COUNT_TEXT = re.compile(r"<\d+|\d{1,3}(?:,\d{3})*|\d+")
-
-
-def _is_count_text(series) -> bool:
-    """A column of counts where small ones may be replaced by "<5": it lines up as numbers do.
-
-    The metrics stage stores such a column as text ("<5", "0", "12") whether or not any count
-    was small, so a text column counts when every value reads as a count or a "<N" mark.
-    """
-    values = [v for v in series if not _is_missing(v)]
-    has_text = any(isinstance(v, str) for v in values)
-    return has_text and all(
-        (isinstance(v, Number) and not isinstance(v, bool)) or (isinstance(v, str) and _COUNT_TEXT.fullmatch(v))
-        for v in values
-    )
 
 
 def fmt_path(path: str) -> Markup:

@@ -7,6 +7,7 @@ templates use (review.render), so text and tables always agree.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -20,11 +21,13 @@ from review.context import (
     Headline,
     IngestRun,
     MetricDefinition,
+    MetricTable,
     RejectedRecommendation,
     ReportContext,
     SkippedFile,
     SourceFile,
 )
+from review.disclosure import protect
 from review.errors import ReviewError
 from review.metrics.registry import METRICS
 from review.narrative import (
@@ -40,6 +43,7 @@ from review.narrative import (
 from review.policy import CLAUSES
 from review.register import OUTCOME_FILE
 from review.render import render_html, render_pdf
+from review.values import Column
 from review.workbook import write_workbook
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
@@ -52,7 +56,7 @@ WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 def build_report(config: ReviewConfig, out: Path) -> dict[str, Path]:
     """Write annual-review-YEAR.html, .pdf and metrics-YEAR.xlsx into `out`; return their paths."""
-    m = artifacts.read_metrics(out)
+    m = protected(artifacts.read_metrics(out), config)
     ingest = artifacts.read_json(out / "artifacts" / "ingest.json")
     outcome_path = out / OUTCOME_FILE  # written by the recommendations stage
     ctx = build_context(config, m, ingest, artifacts.read_json(outcome_path) if outcome_path.exists() else None)
@@ -72,9 +76,17 @@ def build_report(config: ReviewConfig, out: Path) -> dict[str, Path]:
     timings.timed(
         "workbook",
         write_workbook,
-        paths["workbook"], m["tables"], ctx.definitions, title=f"{ctx.title} {ctx.period_label}", report_date=ctx.report_date
+        paths["workbook"], m["tables"], ctx.definitions, title=f"{ctx.title} {ctx.period_label}", report_date=ctx.report_date,
+        headlines=m["headlines"], charts=[c for section in ctx.sections for c in section.charts],
     )
     return paths
+
+
+def protected(m: dict, config: ReviewConfig) -> dict:
+    """The artifacts with small counts decided for the whole paper and workbook at once
+    (review.disclosure.protect): every figure then prints through review.values.Figure."""
+    headlines, tables = protect(m["headlines"], m["tables"], config.report.small_count_threshold)
+    return {**m, "headlines": headlines, "tables": tables}
 
 
 def build_context(config: ReviewConfig, m: dict, ingest: dict, outcome: dict | None = None) -> ReportContext:
@@ -172,73 +184,97 @@ def draw_charts(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior
     if has_prior and "p1_monthly_prior" in series:
         monthly = pd.concat([monthly, _months(series["p1_monthly_prior"], config).assign(year=prior_label)])
     out.append(
-        charts.line_chart(
+        _with_data(charts.line_chart(
             monthly, x="month", y="impressions_count", series="year", chart_id="p1-monthly-impressions",
             clause="P1", title="Impressions by month", caption=f"Impressions of all posts each month, {label} against {prior_label}.",
             source=src, y_label="Impressions", unit="count", palette=palette,
-        )
+        ), *_by_period(monthly, [label, prior_label]))
     )
     per_account = series["p1_reach_per_account"]
     if len(per_account) >= MIN_BARS:
         out.append(
-            charts.bar_chart(
+            _with_data(charts.bar_chart(
                 per_account.head(CHART_BARS), category="name", value="impressions_count", chart_id="p1-reach-per-account",
                 clause="P1", title="Impressions by account",
                 caption="Impressions per account; small accounts reach few people."
                 + _shown(per_account, "accounts with the most impressions"),
                 source=src, value_label="Impressions", unit="count", palette=palette, noun="accounts",
-            )
+            ), per_account.head(CHART_BARS)[["name", "impressions_count"]],
+                {"name": Column("Account"), "impressions_count": Column("Impressions", "count")})
         )
     timeline = series["p2_timeline"]
     out.append(
-        charts.timeline_chart(
+        _with_data(charts.timeline_chart(
             timeline, incident="name", minutes="minutes_after",
             target_minutes=config.targets.critical_incident_first_post_minutes, chart_id="p2-timeline", clause="P2",
             title="Posts in the first six hours of each critical incident",
             caption="Each dot is a post; the first post is filled. The dashed line is the target.",
             source=src, palette=palette,
-        )
+        ), timeline[["name", "minutes_after"]],
+            {"name": Column("Incident"), "minutes_after": Column("Minutes after declaration", "number", places=0)})
     )
     heat = series["p3_weekday_hour"]
     out.append(
-        charts.heatmap(
+        _with_data(charts.heatmap(
             heat, row="weekday", col="hour", value="contacts_count", chart_id="p3-weekday-hour", clause="P3",
             title="When the public contacts us", caption="Inbound messages by day of week and hour, UK time.",
             source=src, value_label="Messages", palette=palette,
-        )
+        ), heat[["weekday", "hour", "contacts_count"]],
+            {"weekday": Column("Day of week (0 is Monday)", "count"), "hour": Column("Hour, UK time", "count"),
+             "contacts_count": Column("Messages", "count")})
     )
     p4 = series["p4_by_account"]
     if len(p4) >= MIN_BARS:
         out.append(
-            charts.bar_chart(
+            _with_data(charts.bar_chart(
                 p4.head(CHART_BARS), category="name", value="meets", chart_id="p4-plain-english", clause="P4",
                 title="Posts in plain English by account",
                 caption=f"Share of each account's posts with reading ease of {config.targets.reading_ease_min:g} or more."
                 + _shown(p4, "accounts with the lowest share"),
                 source=src, value_label="Posts in plain English", unit="pct", palette=palette, noun="accounts",
-            )
+            ), p4.head(CHART_BARS)[["name", "meets"]],
+                {"name": Column("Account"), "meets": Column("Posts in plain English (%)", "pct", places=1)})
         )
     training = series["p5_training_by_unit"]
     if len(training) >= MIN_BARS:
         out.append(
-            charts.bar_chart(
-                training.head(CHART_BARS), category="Unit", value="In date (%)", chart_id="p5-training", clause="P5",
+            _with_data(charts.bar_chart(
+                training.head(CHART_BARS), category="unit", value="in_date_pct", chart_id="p5-training", clause="P5",
                 title="Training in date by unit",
                 caption="Share of each unit's account users whose training is in date."
                 + _shown(training, "units with the lowest share"),
                 source=src, value_label="Training in date", unit="pct", palette=palette, noun="units",
-            )
+            ), training.head(CHART_BARS)[["unit", "in_date_pct"]],
+                {"unit": Column("Unit"), "in_date_pct": Column("Training in date (%)", "pct", places=1)})
         )
     alt = series["p7_alt_text_by_platform"]
     if len(alt) >= MIN_BARS:
         out.append(
-            charts.bar_chart(
-                alt, category="Platform", value="With alt text (%)", chart_id="p7-alt-text", clause="P7",
+            _with_data(charts.bar_chart(
+                alt, category="platform", value="alt_text_pct", chart_id="p7-alt-text", clause="P7",
                 title="Image posts with alt text by platform", caption="Share of image posts with alt text on each platform.",
                 source=src, value_label="With alt text", unit="pct", palette=palette, noun="platforms",
-            )
+            ), alt[["platform", "alt_text_pct"]],
+                {"platform": Column("Platform"), "alt_text_pct": Column("Image posts with alt text (%)", "pct", places=1)})
         )
     return out
+
+
+def _by_period(monthly: pd.DataFrame, periods: list[str]) -> tuple[pd.DataFrame, dict[str, Column]]:
+    """The line chart's data as the chart reads it: a row per month, a column per period."""
+    # A month with no figure stays missing (n/a), never 0.
+    wide = monthly.pivot(index="month", columns="year", values="impressions_count").reindex(monthly["month"].unique())
+    shown = [p for p in periods if p in wide.columns]
+    frame = pd.DataFrame({"month": wide.index.astype(str),
+                          **{f"impressions_{i}": wide[p].round().astype("Int64").reset_index(drop=True) for i, p in enumerate(shown)}})
+    columns = {"month": Column("Month"), **{f"impressions_{i}": Column(f"Impressions, {p}", "count") for i, p in enumerate(shown)}}
+    return frame, columns
+
+
+def _with_data(chart: Chart, frame: pd.DataFrame, columns: dict[str, Column]) -> Chart:
+    """The chart with the data it draws, as a table for the workbook's "Figure N" sheet."""
+    data = MetricTable(chart.chart_id, chart.clause, chart.title, frame.reset_index(drop=True), columns=columns)
+    return dataclasses.replace(chart, data=data)
 
 
 def _shown(frame: pd.DataFrame, which: str) -> str:

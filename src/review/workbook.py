@@ -1,6 +1,13 @@
-"""Write the metrics workbook: every metric table on its own sheet, for analysts.
+"""Write the metrics workbook: every headline measure, metric table and chart's data, for analysts.
 
 Decisions:
+
+- Every value is written through review.values.Figure, the type every output prints through:
+  counts as whole numbers, shares as fractions under a % format (4.22% is 0.0422), dates and
+  months as dates, zeros as numbers, missing values as blank cells, and a suppressed or withheld
+  small count as its mark ("<5", "[c]"), never the number.
+- Each sheet is a title, then an Excel Table (ListObject) with its header on the next row, then
+  the note under it: analysts can sort, filter and refer to it by name.
 
 - XlsxWriter with `strings_to_formulas`, `strings_to_urls` and `strings_to_numbers` off, so text
   from data stays text.
@@ -15,23 +22,22 @@ Decisions:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import math
 import re
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import xlsxwriter
 
-from review.context import MetricDefinition, MetricTable
+from review.context import Chart, Headline, MetricDefinition, MetricTable
+from review.values import SMALL_BASE, Figure, column_places, fmt_headline_change
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 SHEET_NAME_MAX = 31
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _RESERVED_SHEETS = {"contents", "definitions", "history"}
 
-HEADER_ROW = 2  # zero-based: title in row 0, note in row 1, header in row 2, data after
+HEADER_ROW = 1  # zero-based: title in row 0, the table's header in row 1, data after, the note below
 
 
 def neutralise(value: str) -> str:
@@ -52,37 +58,6 @@ def _sheet_name(table: MetricTable, used: set[str]) -> str:
     return name
 
 
-def _column_kind(series: pd.Series) -> str:
-    if pd.api.types.is_bool_dtype(series):
-        return "text"
-    if pd.api.types.is_integer_dtype(series):
-        return "int"
-    if pd.api.types.is_float_dtype(series):
-        label = str(series.name).lower()
-        if "%" in label or label.endswith("pct") or "per cent" in label:
-            return "pct"
-        return "float"
-    if pd.api.types.is_datetime64_any_dtype(series):
-        return "datetime"
-    values = series.dropna()
-    if len(values) and all(isinstance(v, dt.date) and not isinstance(v, dt.datetime) for v in values):
-        return "date"
-    if len(values) and all(isinstance(v, dt.datetime) for v in values):
-        return "datetime"
-    return "text"
-
-
-def _width(label: str, texts: list[str]) -> float:
-    longest = max([len(label), *(len(t) for t in texts)], default=8)
-    return float(min(max(longest + 2, 8), 60))
-
-
-def _is_missing(value: object) -> bool:
-    if value is None or value is pd.NaT or value is pd.NA:
-        return True
-    return isinstance(value, float) and math.isnan(value)
-
-
 def write_workbook(
     path: Path,
     tables: list[MetricTable],
@@ -90,13 +65,16 @@ def write_workbook(
     *,
     title: str,
     report_date: dt.date,
+    headlines: list[Headline] | None = None,
+    charts: list[Chart] | None = None,
 ) -> None:
-    """Write `path`: a Contents sheet, one formatted sheet per table, and a Definitions sheet.
+    """Write `path`: a Contents sheet, the Headline measures (when `headlines` are given: every
+    measure with this year's and last year's figure, change, unit, target, rating and whether it
+    was measured), one sheet per table, one per chart with the data it draws ("Figure 1", in the
+    report's order; `charts` with their `data`), and the Definitions.
 
-    Each table sheet has a title row, an optional note, a frozen header row, an autofilter,
-    column widths from the content and number formats by column type (whole numbers with
-    thousands separators, decimals, percentages on the 0-100 scale shown with "%"-suffixed
-    numbers, dates as "31 Dec 2025"). Missing values are blank cells.
+    Headlines and tables arrive protected (review.disclosure): what the report hides, the
+    workbook hides. Widths follow the content.
     """
     path = Path(path)
     created = dt.datetime(report_date.year, report_date.month, report_date.day)
@@ -130,94 +108,183 @@ def write_workbook(
             "text": workbook.add_format({"valign": "top"}),
             "wrap": workbook.add_format({"valign": "top", "text_wrap": True}),
             "int": workbook.add_format({"num_format": "#,##0", "valign": "top"}),
-            "float": workbook.add_format({"num_format": "#,##0.0##", "valign": "top"}),
-            "pct": workbook.add_format({"num_format": '0.0"%"', "valign": "top"}),
             "date": workbook.add_format({"num_format": "d mmm yyyy", "valign": "top"}),
             "datetime": workbook.add_format({"num_format": "d mmm yyyy hh:mm", "valign": "top"}),
+            "month": workbook.add_format({"num_format": "mmmm yyyy", "valign": "top"}),
             "link": workbook.add_format({"font_color": "#1d70b8", "underline": 1}),
         }
 
-        used: set[str] = set()
+        used: set[str] = {HEADLINE_SHEET.lower()} if headlines is not None else set()
         names = [_sheet_name(table, used) for table in tables]
+        drawn = [c for c in (charts or []) if c.data is not None]
+        figures = [(f"Figure {n}", c) for n, c in enumerate(drawn, start=1)]
+        used |= {name.lower() for name, _ in figures}
 
+        # Contents: where everything is, as a table of its own.
+        entries = []
+        if headlines is not None:
+            entries.append((HEADLINE_SHEET, "Every measure: value, last year, change, target and rating", ""))
+        entries += [(name, table.title, table.clause) for name, table in zip(names, tables, strict=True)]
+        entries += [(name, f"{name}: {chart.title} (the chart's data)", chart.clause) for name, chart in figures]
+        entries.append(("Definitions", "What each measure means and how it is worked out", ""))
         contents = workbook.add_worksheet("Contents")
-        contents.write_string(0, 0, neutralise(title), fmt["title"])
-        contents.write_string(
-            1, 0, f"Report date {report_date.day} {report_date:%B %Y}. One sheet per table; "
-            "definitions of every measure are on the Definitions sheet.", fmt["note"]
-        )
-        headers = ["Sheet", "Table", "Clause", "Rows"]
-        for col, label in enumerate(headers):
-            contents.write_string(3, col, label, fmt["header"])
-        for row, (name, table) in enumerate(zip(names, tables, strict=True), start=4):
-            contents.write_url(row, 0, f"internal:'{name}'!A1", fmt["link"], string=name)
-            contents.write_string(row, 1, neutralise(table.title), fmt["text"])
-            contents.write_string(row, 2, neutralise(table.clause), fmt["text"])
-            contents.write_number(row, 3, len(table.frame), fmt["int"])
-        last = 4 + len(tables)
-        contents.write_url(last, 0, "internal:'Definitions'!A1", fmt["link"], string="Definitions")
-        contents.write_string(last, 1, "What each measure means and how it is worked out", fmt["text"])
-        contents.freeze_panes(4, 0)
-        contents.set_column(0, 0, max(12, *(len(n) + 2 for n in names)) if names else 14)
-        contents.set_column(1, 1, _width("Table", [t.title for t in tables]))
-        contents.set_column(2, 3, 9)
+        rows = [[(name, "link"), (what, "text"), (clause or None, "text")] for name, what, clause in entries]
+        _write_grid(workbook, contents, fmt, title, ["Sheet", "What it holds", "Clause"], rows,
+                    note=f"Report date {report_date.day} {report_date:%B %Y}. Sheet names link to the sheets.",
+                    table_name="contents", kinds=["text", "text", "text"])
 
+        if headlines is not None:
+            _write_headlines(workbook, workbook.add_worksheet(HEADLINE_SHEET), headlines, fmt)
         for name, table in zip(names, tables, strict=True):
-            _write_table_sheet(workbook.add_worksheet(name), table, fmt)
-
-        _write_definitions(workbook.add_worksheet("Definitions"), definitions, fmt)
+            _write_table_sheet(workbook, workbook.add_worksheet(name), table, fmt, f"{table.clause} {table.title}")
+        for name, chart in figures:
+            data = chart.data
+            _write_table_sheet(workbook, workbook.add_worksheet(name), data, fmt, f"{name}: {chart.title}",
+                               note=" ".join(x for x in [chart.caption, data.note, chart.source] if x))
+        _write_definitions(workbook, workbook.add_worksheet("Definitions"), definitions, fmt)
         contents.activate()
     finally:
         workbook.close()
 
 
-def _write_table_sheet(sheet, table: MetricTable, fmt: dict) -> None:
+HEADLINE_SHEET = "Headline measures"
+# The unit of a headline as the report's definitions appendix words it.
+UNIT_WORDS = {"count": "number", "people": "people", "pct": "per cent", "minutes": "minutes", "days": "days",
+              "rate": "score or rate"}
+
+
+def _style(workbook, fmt: dict, style: str):
+    """The cell format for a review.values.Figure.sheet style ("int", "float:2", "pct:1", ...),
+    or a change: "points:1" (percentage points), "change:1" (per cent), "diff" (a difference)."""
+    if style not in fmt:
+        kind, _, places = style.partition(":")
+        decimals = "." + "0" * int(places) if places and int(places) > 0 else ""
+        number_format = {
+            "float": f"#,##0{decimals}",
+            "pct": f"0{decimals}%",
+            "points": f'+0{decimals}" pp";-0{decimals}" pp";0{decimals}" pp"',
+            "change": f"+0{decimals}%;-0{decimals}%;0{decimals}%",
+            "diff": "+#,##0;-#,##0;0",
+        }[kind]
+        fmt[style] = workbook.add_format({"num_format": number_format, "valign": "top"})
+    return fmt[style]
+
+
+def _table_name(label: str) -> str:
+    """An Excel Table name: letters, digits and underscores, not starting with a digit."""
+    return "T_" + re.sub(r"[^A-Za-z0-9_]", "_", label)
+
+
+def _write_grid(workbook, sheet, fmt: dict, title: str, labels: list[str], rows: list[list[tuple]], *,
+                note: str | None, table_name: str, kinds: list[str]) -> None:
+    """A title, an Excel Table (header on the next row, `rows` of (value, style) cells under it)
+    and the note below it."""
+    sheet.write_string(0, 0, neutralise(title), fmt["title"])
+    headers, seen = [], set()
+    for label in labels:
+        header, n = neutralise(label) or "Column", 1
+        while header.lower() in seen:  # Excel needs each header once in a table
+            n += 1
+            header = f"{neutralise(label)} ({n})"
+        seen.add(header.lower())
+        headers.append(header)
+    widths = [float(len(h)) for h in headers]
+    for r, row in enumerate(rows, start=HEADER_ROW + 1):
+        for c, (value, style) in enumerate(row):
+            _write_value(workbook, sheet, r, c, value, style, fmt)
+            if style in ("text", "link") and value is not None:
+                widths[c] = max(widths[c], len(str(value)))
+            elif isinstance(value, int | float) and style not in ("flag",):
+                widths[c] = max(widths[c], len(f"{value:,.2f}"))
+    last_row = HEADER_ROW + max(len(rows), 1)  # a table needs a row under its header, even an empty one
+    if headers:
+        sheet.add_table(HEADER_ROW, 0, last_row, len(headers) - 1, {
+            "name": _table_name(table_name), "style": "Table Style Light 1",
+            "columns": [{"header": h, "header_format": fmt["header"]} for h in headers],
+        })
+    if note:
+        sheet.write_string(last_row + 2, 0, neutralise(note), fmt["note"])
+    for col, (width, kind) in enumerate(zip(widths, kinds, strict=True)):
+        wide = 14 if kind in ("date", "datetime", "month") else min(max(width + 2, 8), 60)
+        sheet.set_column(col, col, min(wide, 50 if kind in ("text", "category") else 18))
+    sheet.freeze_panes(HEADER_ROW + 1, 0)
+
+
+def _write_table_sheet(workbook, sheet, table: MetricTable, fmt: dict, title: str, note: str | None = None) -> None:
+    """(The Excel Table is named after the sheet, which is unique in the workbook.)"""
+    """One metric table: every cell through review.values.Figure.sheet, so numbers stay numbers
+    (percentages as fractions under a % format), dates dates, and a hidden count its marker."""
     frame = table.frame
-    sheet.write_string(0, 0, neutralise(f"{table.clause} {table.title}"), fmt["title"])
-    if table.note:
-        sheet.write_string(1, 0, neutralise(table.note), fmt["note"])
-    kinds = [_column_kind(frame[c]) for c in frame.columns]
-    for col, label in enumerate(frame.columns):
-        sheet.write_string(HEADER_ROW, col, neutralise(str(label)), fmt["header"])
-    for r, row in enumerate(frame.itertuples(index=False, name=None), start=HEADER_ROW + 1):
-        for c, (value, kind) in enumerate(zip(row, kinds, strict=True)):
-            _write_cell(sheet, r, c, value, kind, fmt)
-    for col, (label, kind) in enumerate(zip(frame.columns, kinds, strict=True)):
-        texts = [str(v) for v in frame.iloc[:, col].tolist()]
-        width = 14 if kind in ("date", "datetime") else _width(str(label), texts)
-        sheet.set_column(col, col, min(width, 45 if kind == "text" else 18))
-    sheet.freeze_panes(HEADER_ROW + 1, 0)
-    if len(frame.columns):
-        sheet.autofilter(HEADER_ROW, 0, HEADER_ROW + max(len(frame), 1), len(frame.columns) - 1)
+    names = list(frame.columns)
+    places = [column_places(table.column(name), frame[name]) for name in names]
+    rows = []
+    for r in range(len(frame)):
+        row = []
+        for c, name in enumerate(names):
+            figure = table.figure(r, name)
+            if places[c] is not None:
+                figure = dataclasses.replace(figure, places=places[c])
+            row.append(figure.sheet())
+        rows.append(row)
+    _write_grid(workbook, sheet, fmt, title, [table.label(n) for n in names], rows,
+                note=note if note is not None else table.note, table_name=sheet.get_name(),
+                kinds=[table.column(n).kind for n in names])
 
 
-def _write_cell(sheet, row: int, col: int, value: object, kind: str, fmt: dict) -> None:
-    if _is_missing(value):
+def _change(h: Headline) -> tuple[object, str]:
+    """The year-on-year change as the report reckons it (review.values.fmt_headline_change), as a
+    number: percentage points for a share, the difference for a count that was small last year,
+    else the change in per cent (a fraction). Blank when either year is missing or hidden."""
+    if not h.change_shown or h.value is None or h.prior_value is None:
+        return None, "text"
+    if h.unit == "pct":
+        return h.value - h.prior_value, "points:1"
+    if h.unit in ("count", "people") and abs(h.prior_value) < SMALL_BASE:
+        return h.value - h.prior_value, "diff"
+    if h.change_pct is None:
+        return None, "text"
+    return h.change_pct / 100, "change:1"
+
+
+def _write_headlines(workbook, sheet, headlines: list[Headline], fmt: dict) -> None:
+    """Every measure: id, clause, measure, this year's value, last year's, the change (a number and
+    the report's words), unit, target, rating and whether it was measured (with why not)."""
+    labels = ["Metric id", "Clause", "Measure", "Value", "Last year", "Change", "Change, in the report's words",
+              "Unit", "Target", "Rating", "Measured", "Why not measured"]
+    rows = []
+    for h in headlines:
+        target = Figure(h.target, h.unit).sheet() if h.target is not None else (None, "text")
+        rows.append([
+            (h.metric_id, "text"), (h.clause, "text"), (h.title, "text"), h.figure.sheet(), h.prior_figure.sheet(),
+            _change(h), (fmt_headline_change(h), "text"), (UNIT_WORDS.get(h.unit, h.unit), "text"), target,
+            (h.rag, "text"), (h.value is not None, "flag"),
+            (None if h.value is not None else (h.not_measured_reason or "not measured"), "text"),
+        ])
+    kinds = ["text", "text", "text", "number", "number", "number", "text", "text", "number", "text", "flag", "text"]
+    _write_grid(workbook, sheet, fmt, "Headline measures", labels, rows, table_name="headline_measures", kinds=kinds,
+                note="Shares are stored as fractions and shown as per cent; a change in a share is in percentage "
+                "points (pp). A count below the small-count threshold shows as <5, and [c] or withheld marks a count "
+                "withheld so that a small count cannot be worked out from a total.")
+
+
+def _write_value(workbook, sheet, row: int, col: int, value: object, style: str, fmt: dict) -> None:
+    if value is None:
         sheet.write_blank(row, col, None, fmt["text"])
-    elif isinstance(value, bool | np.bool_):
+    elif style == "link":
+        sheet.write_url(row, col, f"internal:'{value}'!A1", fmt["link"], string=str(value))
+    elif style == "flag":
         sheet.write_boolean(row, col, bool(value), fmt["text"])
-    elif isinstance(value, dt.datetime | pd.Timestamp):
-        stamp = pd.Timestamp(value).tz_localize(None) if pd.Timestamp(value).tzinfo else pd.Timestamp(value)
-        sheet.write_datetime(row, col, stamp.to_pydatetime(), fmt["datetime" if kind == "datetime" else "date"])
-    elif isinstance(value, dt.date):
-        sheet.write_datetime(row, col, dt.datetime(value.year, value.month, value.day), fmt["date"])
-    elif isinstance(value, int | float) or pd.api.types.is_number(value):
-        number = float(value)  # type: ignore[arg-type]
-        style = kind if kind in ("int", "float", "pct") else ("int" if number.is_integer() else "float")
-        sheet.write_number(row, col, number, fmt[style])
-    else:
+    elif style in ("date", "datetime", "month"):
+        sheet.write_datetime(row, col, value, fmt[style])
+    elif style == "text":
         sheet.write_string(row, col, neutralise(str(value)), fmt["wrap"])
+    else:
+        sheet.write_number(row, col, value, _style(workbook, fmt, style))
 
 
-def _write_definitions(sheet, definitions: list[MetricDefinition], fmt: dict) -> None:
-    sheet.write_string(0, 0, "Metric definitions", fmt["title"])
-    headers = ["Metric id", "Clause", "Measure", "What it means", "Formula", "Unit"]
-    for col, label in enumerate(headers):
-        sheet.write_string(HEADER_ROW, col, label, fmt["header"])
-    for row, d in enumerate(definitions, start=HEADER_ROW + 1):
-        for col, value in enumerate([d.metric_id, d.clause, d.title, d.definition, d.formula, d.unit]):
-            sheet.write_string(row, col, neutralise(value), fmt["wrap"])
-    for col, width in enumerate([28, 8, 30, 55, 45, 10]):
-        sheet.set_column(col, col, width)
-    sheet.freeze_panes(HEADER_ROW + 1, 0)
-    sheet.autofilter(HEADER_ROW, 0, HEADER_ROW + max(len(definitions), 1), len(headers) - 1)
+def _write_definitions(workbook, sheet, definitions: list[MetricDefinition], fmt: dict) -> None:
+    labels = ["Metric id", "Clause", "Measure", "What it means", "Formula", "Unit"]
+    rows = [[(v, "text") for v in (d.metric_id, d.clause, d.title, d.definition, d.formula, UNIT_WORDS.get(d.unit, d.unit))]
+            for d in definitions]
+    _write_grid(workbook, sheet, fmt, "Metric definitions", labels, rows, note=None, table_name="definitions",
+                kinds=["text"] * len(labels))

@@ -4,7 +4,7 @@
     year = review.load(data="data/sample", year=2025)
     year.tables["posts"]           # a canonical table (both years, typed)
     year.headlines                 # every metric: value, prior, change, target, RAG
-    year.table("p3_by_platform")   # a metric table, exactly as the report shows it
+    year.table("p3_by_platform")   # a metric table: typed, snake_case columns, true numbers
     year.sql("SELECT platform, count(*) FROM accounts GROUP BY ALL")   # DuckDB over the tables
 
 `data` may be a folder of input files (read and validated here, as a run does), a `review ingest`
@@ -46,6 +46,9 @@ class Year:
         return pd.DataFrame([h.__dict__ for h in self.metrics.headlines])
 
     def table(self, table_id: str) -> pd.DataFrame:
+        """A metric table as a typed frame: snake_case columns, integers for counts, dates and
+        months as timestamps, true numbers (nothing suppressed: the report hides small counts
+        when it prints them). Each column's label and unit: `metric_tables` (MetricTable.columns)."""
         found = {t.table_id: t for t in self.metrics.tables}
         if table_id not in found:
             raise KeyError(f"no metric table {table_id!r}; there are: {', '.join(sorted(found))}")

@@ -72,13 +72,30 @@ class ClauseMetrics:
     current: ClauseResult
     prior: ClauseResult | None  # None when the data hold nothing for the year before
     headlines: list[Headline]  # the clause's registered metrics, rated, registry order
+    threshold: int = 5  # the small-count threshold (config.report.small_count_threshold)
+
+    def protected(self) -> tuple[list[Headline], list[MetricTable]]:
+        """The clause's headlines and tables with small counts decided (review.disclosure), as
+        the report decides them: an executed notebook prints what the paper prints."""
+        from review.disclosure import protect
+
+        return protect(self.headlines, self.current.tables, self.threshold)
+
+    def frame(self, table_id: str) -> pd.DataFrame:
+        """One of the clause's metric tables for the review year: the typed frame, true numbers."""
+        return self._find(table_id).frame
 
     def table(self, table_id: str) -> pd.DataFrame:
-        """One of the clause's metric tables for the review year, as the report shows it."""
+        """One of the clause's metric tables for the review year, as the report shows it: labelled
+        columns, cells as printed ("<5" for a suppressed count)."""
+        self._find(table_id)
+        return next(t for t in self.protected()[1] if t.table_id == table_id).display()
+
+    def _find(self, table_id: str) -> MetricTable:
         found = {t.table_id: t for t in self.current.tables}
         if table_id not in found:
             raise KeyError(f"{self.clause} has no table {table_id!r}; it has: {', '.join(found)}")
-        return found[table_id].frame
+        return found[table_id]
 
     @property
     def series(self) -> dict[str, pd.DataFrame]:
@@ -124,6 +141,7 @@ def compute_clause(clause: str, current: PeriodData, prior: PeriodData) -> Claus
         current=now,
         prior=before,
         headlines=_headlines({clause: now}, {clause: before} if before else {}, current, clause),
+        threshold=current.config.report.small_count_threshold,
     )
 
 

@@ -8,9 +8,11 @@ from review.context import MetricTable
 from review.contracts import CONTACT_OUTCOMES
 from review.metrics.period import IN_PARQUET, ClauseResult, PeriodData, pct
 from review.rollup import run_rollup
+from review.values import Column
 
 CLAUSE = "P3"
 OUTCOME_LABELS = {
+    "open": "Still open",
     "answered": "Answered",
     "signposted_101": "Signposted to 101",
     "signposted_999": "Signposted to 999",
@@ -68,68 +70,93 @@ def compute(p: PeriodData) -> ClauseResult:
     per_platform = _by_platform(rollup("response_by_platform", {"target": target}, contacts=contacts, accounts=accounts))
     by_outcome = rollup("contacts_by_outcome", contacts=contacts)
     counts = pd.Series(by_outcome["contacts_count"].astype("int64").to_numpy(),
-                       index=by_outcome["outcome"].astype(object).where(by_outcome["outcome"].notna(), "(open)"))
+                       index=by_outcome["outcome"].astype(object).where(by_outcome["outcome"].notna(), "open"))
     outcomes = (
-        counts.reindex(CONTACT_OUTCOMES + ["(open)"], fill_value=0)
-        .rename(index={**OUTCOME_LABELS, "(open)": "Still open"})
-        .rename_axis("Outcome")
-        .reset_index(name="Messages")
+        counts.groupby(level=0).sum().reindex(CONTACT_OUTCOMES + ["open"], fill_value=0)
+        .rename_axis("outcome")
+        .reset_index(name="messages")
     )
-    outcomes["Share (%)"] = (100 * outcomes["Messages"] / max(total, 1)).round(1)
+    outcomes["share_pct"] = (100 * outcomes["messages"] / max(total, 1)).round(1)
     heat = rollup("contacts_by_weekday_hour", contacts=heat_source)
     staffed_table = pd.DataFrame(
         [
             {
-                "When the message arrived": label,
-                "Messages": int(row["contacts_count"]) if row is not None else 0,
-                "Needing a reply": int(row["needing_response_count"]) if row is not None else 0,
-                "Median minutes": _round(_num(row, "response_median_minutes")),
-                "90th percentile minutes": _round(_num(row, "response_p90_minutes")),
-                "Answered in time (%)": None if row is None else _round(pct(row["answered_in_target_count"], row["needing_response_count"]), 1),
+                "when": label,
+                "messages": int(row["contacts_count"]) if row is not None else 0,
+                "needing_reply": int(row["needing_response_count"]) if row is not None else 0,
+                "median_minutes": _round(_num(row, "response_median_minutes")),
+                "p90_minutes": _round(_num(row, "response_p90_minutes")),
+                "answered_in_time_pct": None if row is None else _round(pct(row["answered_in_target_count"], row["needing_response_count"]), 1),
             }
             for label, row in [("Staffed hours", in_hours), ("Out of hours", out_hours), ("All", grand)]
-        ]
-    )
+        ],
+        columns=["when", "messages", "needing_reply", "median_minutes", "p90_minutes", "answered_in_time_pct"],
+    ).astype({"messages": "int64", "needing_reply": "int64", "median_minutes": "float64", "p90_minutes": "float64",
+              "answered_in_time_pct": "float64"})
     hours = p.config.staffed_hours
     kinds = rollup("contacts_by_platform_kind", contacts=contacts, accounts=accounts)
     by_kind = (
-        kinds.assign(kind=lambda d: d["kind"].str.replace("_", " ").str.capitalize(),
-                     contacts_count=lambda d: d["contacts_count"].astype("int64"))
+        kinds.assign(contacts_count=lambda d: d["contacts_count"].astype("int64"))
         .groupby(["platform", "kind"])["contacts_count"].sum().unstack("kind", fill_value=0)
     )
     by_kind.columns.name = None
-    by_kind = by_kind.assign(Total=by_kind.sum(axis=1)).sort_values("Total", ascending=False, kind="stable")
-    by_kind = by_kind.reset_index().rename(columns={"platform": "Platform"})
+    by_kind.columns = [str(c) for c in by_kind.columns]
+    by_kind = by_kind.assign(total=by_kind.sum(axis=1)).sort_values("total", ascending=False, kind="stable")
+    by_kind = by_kind.reset_index().astype({c: "int64" for c in by_kind.columns})
+    kind_columns = {"platform": Column("Platform"),
+                    **{c: Column(c.replace("_", " ").capitalize(), "count", unit="messages") for c in by_kind.columns[1:-1]},
+                    "total": Column("Total", "count", unit="messages")}
     return ClauseResult(
         values=values,
         tables=[
             MetricTable("p3_staffed_hours", CLAUSE, "Response times in and out of staffed hours", staffed_table,
                         note=f"Staffed hours: {hours.start_hour:02d}:00 to {hours.end_hour:02d}:00, UK time. "
-                        "Minutes run from arrival to the first reply, over messages that needed one."),
-            MetricTable("p3_by_channel", CLAUSE, "Inbound messages by platform and kind", by_kind),
+                        "Minutes run from arrival to the first reply, over messages that needed one.",
+                        columns={"when": Column("When the message arrived"),
+                                 **{k: v for k, v in RESPONSE_COLUMNS.items() if k in staffed_table}}),
+            MetricTable("p3_by_channel", CLAUSE, "Inbound messages by platform and kind", by_kind, columns=kind_columns),
             MetricTable("p3_by_platform", CLAUSE, "Response times by platform", per_platform,
-                        note=f"Answered in time means a first reply within {target:g} minutes."),
-            MetricTable("p3_outcomes", CLAUSE, "What came of inbound messages", outcomes),
+                        note=f"Answered in time means a first reply within {target:g} minutes.",
+                        columns={"platform": Column("Platform"), **RESPONSE_COLUMNS}),
+            MetricTable("p3_outcomes", CLAUSE, "What came of inbound messages", outcomes,
+                        columns={"outcome": Column("Outcome", "category", labels=OUTCOME_LABELS),
+                                 "messages": Column("Messages", "count", unit="messages"),
+                                 "share_pct": Column("Share (%)", "pct", places=1, unit="% of messages")}),
         ],
         series={"p3_weekday_hour": heat, "p3_per_account": per_account},
     )
 
 
+# How the response-time columns read, in the order tables show them.
+RESPONSE_COLUMNS = {
+    "messages": Column("Messages", "count", unit="messages"),
+    "needing_reply": Column("Needing a reply", "count", unit="messages"),
+    "median_minutes": Column("Median minutes", "number", places=0, unit="minutes"),
+    "p90_minutes": Column("90th percentile minutes", "number", places=0, unit="minutes"),
+    "median_staffed_minutes": Column("Median, staffed hours", "number", places=0, unit="minutes"),
+    "median_out_of_hours_minutes": Column("Median, out of hours", "number", places=0, unit="minutes"),
+    "answered_in_time_pct": Column("Answered in time (%)", "pct", places=1, unit="% of messages needing a reply"),
+}
+
+
 def _by_platform(stats: pd.DataFrame) -> pd.DataFrame:
+    columns = ["platform", "messages", "needing_reply", "median_minutes", "p90_minutes", "median_staffed_minutes",
+               "median_out_of_hours_minutes", "answered_in_time_pct"]
     rows = [
         {
-            "Platform": row["platform"],
-            "Messages": int(row["contacts_count"]),
-            "Needing a reply": int(row["needing_response_count"]),
-            "Median minutes": _round(row["response_median_minutes"]),
-            "90th percentile minutes": _round(row["response_p90_minutes"]),
-            "Median, staffed hours": _round(row["staffed_median_minutes"]),
-            "Median, out of hours": _round(row["unstaffed_median_minutes"]),
-            "Answered in time (%)": _round(pct(row["answered_in_target_count"], row["needing_response_count"]), 1),
+            "platform": row["platform"],
+            "messages": int(row["contacts_count"]),
+            "needing_reply": int(row["needing_response_count"]),
+            "median_minutes": _round(row["response_median_minutes"]),
+            "p90_minutes": _round(row["response_p90_minutes"]),
+            "median_staffed_minutes": _round(row["staffed_median_minutes"]),
+            "median_out_of_hours_minutes": _round(row["unstaffed_median_minutes"]),
+            "answered_in_time_pct": _round(pct(row["answered_in_target_count"], row["needing_response_count"]), 1),
         }
         for _, row in stats.iterrows()
     ]
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=columns).astype(
+        {"messages": "int64", "needing_reply": "int64", **{c: "float64" for c in columns[3:]}})
 
 
 def _row(overall: pd.DataFrame, staffed: bool | None):

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import pandas as pd
 
-from review.context import MetricTable
-from review.contracts import INCIDENT_OUTCOMES
+from review.context import MetricTable, TableTotal
+from review.contracts import INCIDENT_OUTCOMES, SEVERITIES
 from review.metrics.period import ClauseResult, PeriodData, account_labels, median, pct
+from review.values import Column
 
 CLAUSE = "P5"
 # What P5 reads (review.metrics.period.read_period): table -> columns (None: all).
 TABLES_NEEDED = {"accounts": None, "posts": ["account_id", "published_at"], "incidents": None, "training": None}
 
 
-def suppress(count: int, threshold: int) -> str:
-    """Small counts could identify people: below the threshold, show '<threshold'."""
-    return f"<{threshold}" if 0 < count < threshold else f"{count:,}"
+# Counts of conduct cases could identify people: each is declared a small count, so every output
+# prints one below the threshold as "<5" (review.values, review.disclosure); the frames hold the
+# true numbers.
+CASES = Column("Cases", "count", unit="cases", small_count=True)
 
 
 def compute(p: PeriodData) -> ClauseResult:
@@ -53,46 +55,60 @@ def compute(p: PeriodData) -> ClauseResult:
     )
     category_table = pd.DataFrame(
         {
-            "Category": by_category.index.str.replace("_", " ").str.capitalize(),
-            "Work capacity": [suppress(int(n), threshold) for n in by_category["work"]],
-            "Personal capacity": [suppress(int(n), threshold) for n in by_category["personal"]],
+            "category": by_category.index.astype(str),
+            "work": by_category["work"].astype("int64"),
+            "personal": by_category["personal"].astype("int64"),
         }
     ).reset_index(drop=True)
     gaps = governance[
         governance["is_dormant"] | governance["is_review_overdue"] | ~governance["has_mfa"].fillna(False) | ~governance["is_approved"].fillna(False)
     ].sort_values("name", kind="stable")
-    yes_no = {True: "Yes", False: "No"}
     gaps_table = pd.DataFrame(
         {
-            "Account": account_labels(gaps),
-            "Approved owner": gaps["is_approved"].map(yes_no),
-            "MFA on": gaps["has_mfa"].map(yes_no),
-            "Dormant": gaps["is_dormant"].map(yes_no),
-            "Review overdue": gaps["is_review_overdue"].map(yes_no),
+            "account": account_labels(gaps),
+            "is_approved": gaps["is_approved"].astype("boolean"),
+            "has_mfa": gaps["has_mfa"].astype("boolean"),
+            "is_dormant": gaps["is_dormant"].astype(bool),
+            "is_review_overdue": gaps["is_review_overdue"].astype(bool),
         }
     ).reset_index(drop=True)
-    unit_table = _training_table(training, "unit", "Unit")
-    role_table = _training_table(training, "role", "Role")
-    role_table["Role"] = role_table["Role"].str.replace("_", " ").str.capitalize()
-    by_severity = _suppressed_counts(incidents, "severity", ["low", "medium", "high"], threshold)
-    by_outcome = _suppressed_counts(incidents, "outcome", INCIDENT_OUTCOMES, threshold)
+    unit_table = _training_table(training, "unit")
+    role_table = _training_table(training, "role")
+    by_severity = _counts(incidents, "severity", SEVERITIES)
+    by_outcome = _counts(incidents, "outcome", INCIDENT_OUTCOMES)
+    small = f"Counts below {threshold} are shown as <{threshold}"
     return ClauseResult(
         values=values,
         tables=[
             MetricTable("p5_cases", CLAUSE, "Conduct cases by category and capacity", category_table,
-                        note=f"Counts below {threshold} are shown as <{threshold} so that no one can be identified."),
+                        note=f"{small} so that no one can be identified.",
+                        columns={"category": Column("Category", "category"),
+                                 "work": Column("Work capacity", "count", unit="cases", small_count=True),
+                                 "personal": Column("Personal capacity", "count", unit="cases", small_count=True)},
+                        totals=(TableTotal("p5_conduct_cases", ("work", "personal")),
+                                TableTotal("p5_personal_cases", ("personal",)),
+                                TableTotal("p7_discrimination_cases", ("work", "personal"),
+                                           where=("category", "discriminatory_content")))),
             MetricTable("p5_account_gaps", CLAUSE, "Accounts with governance gaps", gaps_table,
                         note=f"Dormant: no post in the last {cfg.targets.dormant_days} days of the period. "
-                        f"Review overdue: not reviewed in {cfg.targets.review_interval_days} days."),
+                        f"Review overdue: not reviewed in {cfg.targets.review_interval_days} days.",
+                        columns={"account": Column("Account"), "is_approved": Column("Approved owner", "flag"),
+                                 "has_mfa": Column("MFA on", "flag"), "is_dormant": Column("Dormant", "flag"),
+                                 "is_review_overdue": Column("Review overdue", "flag")}),
             MetricTable("p5_cases_by_severity", CLAUSE, "Conduct cases by severity", by_severity,
-                        note=f"Counts below {threshold} are shown as <{threshold}."),
+                        note=f"{small}.", columns={"severity": Column("Severity", "category"), "cases": CASES},
+                        totals=(TableTotal("p5_conduct_cases", ("cases",)),)),
             MetricTable("p5_cases_by_outcome", CLAUSE, "Conduct cases by outcome", by_outcome,
-                        note=f"Counts below {threshold} are shown as <{threshold}."),
+                        note=f"{small}.", columns={"outcome": Column("Outcome", "category"), "cases": CASES},
+                        totals=(TableTotal("p5_conduct_cases", ("cases",)),
+                                TableTotal("p5_open_cases", ("cases",), where=("outcome", "open")))),
             MetricTable("p5_training_by_unit", CLAUSE, "Social media training by unit", unit_table,
-                        note="Never: listed as using a force account, with no completed course."),
-            MetricTable("p5_training_by_role", CLAUSE, "Social media training by role", role_table),
+                        note="Never: listed as using a force account, with no completed course.",
+                        columns=_training_columns("unit", Column("Unit"))),
+            MetricTable("p5_training_by_role", CLAUSE, "Social media training by role", role_table,
+                        columns=_training_columns("role", Column("Role", "category"))),
         ],
-        series={"p5_training_by_unit": unit_table[["Unit", "In date (%)"]]},
+        series={"p5_training_by_unit": unit_table[["unit", "in_date_pct"]]},
     )
 
 
@@ -110,23 +126,27 @@ def training_status(p: PeriodData) -> pd.DataFrame:
     return latest.assign(status=status)
 
 
-def _training_table(training: pd.DataFrame, by: str, label: str) -> pd.DataFrame:
+def _training_table(training: pd.DataFrame, by: str) -> pd.DataFrame:
     counts = training.groupby(by)["status"].value_counts().unstack(fill_value=0).reindex(
         columns=TRAINING_STATUSES, fill_value=0
     )
-    counts.columns.name = None
-    counts["People"] = counts.sum(axis=1)
-    counts["In date (%)"] = (100 * counts["In date"] / counts["People"]).round(1)
-    counts = counts.reset_index().rename(columns={by: label}).sort_values(["In date (%)", label], kind="stable")
-    return counts[[label, "People", *TRAINING_STATUSES, "In date (%)"]].reset_index(drop=True)
+    counts.columns = ["in_date", "expired", "never"]
+    counts["people"] = counts.sum(axis=1)
+    counts["in_date_pct"] = (100 * counts["in_date"] / counts["people"]).round(1)
+    counts = counts.reset_index().sort_values(["in_date_pct", by], kind="stable")
+    return counts[[by, "people", "in_date", "expired", "never", "in_date_pct"]].astype(
+        {c: "int64" for c in ["people", "in_date", "expired", "never"]}).reset_index(drop=True)
 
 
-def _suppressed_counts(incidents: pd.DataFrame, column: str, order: list[str], threshold: int) -> pd.DataFrame:
+def _training_columns(by: str, first: Column) -> dict[str, Column]:
+    return {by: first, "people": Column("People", "count", unit="people"),
+            "in_date": Column("In date", "count", unit="people"), "expired": Column("Expired", "count", unit="people"),
+            "never": Column("Never", "count", unit="people"),
+            "in_date_pct": Column("In date (%)", "pct", places=1, unit="% of people")}
+
+
+def _counts(incidents: pd.DataFrame, column: str, order: list[str]) -> pd.DataFrame:
+    """Cases by one column's values, in `order`; values with no case are left out."""
     counts = incidents[column].value_counts().reindex(order, fill_value=0)
     counts = counts[counts > 0]
-    return pd.DataFrame(
-        {
-            column.capitalize(): counts.index.str.replace("_", " ").str.capitalize(),
-            "Cases": [suppress(int(n), threshold) for n in counts],
-        }
-    )
+    return pd.DataFrame({column: counts.index.astype(str), "cases": counts.to_numpy(dtype="int64")})

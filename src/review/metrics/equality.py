@@ -7,6 +7,7 @@ import pandas as pd
 from review.context import MetricTable
 from review.metrics.period import ClauseResult, PeriodData, pct
 from review.plain_english import hashtags
+from review.values import Column
 
 CLAUSE = "P7"
 LONG_HASHTAG = 8  # letters; shorter tags are mostly one word, where camel case does not apply
@@ -47,18 +48,26 @@ def compute(p: PeriodData) -> ClauseResult:
         vid = group[group["media_type"] == "video"]
         rows.append(
             {
-                "Platform": platform,
-                "Image posts": len(img),
-                "With alt text (%)": _r(pct(img["has_alt_text"].fillna(False).sum(), len(img))),
-                "Video posts": len(vid),
-                "With captions (%)": _r(pct(vid["has_captions"].fillna(False).sum(), len(vid))),
+                "platform": platform,
+                "image_posts": len(img),
+                "alt_text_pct": _r(pct(img["has_alt_text"].fillna(False).sum(), len(img))),
+                "video_posts": len(vid),
+                "captions_pct": _r(pct(vid["has_captions"].fillna(False).sum(), len(vid))),
             }
         )
-    table = pd.DataFrame(rows, columns=["Platform", "Image posts", "With alt text (%)", "Video posts", "With captions (%)"])
+    table = pd.DataFrame(rows, columns=["platform", "image_posts", "alt_text_pct", "video_posts", "captions_pct"]).astype(
+        {"image_posts": "int64", "video_posts": "int64", "alt_text_pct": "float64", "captions_pct": "float64"})
+    columns = {
+        "platform": Column("Platform"),
+        "image_posts": Column("Image posts", "count", unit="posts"),
+        "alt_text_pct": Column("With alt text (%)", "pct", places=1, unit="% of image posts"),
+        "video_posts": Column("Video posts", "count", unit="posts"),
+        "captions_pct": Column("With captions (%)", "pct", places=1, unit="% of video posts"),
+    }
     return ClauseResult(
         values=values,
-        tables=[MetricTable("p7_accessibility", CLAUSE, "Accessible posts by platform", table)],
-        series={"p7_alt_text_by_platform": table[["Platform", "With alt text (%)"]].dropna()},
+        tables=[MetricTable("p7_accessibility", CLAUSE, "Accessible posts by platform", table, columns=columns)],
+        series={"p7_alt_text_by_platform": table[["platform", "alt_text_pct"]].dropna()},
     )
 
 

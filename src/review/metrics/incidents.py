@@ -7,6 +7,7 @@ import pandas as pd
 from review.context import MetricTable
 from review.metrics.period import ClauseResult, PeriodData, median
 from review.rollup import run_rollup
+from review.values import Column
 
 CLAUSE = "P2"
 # What P2 reads (review.metrics.period.read_period): table -> columns (None: all).
@@ -58,17 +59,28 @@ def compute(p: PeriodData) -> ClauseResult:
     local = table_frame["declared_at"].dt.tz_convert(p.config.timezone)
     shown = pd.DataFrame(
         {
-            "Incident": table_frame["name"],
+            "incident": table_frame["name"],
             # UK local time without the zone: the report prints "4 June 2025 20:29", the workbook a date cell.
-            "Declared": local.dt.tz_localize(None),
-            "Minutes to first post": table_frame["first_post_minutes"].round(0),
-            f"Updates per hour, first {FIRST_HOURS} hours": (table_frame["posts_first_hours"] / FIRST_HOURS).round(1),
-            "Posts": table_frame["posts_all"].fillna(0).astype(int),
-            "Impressions": table_frame["impressions"].fillna(0).astype("int64"),
-            "Reach": table_frame["reach"].astype("float64").where(table_frame["reach"].fillna(0) > 0),
-            "Rumour corrections": table_frame["rumour_corrections"].fillna(0).astype(int),
+            "declared": local.dt.tz_localize(None),
+            "first_post_minutes": table_frame["first_post_minutes"].round(0),
+            "updates_per_hour_first_hours": (table_frame["posts_first_hours"] / FIRST_HOURS).round(1),
+            "posts": table_frame["posts_all"].fillna(0).astype("int64"),
+            "impressions": table_frame["impressions"].fillna(0).astype("int64"),
+            "reach": table_frame["reach"].astype("float64").where(table_frame["reach"].fillna(0) > 0).round().astype("Int64"),
+            "rumour_corrections": table_frame["rumour_corrections"].fillna(0).astype("int64"),
         }
     ).reset_index(drop=True)
+    columns = {
+        "incident": Column("Incident"),
+        "declared": Column("Declared", "datetime"),
+        "first_post_minutes": Column("Minutes to first post", "number", places=0, unit="minutes"),
+        "updates_per_hour_first_hours": Column(f"Updates per hour, first {FIRST_HOURS} hours", "number", places=1,
+                                               unit="posts per hour"),
+        "posts": Column("Posts", "count", unit="posts"),
+        "impressions": Column("Impressions", "count", unit="impressions"),
+        "reach": Column("Reach", "count", unit="people, as each platform estimates"),
+        "rumour_corrections": Column("Rumour corrections", "count", unit="posts"),
+    }
     timeline = posts[posts["minutes_after"] <= FIRST_HOURS * 60].merge(
         incidents[["critical_incident_id", "name"]], on="critical_incident_id", validate="m:1"
     )[["name", "minutes_after"]]
@@ -81,6 +93,7 @@ def compute(p: PeriodData) -> ClauseResult:
                 title="Critical incidents: first post and updates",
                 frame=shown,
                 note=f"Target: first post within {target:g} minutes of declaration. Times are UK local time.",
+                columns=columns,
             )
         ],
         series={"p2_timeline": timeline, "p2_incidents": table_frame[["name", "first_post_minutes"]]},

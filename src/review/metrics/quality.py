@@ -7,6 +7,7 @@ import pandas as pd
 from review.context import MetricTable
 from review.metrics.period import ClauseResult, PeriodData, account_labels, pct
 from review.plain_english import jargon_list, jargon_uses, score_texts
+from review.values import Column
 
 CLAUSE = "P4"
 # What P4 reads (review.metrics.period.read_period): table -> columns (None: all).
@@ -50,34 +51,33 @@ def compute(p: PeriodData) -> ClauseResult:
     )
     account_table = pd.DataFrame(
         {
-            "Account": per_account["name"],
-            "Posts scored": per_account["posts"],
-            "In plain English (%)": (100 * per_account["meets"]).round(1),
-            "Reading ease, median": per_account["ease_median"].round(0),
-            "Reading ease, middle 80%": per_account["ease_p10"].round(0).astype("Int64").astype(str)
-            + " to "
-            + per_account["ease_p90"].round(0).astype("Int64").astype(str),
-            "Reading grade, median": per_account["grade"].round(1),
-            "Words per sentence": per_account["wps"].round(1),
-            "Jargon uses": per_account["jargon"],
+            "account": per_account["name"],
+            "posts_scored": per_account["posts"].astype("int64"),
+            "plain_english_pct": (100 * per_account["meets"]).round(1),
+            "reading_ease_median": per_account["ease_median"].round(0),
+            "reading_ease_p10": per_account["ease_p10"].round(0),
+            "reading_ease_p90": per_account["ease_p90"].round(0),
+            "reading_grade_median": per_account["grade"].round(1),
+            "words_per_sentence": per_account["wps"].round(1),
+            "jargon_uses": per_account["jargon"].astype("int64"),
         }
     ).reset_index(drop=True)
     jargon_table = pd.DataFrame(
-        [{"Word or phrase": term, "Uses": n, "Plain alternative": jargon[term]} for term, n in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:12]],
-        columns=["Word or phrase", "Uses", "Plain alternative"],
-    )
+        [{"term": term, "uses": n, "plain_alternative": jargon[term]} for term, n in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:12]],
+        columns=["term", "uses", "plain_alternative"],
+    ).astype({"uses": "int64"})
     passed = checks["result"].eq("pass").astype("int64")
     by_check = pd.DataFrame(
         {"checks": checks.groupby("check_type").size(), "passed": passed.groupby(checks["check_type"]).sum()}
     ).reset_index()
     audit_table = pd.DataFrame(
         {
-            "Check": by_check["check_type"].str.replace("_", " ").str.capitalize(),
-            "Checks": by_check["checks"],
-            "Passed (%)": (100 * by_check["passed"] / by_check["checks"]).round(1),
+            "check_type": by_check["check_type"].astype(str),
+            "checks": by_check["checks"].astype("int64"),
+            "passed_pct": (100 * by_check["passed"] / by_check["checks"]).round(1),
         }
     )
-    month = scored.assign(month=scored["published_local"].dt.to_period("M").astype(str)).groupby(["account_id", "month"]).agg(
+    month = scored.assign(month=scored["published_local"].dt.to_period("M").dt.to_timestamp()).groupby(["account_id", "month"]).agg(
         posts=("meets", "size"), meets=("meets", "mean"), ease=("reading_ease", "median"),
         grade=("reading_grade", "median"), wps=("words_per_sentence", "median"),
         words=("words", "sum"), sentences=("sentences", "sum"),
@@ -85,29 +85,54 @@ def compute(p: PeriodData) -> ClauseResult:
     labels = account_labels(p.accounts).set_axis(p.accounts["account_id"])
     account_month = pd.DataFrame(
         {
-            "Account": month["account_id"].map(labels),
-            "Month": month["month"],
-            "Posts scored": month["posts"],
-            "Words": month["words"],
-            "Sentences": month["sentences"],
-            "In plain English (%)": (100 * month["meets"]).round(1),
-            "Reading ease, median": month["ease"].round(0),
-            "Reading grade, median": month["grade"].round(1),
-            "Words per sentence": month["wps"].round(1),
+            "account": month["account_id"].map(labels),
+            "month": month["month"],
+            "posts_scored": month["posts"].astype("int64"),
+            "words": month["words"].astype("int64"),
+            "sentences": month["sentences"].astype("int64"),
+            "plain_english_pct": (100 * month["meets"]).round(1),
+            "reading_ease_median": month["ease"].round(0),
+            "reading_grade_median": month["grade"].round(1),
+            "words_per_sentence": month["wps"].round(1),
         }
-    ).sort_values(["Account", "Month"], kind="stable").reset_index(drop=True)
+    ).sort_values(["account", "month"], kind="stable").reset_index(drop=True)
     return ClauseResult(
         values=values,
         tables=[
             MetricTable("p4_by_account", CLAUSE, "Plain English by account", account_table,
                         note=f"A post is in plain English when its Flesch reading ease is {target:g} or more, "
                         "after links, @mentions and hashtags are taken out. Scores of short posts vary a lot, "
-                        "so the middle 80% of scores is shown too."),
-            MetricTable("p4_jargon", CLAUSE, "Police jargon used most", jargon_table),
+                        "so the middle 80% of scores is shown too.",
+                        columns={"account": Column("Account"), **SCORE_COLUMNS,
+                                 "reading_ease_p10": Column("Reading ease, 10th percentile", "number", places=0,
+                                                            unit="Flesch reading ease", group="Reading ease, middle 80%"),
+                                 "reading_ease_p90": Column("Reading ease, 90th percentile", "number", places=0,
+                                                            unit="Flesch reading ease", group="Reading ease, middle 80%"),
+                                 "jargon_uses": Column("Jargon uses", "count", unit="uses")}),
+            MetricTable("p4_jargon", CLAUSE, "Police jargon used most", jargon_table,
+                        columns={"term": Column("Word or phrase"), "uses": Column("Uses", "count", unit="uses"),
+                                 "plain_alternative": Column("Plain alternative")}),
             MetricTable("p4_account_month", CLAUSE, "Plain English by account and month", account_month,
                         note="Scores for one account's month pool many short posts, so they vary less than "
-                        "single-post scores."),
-            MetricTable("p4_audits", CLAUSE, "Quality and compliance audits", audit_table),
+                        "single-post scores.",
+                        columns={"account": Column("Account"), "month": Column("Month", "month"),
+                                 **{k: v for k, v in SCORE_COLUMNS.items() if k == "posts_scored"},
+                                 "words": Column("Words", "count", unit="words"),
+                                 "sentences": Column("Sentences", "count", unit="sentences"),
+                                 **{k: v for k, v in SCORE_COLUMNS.items() if k != "posts_scored"}}),
+            MetricTable("p4_audits", CLAUSE, "Quality and compliance audits", audit_table,
+                        columns={"check_type": Column("Check", "category"), "checks": Column("Checks", "count", unit="checks"),
+                                 "passed_pct": Column("Passed (%)", "pct", places=1, unit="% of checks")}),
         ],
         series={"p4_by_account": per_account[["name", "meets"]].assign(meets=lambda d: 100 * d["meets"])},
     )
+
+
+# The plain-English scores, as the tables by account and by account and month show them.
+SCORE_COLUMNS = {
+    "posts_scored": Column("Posts scored", "count", unit="posts"),
+    "plain_english_pct": Column("In plain English (%)", "pct", places=1, unit="% of posts scored"),
+    "reading_ease_median": Column("Reading ease, median", "number", places=0, unit="Flesch reading ease"),
+    "reading_grade_median": Column("Reading grade, median", "number", places=1, unit="school grade"),
+    "words_per_sentence": Column("Words per sentence", "number", places=1, unit="words, median"),
+}

@@ -10,6 +10,7 @@ from review.context import MetricTable
 from review.contracts import PURPOSES
 from review.metrics.period import ClauseResult, PeriodData, account_labels, pct
 from review.rollup import run_rollup
+from review.values import Column
 
 CLAUSE = "P1"
 # What P1 reads (review.metrics.period.read_period): table -> columns (None: all).
@@ -64,30 +65,47 @@ def compute(p: PeriodData) -> ClauseResult:
             "p1_channels", CLAUSE, "Channel view: every account, its audience and reach",
             pd.DataFrame(
                 {
-                    "Account": per_account["name"],
-                    "Purpose": per_account["purpose"].str.capitalize(),
-                    "Followers at period end": per_account["followers"],
-                    "Posts": per_account["posts_count"].astype("int64"),
-                    "Impressions": per_account["impressions_count"].astype("int64"),
-                    "Impressions per post": (per_account["impressions_count"] / per_account["posts_count"].where(per_account["posts_count"] > 0)).round(0),
-                    "Small account": small.map({True: "Yes", False: "No"}),
-                    "Dormant": per_account["is_dormant"].map({True: "Yes", False: "No"}),
+                    "account": per_account["name"],
+                    "purpose": per_account["purpose"].astype(str),
+                    "followers_end": per_account["followers"].round().astype("Int64"),
+                    "posts": per_account["posts_count"].astype("int64"),
+                    "impressions": per_account["impressions_count"].astype("int64"),
+                    "impressions_per_post": (per_account["impressions_count"] / per_account["posts_count"].where(per_account["posts_count"] > 0)).round(0),
+                    "is_small": small.astype(bool),
+                    "is_dormant": per_account["is_dormant"].astype(bool),
                 }
-            ).sort_values(["Impressions", "Account"], ascending=[False, True], kind="stable").reset_index(drop=True),
+            ).sort_values(["impressions", "account"], ascending=[False, True], kind="stable").reset_index(drop=True),
             note=f"Small: fewer than {cfg.rules.small_account_followers:,} followers. Dormant: no post in the last "
             f"{cfg.targets.dormant_days} days of the period. Both raise the question of merging or closing accounts.",
+            columns={
+                "account": Column("Account"),
+                "purpose": Column("Purpose", "category"),
+                "followers_end": Column("Followers at period end", "count", unit="followers"),
+                "posts": Column("Posts", "count", unit="posts"),
+                "impressions": Column("Impressions", "count", unit="impressions"),
+                "impressions_per_post": Column("Impressions per post", "number", places=0, unit="impressions"),
+                "is_small": Column("Small account", "flag"),
+                "is_dormant": Column("Dormant", "flag"),
+            },
         ),
         MetricTable(
             "p1_by_month", CLAUSE, "Posts and engagement by month",
             pd.DataFrame(
                 {
-                    "Month": [MONTH_NAMES[m - 1] for m in monthly["month"]],
-                    "Posts": monthly["posts_count"].astype("int64"),
-                    "Impressions": monthly["impressions_count"].astype("int64"),
-                    "Engagements": monthly["engagements_count"].astype("int64"),
-                    "Engagement rate (%)": (100 * monthly["rated_engagements_count"] / monthly["rated_impressions_count"].where(monthly["rated_impressions_count"] > 0)).round(2),
+                    "month": [_month_start(p.start, m) for m in monthly["month"]],
+                    "posts": monthly["posts_count"].astype("int64"),
+                    "impressions": monthly["impressions_count"].astype("int64"),
+                    "engagements": monthly["engagements_count"].astype("int64"),
+                    "engagement_rate_pct": (100 * monthly["rated_engagements_count"] / monthly["rated_impressions_count"].where(monthly["rated_impressions_count"] > 0)).round(2),
                 }
-            ),
+            ).astype({"month": "datetime64[ns]"}).sort_values("month", kind="stable").reset_index(drop=True),
+            columns={
+                "month": Column("Month", "month"),
+                "posts": Column("Posts", "count", unit="posts"),
+                "impressions": Column("Impressions", "count", unit="impressions"),
+                "engagements": Column("Engagements", "count", unit="engagements"),
+                "engagement_rate_pct": ENGAGEMENT_RATE,
+            },
         ),
         _top_posts(p),
         _content_mix(posts, themes),
@@ -101,12 +119,16 @@ def compute(p: PeriodData) -> ClauseResult:
         tables=tables,
         series={"p1_monthly": monthly[["month", "impressions_count", "engagements_count", "posts_count"]],
                 "p1_reach_per_account": reach_per_account,
-                "p1_themes": tables[-1].frame[["Theme", "Posts"]]},
+                "p1_themes": tables[-1].frame[["theme", "posts"]]},
     )
 
 
-MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-               "October", "November", "December"]
+ENGAGEMENT_RATE = Column("Engagement rate (%)", "pct", places=2, unit="% of impressions")
+
+
+def _month_start(start: pd.Timestamp, month: int) -> pd.Timestamp:
+    """The first day of calendar month `month` (1-12) within the period that begins at `start`."""
+    return pd.Timestamp(start.year if month >= start.month else start.year + 1, month, 1)
 
 
 def _channel_view(p: PeriodData, by_month: pd.DataFrame, followers: pd.DataFrame) -> pd.DataFrame:
@@ -146,20 +168,30 @@ def _by_platform(per_account: pd.DataFrame) -> MetricTable:
     )
     frame = pd.DataFrame(
         {
-            "Platform": by_platform["platform"],
-            "Accounts": by_platform["accounts"],
-            "Posts": by_platform["posts"].astype("int64"),
-            "Impressions": by_platform["impressions"].astype("int64"),
-            "Reach": by_platform["reach"].astype("int64").where(by_platform["reach"] > 0),
-            "Engagements": by_platform["engagements"].astype("int64"),
-            "Engagement rate (%)": by_platform["rate"],
-            "Followers at period end": by_platform["followers"],
+            "platform": by_platform["platform"],
+            "accounts": by_platform["accounts"].astype("int64"),
+            "posts": by_platform["posts"].astype("int64"),
+            "impressions": by_platform["impressions"].astype("int64"),
+            "reach": by_platform["reach"].astype("int64").where(by_platform["reach"] > 0).astype("Int64"),
+            "engagements": by_platform["engagements"].astype("int64"),
+            "engagement_rate_pct": by_platform["rate"],
+            "followers_end": by_platform["followers"].round().astype("Int64"),
         }
     ).reset_index(drop=True)
     return MetricTable(
         "p1_by_platform", CLAUSE, "Reach and engagement by platform", frame,
         note="Engagement rate is engagements divided by impressions, over posts that report both. "
         "Some platforms (X, Nextdoor, YouTube) do not report reach; it shows as n/a.",
+        columns={
+            "platform": Column("Platform"),
+            "accounts": Column("Accounts", "count", unit="accounts"),
+            "posts": Column("Posts", "count", unit="posts"),
+            "impressions": Column("Impressions", "count", unit="impressions"),
+            "reach": Column("Reach", "count", unit="people, as each platform estimates"),
+            "engagements": Column("Engagements", "count", unit="engagements"),
+            "engagement_rate_pct": ENGAGEMENT_RATE,
+            "followers_end": Column("Followers at period end", "count", unit="followers"),
+        },
     )
 
 
@@ -169,10 +201,10 @@ def _by_platform_purpose(p: PeriodData) -> MetricTable:
         .reindex(columns=PURPOSES, fill_value=0)
     )
     counts.columns.name = None
-    frame = counts.assign(Total=counts.sum(axis=1)).reset_index().rename(
-        columns={"platform": "Platform", **{c: c.capitalize() for c in PURPOSES}}
-    )
-    return MetricTable("p1_accounts_mix", CLAUSE, "Open accounts by platform and purpose", frame)
+    frame = counts.assign(total=counts.sum(axis=1)).reset_index().astype({c: "int64" for c in [*PURPOSES, "total"]})
+    columns = {"platform": Column("Platform"), **{c: Column(c.capitalize(), "count", unit="accounts") for c in PURPOSES},
+               "total": Column("Total", "count", unit="accounts")}
+    return MetricTable("p1_accounts_mix", CLAUSE, "Open accounts by platform and purpose", frame, columns=columns)
 
 
 def _top_posts(p: PeriodData, n: int = 10) -> MetricTable:
@@ -186,14 +218,17 @@ def _top_posts(p: PeriodData, n: int = 10) -> MetricTable:
     frame = pd.DataFrame(
         {
             # A date, not text: the report prints it as "3 July 2025", the workbook as a date cell.
-            "Published": posts["published_local"].dt.date,
-            "Account": posts["account_id"].map(labels),
-            "Post": text.where(text.str.len() <= 90, text.str.slice(0, 89) + "…"),
-            "Impressions": posts["impressions"].astype("int64"),
-            "Engagements": posts["engagements"].astype("Int64"),
+            "published": posts["published_local"].dt.date,
+            "account": posts["account_id"].map(labels),
+            "post": text.where(text.str.len() <= 90, text.str.slice(0, 89) + "…"),
+            "impressions": posts["impressions"].astype("int64"),
+            "engagements": posts["engagements"].astype("Int64"),
         }
     ).reset_index(drop=True)
-    return MetricTable("p1_top_posts", CLAUSE, f"The {n} posts shown most often", frame)
+    columns = {"published": Column("Published", "date"), "account": Column("Account"), "post": Column("Post"),
+               "impressions": Column("Impressions", "count", unit="impressions"),
+               "engagements": Column("Engagements", "count", unit="engagements")}
+    return MetricTable("p1_top_posts", CLAUSE, f"The {n} posts shown most often", frame, columns=columns)
 
 
 def _content_mix(posts: pd.DataFrame, themes: pd.Series) -> MetricTable:
@@ -205,17 +240,21 @@ def _content_mix(posts: pd.DataFrame, themes: pd.Series) -> MetricTable:
     grouped = grouped.sort_values(["posts"], ascending=False, kind="stable")
     table = pd.DataFrame(
         {
-            "Theme": grouped.index,
-            "Posts": grouped["posts"].astype("int64"),
-            "Share of posts (%)": (100 * grouped["posts"] / max(len(frame), 1)).round(1),
-            "Impressions": grouped["impressions"].astype("int64"),
-            "Engagement rate (%)": (100 * grouped["re"] / grouped["ri"].where(grouped["ri"] > 0)).astype("float64").round(2),
+            "theme": grouped.index.astype(str),
+            "posts": grouped["posts"].astype("int64"),
+            "share_pct": (100 * grouped["posts"] / max(len(frame), 1)).round(1),
+            "impressions": grouped["impressions"].astype("int64"),
+            "engagement_rate_pct": (100 * grouped["re"] / grouped["ri"].where(grouped["ri"] > 0)).astype("float64").round(2),
         }
     ).reset_index(drop=True)
     return MetricTable(
         "p1_content_mix", CLAUSE, "Content mix by theme", table,
         note="Themes come from keywords and hashtags set in the year's config (content.themes); "
         "a post takes the first theme whose words it contains.",
+        columns={"theme": Column("Theme"), "posts": Column("Posts", "count", unit="posts"),
+                 "share_pct": Column("Share of posts (%)", "pct", places=1, unit="% of posts"),
+                 "impressions": Column("Impressions", "count", unit="impressions"),
+                 "engagement_rate_pct": ENGAGEMENT_RATE},
     )
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 
 from review.context import MetricTable
 from review.metrics.period import ClauseResult, PeriodData, pct
+from review.values import Column
 
 CLAUSE = "P6"
 # What P6 reads (review.metrics.period.read_period); posts only for the headlines' caveats.
@@ -28,10 +29,12 @@ def compute(p: PeriodData) -> ClauseResult:
         "p6_implemented_pct": pct((counted["status"] == "implemented").sum(), len(counted)),
         "p6_overdue": int(recs["is_overdue"].sum()),
     }
-    status = recs["status"].value_counts().rename_axis("Status").reset_index(name="Recommendations")
-    status["Status"] = status["Status"].str.replace("_", " ").str.capitalize()
+    status = recs["status"].astype(str).value_counts().rename_axis("status").reset_index(name="recommendations")
+    status = status.astype({"recommendations": "int64"})
     return ClauseResult(
         values=values,
-        tables=[MetricTable("p6_status", CLAUSE, "Earlier recommendations by status", status)],
+        tables=[MetricTable("p6_status", CLAUSE, "Earlier recommendations by status", status,
+                            columns={"status": Column("Status", "category"),
+                                     "recommendations": Column("Recommendations", "count", unit="recommendations")})],
         series={},
     )

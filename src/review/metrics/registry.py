@@ -26,10 +26,22 @@ class Metric:
     # A change in what a platform counts under this metric; shown when that platform's posts are in.
     caveat: str | None = None
     caveat_platforms: tuple[str, ...] = ()
+    # Privacy, declared here once for every output (review.disclosure): `small_count` marks a
+    # count of people or cases (conduct cases) that is printed "<5" below the threshold;
+    # `part_of` names the small count this one is a part of (the rest can be worked out by
+    # subtraction, so it is protected with it); `derived_from` names the small count this figure
+    # is worked out from (a rate per 1,000 people gives the count back), hidden whenever it is.
+    small_count: bool = False
+    part_of: str | None = None
+    derived_from: str | None = None
 
     def target_value(self, config: ReviewConfig) -> float | None:
         return None if self.target is None else float(getattr(config.targets, self.target))
 
+
+# Canonical tables whose rows are people's cases: any count of their rows is a small count
+# (review.values), wherever it is printed (the data-quality notebook counts rows per period).
+SMALL_COUNT_TABLES = ("incidents",)
 
 METRICS: dict[str, Metric] = {
     m.metric_id: m
@@ -137,18 +149,20 @@ METRICS: dict[str, Metric] = {
         # P5 conduct and governance
         Metric("p5_conduct_cases", "P5", "Conduct cases",
                "Social-media related incidents and conduct cases opened in the period.",
-               "count of incidents opened", "count", False),
+               "count of incidents opened", "count", False, small_count=True),
         Metric("p5_personal_cases", "P5", "Conduct cases from personal use",
                "Conduct cases about officers' and staff's personal use of social media.",
-               "count of incidents opened with capacity personal", "count", False),
+               "count of incidents opened with capacity personal", "count", False, small_count=True,
+               part_of="p5_conduct_cases"),
         Metric("p5_cases_per_1000_staff", "P5", "Conduct cases per 1,000 people",
                "Conduct cases for every 1,000 officers and staff.",
-               "cases / headcount × 1,000", "rate", False),
+               "cases / headcount × 1,000", "rate", False, derived_from="p5_conduct_cases"),
         Metric("p5_days_to_close_median", "P5", "Days to close a case",
                "The typical time from opening a conduct case to closing it, over cases closed in the period.",
                "median of (closed date − opened date) in days, over closed cases", "days", False),
         Metric("p5_open_cases", "P5", "Cases still open", "Conduct cases opened in the period and not yet closed.",
-               "count of incidents opened with no closed date", "count", None),
+               "count of incidents opened with no closed date", "count", None, small_count=True,
+               part_of="p5_conduct_cases"),
         Metric("p5_never_trained", "P5", "Account users never trained",
                "People listed as using a force account who have never done the social media course.",
                "count of people whose only training rows have no completion date", "people", False),
@@ -189,7 +203,7 @@ METRICS: dict[str, Metric] = {
                "camel-case hashtags / hashtags of 8 or more letters × 100", "pct", True),
         Metric("p7_discrimination_cases", "P7", "Discrimination cases",
                "Conduct cases about discriminatory content.", "count of incidents in that category",
-               "count", False),
+               "count", False, small_count=True, part_of="p5_conduct_cases"),
     ]
 }
 
