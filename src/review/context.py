@@ -32,6 +32,15 @@ class Headline:
     definition: str  # plain English
     formula: str  # e.g. "engagements / impressions × 100"
     caveat: str | None = None  # e.g. "X renamed impressions to views in 2023"
+    # Why there is no figure, in plain words ("no inbound messages were supplied"): the input it
+    # needs is missing, or there was nothing to measure (review.metrics.coverage). value is None.
+    not_measured: str | None = None
+    # This year's figure over only what last year also covers, when that is less than this year
+    # (the change is like for like: change_pct compares compared_value with prior_value).
+    compared_value: float | None = None
+    # How the change was made when it is not the whole of both years ("last year covers 1 of the
+    # 5 platforms; the change compares YouTube only"), or why there is none ("not comparable: ...").
+    comparison: str | None = None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from review.config import ReviewConfig
 from review.context import Headline, RegisterEntry
-from review.render import fmt_change, fmt_count, fmt_date, fmt_value
+from review.render import fmt_count, fmt_date, fmt_headline_change, fmt_value
 
 
 def purpose(config: ReviewConfig) -> str:
@@ -38,65 +38,120 @@ def _v(by_id: dict[str, Headline], metric_id: str) -> str:
     return fmt_value(h.value, h.unit)
 
 
+def _has(by_id: dict[str, Headline], *metric_ids: str) -> bool:
+    """True when every one of the figures is measured: a sentence about a figure that is not
+    measured is left out, never written with a 0 (review.metrics.coverage)."""
+    return all(not by_id[m].not_measured for m in metric_ids)
+
+
 def _yoy(h: Headline) -> str:
-    if h.change_pct is None:
+    if h.change_pct is None and not (h.unit == "pct" and h.prior_value is not None):
         return ""
-    return f" ({fmt_change(h.change_pct)} on last year)"
+    change = fmt_headline_change(h)
+    if change == "not available":
+        return ""
+    how = f"; {h.comparison}" if h.comparison else ""
+    return f" ({change} on last year{how})"
+
+
+def _not_measured(by_id: dict[str, Headline], clause: str, said: str) -> str:
+    """The finding's closing words on the clause's figures that are not measured."""
+    missing = [h for h in by_id.values() if h.clause == clause and h.not_measured]
+    if not missing:
+        return said
+    if not said:
+        reasons = list(dict.fromkeys(h.not_measured for h in missing))
+        first = reasons[0][:1].upper() + reasons[0][1:]
+        return f"Not measured: {first}." + (" Other inputs are missing too; see What this review covers." if len(reasons) > 1 else "")
+    count = len(missing)
+    return f"{said} {count} {'measure is' if count == 1 else 'measures are'} not measured; see What this review covers."
 
 
 def _p1(by_id, config) -> str:
-    return (
-        f"{_v(by_id, 'p1_accounts_open')} open accounts published {_v(by_id, 'p1_posts')} posts, shown "
-        f"{_v(by_id, 'p1_impressions')} times{_yoy(by_id['p1_impressions'])}. Engagement rate was "
-        f"{_v(by_id, 'p1_engagement_rate_pct')}."
-    )
+    parts = []
+    if _has(by_id, "p1_posts"):
+        who = f" by {_v(by_id, 'p1_accounts_open')} open accounts" if _has(by_id, "p1_accounts_open") else ""
+        shown = (f", shown {_v(by_id, 'p1_impressions')} times{_yoy(by_id['p1_impressions'])}"
+                 if _has(by_id, "p1_impressions") else "")
+        parts.append(f"{_v(by_id, 'p1_posts')} posts were published{who}{shown}.")
+    if _has(by_id, "p1_engagement_rate_pct"):
+        parts.append(f"Engagement rate was {_v(by_id, 'p1_engagement_rate_pct')}.")
+    return " ".join(parts)
 
 
 def _p2(by_id, config) -> str:
+    if not _has(by_id, "p2_critical_incidents"):
+        return ""
     n = by_id["p2_critical_incidents"].value or 0
     if not n:
         return "No critical incidents were declared in the period."
-    return (
-        f"{fmt_count(n)} critical incidents were declared. The first public post came a median of "
-        f"{_v(by_id, 'p2_first_post_median_minutes')} after declaration, against a target of "
-        f"{config.targets.critical_incident_first_post_minutes:g} minutes."
-    )
+    said = f"{fmt_count(n)} critical incidents were declared."
+    if _has(by_id, "p2_first_post_median_minutes"):
+        said += (
+            f" The first public post came a median of {_v(by_id, 'p2_first_post_median_minutes')} after "
+            f"declaration, against a target of {config.targets.critical_incident_first_post_minutes:g} minutes."
+        )
+    return said
 
 
 def _p3(by_id, config) -> str:
-    return (
-        f"The public sent {_v(by_id, 'p3_contacts')} messages. Replies took a median of "
-        f"{_v(by_id, 'p3_first_response_median_minutes')}, and {_v(by_id, 'p3_out_of_hours_median_minutes')} "
-        f"out of hours. {_v(by_id, 'p3_answered_within_target_pct')} were answered in time."
-    )
+    if not _has(by_id, "p3_contacts"):
+        return ""
+    said = f"The public sent {_v(by_id, 'p3_contacts')} messages."
+    if _has(by_id, "p3_first_response_median_minutes"):
+        said += f" Replies took a median of {_v(by_id, 'p3_first_response_median_minutes')}"
+        if _has(by_id, "p3_out_of_hours_median_minutes"):
+            said += f", and {_v(by_id, 'p3_out_of_hours_median_minutes')} out of hours"
+        said += "."
+    if _has(by_id, "p3_answered_within_target_pct"):
+        said += f" {_v(by_id, 'p3_answered_within_target_pct')} were answered in time."
+    return said
 
 
 def _p4(by_id, config) -> str:
-    return (
-        f"{_v(by_id, 'p4_plain_english_pct')} of posts met the plain-English test (target "
-        f"{config.targets.plain_english_pct:g}%). Audits passed: {_v(by_id, 'p4_audit_pass_pct')}."
-    )
+    parts = []
+    if _has(by_id, "p4_plain_english_pct"):
+        parts.append(f"{_v(by_id, 'p4_plain_english_pct')} of posts met the plain-English test (target "
+                     f"{config.targets.plain_english_pct:g}%).")
+    if _has(by_id, "p4_audit_pass_pct"):
+        parts.append(f"Audits passed: {_v(by_id, 'p4_audit_pass_pct')}.")
+    return " ".join(parts)
 
 
 def _p5(by_id, config) -> str:
-    return (
-        f"{_v(by_id, 'p5_conduct_cases')} conduct cases were opened. {_v(by_id, 'p5_training_in_date_pct')} "
-        f"of account users have training in date, and {_v(by_id, 'p5_mfa_pct')} of accounts use MFA."
-    )
+    parts = []
+    if _has(by_id, "p5_conduct_cases"):
+        parts.append(f"{_v(by_id, 'p5_conduct_cases')} conduct cases were opened.")
+    if _has(by_id, "p5_training_in_date_pct"):
+        parts.append(f"{_v(by_id, 'p5_training_in_date_pct')} of account users have training in date.")
+    if _has(by_id, "p5_mfa_pct"):
+        parts.append(f"{_v(by_id, 'p5_mfa_pct')} of accounts use MFA.")
+    return " ".join(parts)
 
 
 def _p6(by_id, config) -> str:
-    return (
-        f"Of {_v(by_id, 'p6_prior_recommendations')} earlier recommendations, "
-        f"{_v(by_id, 'p6_implemented_pct')} are done and {_v(by_id, 'p6_overdue')} are overdue."
-    )
+    if not _has(by_id, "p6_prior_recommendations"):
+        return ""
+    if _has(by_id, "p6_implemented_pct"):
+        return (f"Of {_v(by_id, 'p6_prior_recommendations')} earlier recommendations, "
+                f"{_v(by_id, 'p6_implemented_pct')} are done and {_v(by_id, 'p6_overdue')} are overdue.")
+    return f"We tracked {_v(by_id, 'p6_prior_recommendations')} earlier recommendations."
 
 
 def _p7(by_id, config) -> str:
-    return (
-        f"{_v(by_id, 'p7_alt_text_pct')} of image posts had alt text and {_v(by_id, 'p7_captions_pct')} "
-        f"of videos had captions. {_v(by_id, 'p7_discrimination_cases')} cases were about discriminatory content."
-    )
+    parts = []
+    if _has(by_id, "p7_alt_text_pct"):
+        parts.append(f"{_v(by_id, 'p7_alt_text_pct')} of image posts had alt text.")
+    if _has(by_id, "p7_captions_pct"):
+        parts.append(f"{_v(by_id, 'p7_captions_pct')} of videos had captions.")
+    if _has(by_id, "p7_discrimination_cases"):
+        parts.append(f"{_v(by_id, 'p7_discrimination_cases')} cases were about discriminatory content.")
+    return " ".join(parts)
+
+
+def finding(clause: str, by_id: dict[str, Headline], config: ReviewConfig) -> str:
+    """The clause's one-line finding: its measured figures, then what is not measured."""
+    return _not_measured(by_id, clause, FINDINGS[clause](by_id, config))
 
 
 FINDINGS = {"P1": _p1, "P2": _p2, "P3": _p3, "P4": _p4, "P5": _p5, "P6": _p6, "P7": _p7}
@@ -106,12 +161,20 @@ def executive_summary(by_id, recommendations, config, has_prior: bool) -> list[s
     rated = [h for h in by_id.values() if h.rag != "Not rated"]
     red = [_lower_first(h.title) for h in rated if h.rag == "Red"]
     green = sum(1 for h in rated if h.rag == "Green")
+    missing = sum(1 for h in by_id.values() if h.not_measured)
     paragraphs = [
         f"We rated {len(rated)} measures against their targets: {green} met the target, "
         f"{sum(1 for h in rated if h.rag == 'Amber')} were close and {len(red)} fell short."
         + (f" Furthest from target: {', '.join(red[:4])}." if red else ""),
-        _p1(by_id, config) + " " + _p3(by_id, config),
     ]
+    if missing:
+        paragraphs.append(
+            f"{missing} of {len(by_id)} measures are not measured: the data they need was not supplied, "
+            "or does not record them. What this review covers lists them, with the reasons."
+        )
+    activity = " ".join(p for p in (_p1(by_id, config), _p3(by_id, config)) if p)
+    if activity:
+        paragraphs.append(activity)
     decide = sum(1 for r in recommendations if r.for_decision)
     paragraphs.append(
         f"We make {len(recommendations)} recommendations: {decide} for the Board to decide and "
@@ -160,9 +223,10 @@ def implications(recommendations, by_id) -> dict[str, str]:
             "Protection Act 2018 apply. We keep records only as long as the national schedule says."
         ),
         "Equality": (
-            f"Alt text and captions help disabled people use our posts. This year "
-            f"{fmt_value(by_id['p7_alt_text_pct'].value, 'pct')} of image posts had alt text. We have "
-            "done an equality impact assessment of the policy."
+            "Alt text and captions help disabled people use our posts. "
+            + (f"This year {fmt_value(by_id['p7_alt_text_pct'].value, 'pct')} of image posts had alt text. "
+               if _has(by_id, "p7_alt_text_pct") else "This year's data does not record alt text. ")
+            + "We have done an equality impact assessment of the policy."
         ),
         "Risk": (
             "Accounts without MFA or with no clear owner can be taken over and used to mislead the "

@@ -150,8 +150,11 @@ def _periods(config: ReviewConfig, out: Path, needs: dict | None = None) -> tupl
     """The review period and the one before, from the canonical tables the data-quality stage
     wrote into this run's output folder (validated there, so not checked again). Only the
     tables and columns in `needs` are read (every table when None), each sliced as it is read."""
+    from review.metrics.coverage import supplied_tables
+
+    supplied = supplied_tables(artifacts.read_json(Path(out) / "artifacts" / "ingest.json"))
     with timings.measure("rollup"):
-        current, prior = read_periods(Path(out) / "canonical", config, needs)
+        current, prior = read_periods(Path(out) / "canonical", config, needs, supplied)
     if not current.has_data:
         raise ReviewError(
             f"no posts or contacts fall in the review period {config.period_label} "

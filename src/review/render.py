@@ -130,7 +130,11 @@ def fmt_headline_change(headline) -> str:
     from 1 to 11 says little. Everything else changes in per cent of last year's value
     (`Headline.change_pct`). "not available" when there is no figure for last year.
     """
-    value, prior = headline.value, headline.prior_value
+    # A like-for-like change compares this year's figure over what last year covered too.
+    value = headline.value if getattr(headline, "compared_value", None) is None else headline.compared_value
+    prior = headline.prior_value
+    if getattr(headline, "not_measured", None):
+        return NOT_AVAILABLE
     if headline.unit == "pct":
         if _is_missing(value) or _is_missing(prior):
             return NOT_AVAILABLE
@@ -143,6 +147,17 @@ def fmt_headline_change(headline) -> str:
             return "no change"
         return f"{'up' if difference > 0 else 'down'} {fmt_count(abs(difference))}"
     return fmt_change(headline.change_pct)
+
+
+NOT_MEASURED = "not measured"
+
+
+def fmt_headline(headline) -> str:
+    """A `Headline`'s figure by its unit, or "not measured" when the data cannot support it
+    (`Headline.not_measured` says why): a missing figure is never printed as 0."""
+    if getattr(headline, "not_measured", None):
+        return NOT_MEASURED
+    return fmt_value(headline.value, headline.unit)
 
 
 def fmt_minutes(value: object) -> str:
@@ -365,6 +380,7 @@ def make_environment(template_dir: Path) -> jinja2.Environment:
         fmt_change=fmt_change,
         fmt_points=fmt_points,
         fmt_headline_change=fmt_headline_change,
+        fmt_headline=fmt_headline,
         fmt_minutes=fmt_minutes,
         fmt_date=fmt_date,
         fmt_number=fmt_number,

@@ -28,7 +28,7 @@ from review.context import (
 from review.errors import ReviewError
 from review.metrics.registry import METRICS
 from review.narrative import (
-    FINDINGS,
+    finding,
     GLOSSARY,
     executive_summary,
     implications,
@@ -89,7 +89,7 @@ def build_context(config: ReviewConfig, m: dict, ingest: dict, outcome: dict | N
             title=title,
             policy_text=words,
             rag=worst_rag([h for h in headlines if h.clause == clause]),
-            finding=FINDINGS[clause](by_id, config),
+            finding=finding(clause, by_id, config),
             headlines=[h for h in headlines if h.clause == clause],
             charts=[c for c in chart_map if c.clause == clause],
             tables=[t for t in m["tables"] if t.clause == clause],
@@ -168,17 +168,22 @@ def draw_charts(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior
     src = f"Source: {config.force.name} data, {label}."
     out: list[Chart] = []
 
-    monthly = _months(series["p1_monthly"], config).assign(year=label)
-    if has_prior and "p1_monthly_prior" in series:
-        monthly = pd.concat([monthly, _months(series["p1_monthly_prior"], config).assign(year=prior_label)])
-    out.append(
-        charts.line_chart(
-            monthly, x="month", y="impressions_count", series="year", chart_id="p1-monthly-impressions",
-            clause="P1", title="Impressions by month", caption=f"Impressions of all posts each month, {label} against {prior_label}.",
-            source=src, y_label="Impressions", unit="count", palette=palette,
+    # A series whose inputs were not supplied is absent (review.metrics.registry.SERIES_NEEDS):
+    # no chart of zeros stands in for it.
+    empty = pd.DataFrame()
+    if "p1_monthly" in series:
+        monthly = _months(series["p1_monthly"], config).assign(year=label)
+        if has_prior and "p1_monthly_prior" in series:
+            monthly = pd.concat([monthly, _months(series["p1_monthly_prior"], config).assign(year=prior_label)])
+        out.append(
+            charts.line_chart(
+                monthly, x="month", y="impressions_count", series="year", chart_id="p1-monthly-impressions",
+                clause="P1", title="Impressions by month",
+                caption=f"Impressions of all posts each month, {label} against {prior_label}.",
+                source=src, y_label="Impressions", unit="count", palette=palette,
+            )
         )
-    )
-    per_account = series["p1_reach_per_account"]
+    per_account = series.get("p1_reach_per_account", empty)
     if len(per_account) >= MIN_BARS:
         out.append(
             charts.bar_chart(
@@ -189,25 +194,25 @@ def draw_charts(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior
                 source=src, value_label="Impressions", unit="count", palette=palette, noun="accounts",
             )
         )
-    timeline = series["p2_timeline"]
-    out.append(
-        charts.timeline_chart(
-            timeline, incident="name", minutes="minutes_after",
-            target_minutes=config.targets.critical_incident_first_post_minutes, chart_id="p2-timeline", clause="P2",
-            title="Posts in the first six hours of each critical incident",
-            caption="Each dot is a post; the first post is filled. The dashed line is the target.",
-            source=src, palette=palette,
+    if "p2_timeline" in series:
+        out.append(
+            charts.timeline_chart(
+                series["p2_timeline"], incident="name", minutes="minutes_after",
+                target_minutes=config.targets.critical_incident_first_post_minutes, chart_id="p2-timeline", clause="P2",
+                title="Posts in the first six hours of each critical incident",
+                caption="Each dot is a post; the first post is filled. The dashed line is the target.",
+                source=src, palette=palette,
+            )
         )
-    )
-    heat = series["p3_weekday_hour"]
-    out.append(
-        charts.heatmap(
-            heat, row="weekday", col="hour", value="contacts_count", chart_id="p3-weekday-hour", clause="P3",
-            title="When the public contacts us", caption="Inbound messages by day of week and hour, UK time.",
-            source=src, value_label="Messages", palette=palette,
+    if "p3_weekday_hour" in series:
+        out.append(
+            charts.heatmap(
+                series["p3_weekday_hour"], row="weekday", col="hour", value="contacts_count", chart_id="p3-weekday-hour",
+                clause="P3", title="When the public contacts us", caption="Inbound messages by day of week and hour, UK time.",
+                source=src, value_label="Messages", palette=palette,
+            )
         )
-    )
-    p4 = series["p4_by_account"]
+    p4 = series.get("p4_by_account", empty)
     if len(p4) >= MIN_BARS:
         out.append(
             charts.bar_chart(
@@ -218,7 +223,7 @@ def draw_charts(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior
                 source=src, value_label="Posts in plain English", unit="pct", palette=palette, noun="accounts",
             )
         )
-    training = series["p5_training_by_unit"]
+    training = series.get("p5_training_by_unit", empty)
     if len(training) >= MIN_BARS:
         out.append(
             charts.bar_chart(
@@ -229,7 +234,7 @@ def draw_charts(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior
                 source=src, value_label="Training in date", unit="pct", palette=palette, noun="units",
             )
         )
-    alt = series["p7_alt_text_by_platform"]
+    alt = series.get("p7_alt_text_by_platform", empty)
     if len(alt) >= MIN_BARS:
         out.append(
             charts.bar_chart(

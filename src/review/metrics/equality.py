@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from review.context import MetricTable
+from review.metrics.coverage import platform_of
 from review.metrics.period import ClauseResult, PeriodData, pct
 from review.plain_english import hashtags
 
@@ -26,18 +27,19 @@ def is_camel_case(tag: str) -> bool:
 def compute(p: PeriodData) -> ClauseResult:
     # The platform by lookup, not a merge: a merge would copy every post's text (size L: 1.2
     # million posts a year), the lookup adds one column. Same rows, same order.
-    platforms = p.accounts.set_index("account_id")["platform"]
-    if not platforms.index.is_unique:
+    if not p.accounts["account_id"].is_unique:
         raise ValueError("accounts: account_id is not unique")
     # Without the text from here on: selecting rows copies every column (size L: ~300 MB of text).
+    # Posts of accounts missing from the register count under their export's platform.
     posts = p.posts[["account_id", "media_type", "has_alt_text", "has_captions"]].assign(
-        platform=p.posts["account_id"].map(platforms))
+        platform=platform_of(p.posts["account_id"], p.accounts))
     images = posts[posts["media_type"] == "image"]
     videos = posts[posts["media_type"] == "video"]
     tags = [t for text in p.posts["text"].dropna() for t in hashtags(text) if sum(c.isalpha() for c in t) >= LONG_HASHTAG]
+    # Over the posts that record it: a post whose export does not say is not a post without it.
     values = {
-        "p7_alt_text_pct": pct(images["has_alt_text"].fillna(False).sum(), len(images)),
-        "p7_captions_pct": pct(videos["has_captions"].fillna(False).sum(), len(videos)),
+        "p7_alt_text_pct": _share(images["has_alt_text"]),
+        "p7_captions_pct": _share(videos["has_captions"]),
         "p7_camel_case_hashtags_pct": pct(sum(map(is_camel_case, tags)), len(tags)),
         "p7_discrimination_cases": int((p.incidents["category"] == "discriminatory_content").sum()),
     }
@@ -49,9 +51,9 @@ def compute(p: PeriodData) -> ClauseResult:
             {
                 "Platform": platform,
                 "Image posts": len(img),
-                "With alt text (%)": _r(pct(img["has_alt_text"].fillna(False).sum(), len(img))),
+                "With alt text (%)": _r(_share(img["has_alt_text"])),
                 "Video posts": len(vid),
-                "With captions (%)": _r(pct(vid["has_captions"].fillna(False).sum(), len(vid))),
+                "With captions (%)": _r(_share(vid["has_captions"])),
             }
         )
     table = pd.DataFrame(rows, columns=["Platform", "Image posts", "With alt text (%)", "Video posts", "With captions (%)"])
@@ -60,6 +62,12 @@ def compute(p: PeriodData) -> ClauseResult:
         tables=[MetricTable("p7_accessibility", CLAUSE, "Accessible posts by platform", table)],
         series={"p7_alt_text_by_platform": table[["Platform", "With alt text (%)"]].dropna()},
     )
+
+
+def _share(flags: pd.Series) -> float | None:
+    """Share of True over the rows that record a value; None when none does (not measured)."""
+    known = flags.dropna()
+    return pct(known.astype(bool).sum(), len(known))
 
 
 def _r(value: float | None) -> float | None:

@@ -64,7 +64,8 @@ def compute(p: PeriodData) -> ClauseResult:
             "Minutes to first post": table_frame["first_post_minutes"].round(0),
             f"Updates per hour, first {FIRST_HOURS} hours": (table_frame["posts_first_hours"] / FIRST_HOURS).round(1),
             "Posts": table_frame["posts_all"].fillna(0).astype(int),
-            "Impressions": table_frame["impressions"].fillna(0).astype("int64"),
+            # 0 for an incident with no post; missing when its posts report no impressions
+            "Impressions": table_frame["impressions"].astype("Float64").mask(table_frame["posts_all"].fillna(0).eq(0), 0).round().astype("Int64"),
             "Reach": table_frame["reach"].astype("float64").where(table_frame["reach"].fillna(0) > 0),
             "Rumour corrections": table_frame["rumour_corrections"].fillna(0).astype(int),
         }
