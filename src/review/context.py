@@ -170,6 +170,18 @@ class MetricDefinition:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """What this review covers (review.metrics.coverage): the inputs supplied, the accounts and
+    platforms each year, the measures not measured and why. The report's early section shows the
+    summary, the not-measured list and the first two tables; the workbook has every table."""
+
+    summary: list[str]  # short paragraphs
+    not_measured: list[tuple[str, list[str]]]  # (why, the measures it leaves out), reasons in clause order
+    notes: list[str]  # figures only some posts record; ids missing from the account register
+    tables: list[MetricTable]  # inputs, platforms by year, then (workbook only) accounts and measures
+
+
+@dataclass(frozen=True)
 class ReportContext:
     force_name: str
     title: str
@@ -197,6 +209,7 @@ class ReportContext:
     definitions: list[MetricDefinition]
     methodology: list[str]  # paragraphs
     glossary: dict[str, str]
+    coverage: Coverage | None = None  # "What this review covers"; None outside a run (older artifacts)
     # The team's decisions (review.register): rejected recommendations with the reason,
     # decisions naming a recommendation the review did not raise (reported, not applied), and
     # the register file written for next year ("recommendations-2025.yml"; None outside a run).

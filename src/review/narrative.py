@@ -13,7 +13,7 @@ import datetime as dt
 import pandas as pd
 
 from review.config import ReviewConfig
-from review.context import Headline, RegisterEntry
+from review.context import Coverage, Headline, MetricTable, RegisterEntry
 from review.render import fmt_count, fmt_date, fmt_headline_change, fmt_value
 
 
@@ -271,3 +271,145 @@ GLOSSARY = {
     "Small counts (<5)": "Counts of conduct cases below the set threshold, usually five, show as \"<5\", so no one can be identified.",
     "Staffed hours": "The hours when the digital desk is working.",
 }
+
+
+# --- What this review covers ---------------------------------------------------------------------
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{fmt_count(n)} {one if n == 1 else (many or one + 's')}"
+
+
+def coverage(record: dict) -> Coverage:
+    """The words and tables of "What this review covers" from artifacts/coverage.json
+    (review.metrics.coverage.summarise): what was supplied, which accounts and platforms have
+    posts each year, what is not measured and why, and the rule that keeps zero apart from
+    not measured."""
+    from review.metrics.coverage import names
+
+    inputs = record["inputs"]
+    supplied = [i["title"] for i in inputs if i["supplied"]]
+    missing = [i["title"] for i in inputs if not i["supplied"]]
+    summary = [
+        f"This review draws on {len(supplied)} of the {len(inputs)} kinds of input. "
+        + (f"Supplied: {_lower_list(supplied)}. " if supplied else "")
+        + (f"Not supplied: {_lower_list(missing)}." if missing else "Every kind was supplied.")
+    ]
+    accounts = record["accounts"]
+    now = [a for a in accounts if a["posts_now"]]
+    before = [a for a in accounts if a["posts_prior"]]
+    if now or before:
+        def where(rows):
+            return (f"{_plural(len(rows), 'account')} on {_plural(len({a['platform'] for a in rows}), 'platform')} "
+                    f"({names({a['platform'] for a in rows})})" if rows else "no account")
+        summary.append(f"This year's posts come from {where(now)}. Last year's come from {where(before)}.")
+        shared = {a["account_id"] for a in now} & {a["account_id"] for a in before}
+        if before and now and len(shared) < max(len(now), len(before)):
+            summary.append(
+                "Changes on last year compare only the accounts with posts in both years"
+                + (f": {_plural(len(shared), 'account')}." if shared else ". No account has posts in both years, "
+                   "so figures from posts have no change on last year.")
+            )
+    summary.append(
+        "A zero in this report is a count of things we looked for and did not find: a register supplied "
+        "with no rows for the period gives 0. A measure whose input was not supplied, or does not record "
+        "it, says not measured, with the reason. It has no rating and no change on last year, and no "
+        "recommendation rests on it."
+    )
+    grouped: dict[str, list[str]] = {}
+    for m in record["measures"]:
+        if m["reason"]:
+            grouped.setdefault(m["reason"], []).append(f"{m['title']} ({m['clause']})")
+    notes = []
+    for p in record["partial"]:
+        without = f" No post from {names(p['platforms_without'], 'or')} records it." if p["platforms_without"] else ""
+        notes.append(f"{p['words']}: recorded by {fmt_count(p['recorded'])} of {fmt_count(p['of'])} posts.{without} "
+                     "Figures from it cover those posts only.")
+    outside = [a for a in accounts if not a["registered"]]
+    if not record["has_register"] and outside:
+        notes.append(
+            "No account register was supplied, so accounts are known only by the ids their exports give "
+            f"(such as {outside[0]['account_id']}). Measures that need the register are not measured."
+        )
+    elif outside:
+        posts = sum(a["posts_now"] for a in outside)
+        messages = sum(a["contacts_now"] for a in outside)
+        notes.append(
+            f"{_plural(len(outside), 'account')} with data this year or last {'is' if len(outside) == 1 else 'are'} "
+            f"not in the account register: {', '.join(a['account_id'] for a in outside[:6])}"
+            + (f" and {len(outside) - 6} more" if len(outside) > 6 else "")
+            + f". This year they hold {_plural(posts, 'post')} and {_plural(messages, 'message')}. They count in "
+            "every total and breakdown, under the platform of their export where it is known."
+        )
+    for a in accounts:
+        if a["resembles"]:
+            notes.append(f"The id \"{a['account_id']}\" is not in the account register but looks like "
+                         f"\"{a['resembles']}\", which is. Check the id in the source file.")
+    return Coverage(summary=summary, not_measured=list(grouped.items()), notes=notes, tables=_coverage_tables(record))
+
+
+def _lower_list(titles: list[str]) -> str:
+    words = [t[:1].lower() + t[1:] for t in titles]
+    return ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + words[-1]
+
+
+def _coverage_tables(record: dict) -> list[MetricTable]:
+    inputs = pd.DataFrame(
+        {
+            "Input": [i["title"] for i in record["inputs"]],
+            "Supplied": ["Yes" if i["supplied"] else "No" for i in record["inputs"]],
+            "Files": [i["files"] for i in record["inputs"]],
+            "Rows this year": pd.array([i["rows"] for i in record["inputs"]], dtype="Int64"),
+            "Rows last year": pd.array([i["rows_prior"] for i in record["inputs"]], dtype="Int64"),
+        }
+    )
+    accounts = pd.DataFrame(record["accounts"], columns=[
+        "account_id", "platform", "registered", "resembles", "posts_now", "posts_prior", "contacts_now",
+        "contacts_prior", "audience_now", "audience_prior"])
+    by_platform = (
+        accounts.assign(has_now=accounts["posts_now"] > 0, has_prior=accounts["posts_prior"] > 0)
+        .groupby("platform")
+        .agg(now=("has_now", "sum"), posts_now=("posts_now", "sum"), prior=("has_prior", "sum"), posts_prior=("posts_prior", "sum"))
+        .reset_index()
+    )
+    by_platform = by_platform[(by_platform["posts_now"] > 0) | (by_platform["posts_prior"] > 0)]
+    platforms = pd.DataFrame(
+        {
+            "Platform": by_platform["platform"],
+            "Accounts with posts this year": by_platform["now"].astype("int64"),
+            "Posts this year": by_platform["posts_now"].astype("int64"),
+            "Accounts with posts last year": by_platform["prior"].astype("int64"),
+            "Posts last year": by_platform["posts_prior"].astype("int64"),
+        }
+    ).reset_index(drop=True)
+    account_table = pd.DataFrame(
+        {
+            "Account id": accounts["account_id"],
+            "Platform": accounts["platform"],
+            "In the account register": accounts["registered"].map({True: "Yes", False: "No"}),
+            "Looks like registered id": accounts["resembles"],
+            "Posts this year": accounts["posts_now"],
+            "Posts last year": accounts["posts_prior"],
+            "Messages this year": accounts["contacts_now"],
+            "Messages last year": accounts["contacts_prior"],
+            "Follower figures this year": accounts["audience_now"],
+            "Follower figures last year": accounts["audience_prior"],
+        }
+    )
+    measures = pd.DataFrame(
+        {
+            "Clause": [m["clause"] for m in record["measures"]],
+            "Measure": [m["title"] for m in record["measures"]],
+            "Status": ["Not measured" if m["reason"] else "Measured" for m in record["measures"]],
+            "Why not measured, or how the change compares": [
+                m["reason"] or m["comparison"] or "" for m in record["measures"]],
+        }
+    )
+    return [
+        MetricTable("coverage_inputs", "All", "Inputs supplied", inputs,
+                    note="Registers (accounts, training, earlier recommendations, links to incidents) count every row; "
+                    "other inputs count the rows in each year."),
+        MetricTable("coverage_platforms", "All", "Accounts and posts by platform, each year", platforms),
+        MetricTable("coverage_accounts", "All", "Every account with posts, messages or follower figures", account_table),
+        MetricTable("coverage_measures", "All", "Every measure: measured or not, and why", measures),
+    ]

@@ -33,6 +33,7 @@ from review.metrics import (
     read_periods,
     tables_needed,
 )
+from review.metrics.coverage import coverage_needs, summarise
 from review.metrics.period import IN_PARQUET, PeriodData
 from review.metrics.register import earlier
 from review.recommend import recommend
@@ -215,7 +216,7 @@ def recommend_stage(year: int, config_path: str | None, output_dir: str) -> Metr
     and the new register, recommendations-<year>.yml, for next year's review."""
     config = parse_params(year, config_path)
     out = Path(output_dir)
-    current, _ = _periods(config, out, RECOMMEND_TABLES)
+    current, prior = _periods(config, out, _union_needs(RECOMMEND_TABLES, coverage_needs()))
     missing = [c for c in CLAUSE_MODULES if not (out / "artifacts" / "clauses" / f"{c}.json").exists()]
     if missing:
         raise ReviewError(f"clauses not computed in this run: {', '.join(missing)}; run their notebooks first")
@@ -230,6 +231,8 @@ def recommend_stage(year: int, config_path: str | None, output_dir: str) -> Metr
     evidence = read_register_evidence(used) | evidence_of(result.for_board + result.rejected)
     write_register(register_file, result, config, evidence)
     artifacts.write_json(out / OUTCOME_FILE, outcome_record(result, decisions, used, register_file))
+    ingest = artifacts.read_json(out / "artifacts" / "ingest.json")
+    artifacts.write_json(out / COVERAGE_FILE, summarise(current, prior, metrics.headlines, ingest))
     artifacts.write_metrics(
         out,
         headlines=metrics.headlines,
@@ -241,6 +244,27 @@ def recommend_stage(year: int, config_path: str | None, output_dir: str) -> Metr
         frames=False,  # the clause stages wrote them
     )
     return metrics
+
+
+COVERAGE_FILE = Path("artifacts") / "coverage.json"  # what this review covers (review.metrics.coverage)
+
+
+def _union_needs(*needs: dict) -> dict:
+    """Tables and columns that several readers need, read once: all columns (None) if any reader
+    reads all; left in Parquet (IN_PARQUET) only if every reader leaves it there; otherwise the
+    columns joined."""
+    out: dict = {}
+    for need in needs:
+        for table, columns in need.items():
+            have = out.get(table, columns)
+            if have is None or columns is None:
+                out[table] = None
+            elif have == IN_PARQUET and columns == IN_PARQUET:
+                out[table] = IN_PARQUET
+            else:
+                listed = [c for c in (have, columns) if c != IN_PARQUET]
+                out[table] = list(dict.fromkeys(c for cols in listed for c in cols))
+    return out
 
 
 @timings.records("report", rest="html")

@@ -28,9 +28,10 @@ from review.context import (
 from review.errors import ReviewError
 from review.metrics.registry import METRICS
 from review.narrative import (
-    finding,
     GLOSSARY,
+    coverage,
     executive_summary,
+    finding,
     implications,
     methodology,
     purpose,
@@ -55,7 +56,9 @@ def build_report(config: ReviewConfig, out: Path) -> dict[str, Path]:
     m = artifacts.read_metrics(out)
     ingest = artifacts.read_json(out / "artifacts" / "ingest.json")
     outcome_path = out / OUTCOME_FILE  # written by the recommendations stage
-    ctx = build_context(config, m, ingest, artifacts.read_json(outcome_path) if outcome_path.exists() else None)
+    coverage_path = out / "artifacts" / "coverage.json"
+    ctx = build_context(config, m, ingest, artifacts.read_json(outcome_path) if outcome_path.exists() else None,
+                        artifacts.read_json(coverage_path) if coverage_path.exists() else None)
     html = timings.timed("html", render_html, ctx, TEMPLATE_DIR)
     printed = timings.timed("html", render_html, ctx, TEMPLATE_DIR, for_print=True)
     paths = {
@@ -72,14 +75,17 @@ def build_report(config: ReviewConfig, out: Path) -> dict[str, Path]:
     timings.timed(
         "workbook",
         write_workbook,
-        paths["workbook"], m["tables"], ctx.definitions, title=f"{ctx.title} {ctx.period_label}", report_date=ctx.report_date
+        paths["workbook"], (ctx.coverage.tables if ctx.coverage else []) + m["tables"], ctx.definitions,
+        title=f"{ctx.title} {ctx.period_label}", report_date=ctx.report_date
     )
     return paths
 
 
-def build_context(config: ReviewConfig, m: dict, ingest: dict, outcome: dict | None = None) -> ReportContext:
+def build_context(config: ReviewConfig, m: dict, ingest: dict, outcome: dict | None = None,
+                  covered: dict | None = None) -> ReportContext:
     """The template's whole input. `outcome` is artifacts/decisions.json (review.register):
-    what the team's decisions did; None leaves the rejected and unmatched notes out."""
+    what the team's decisions did; None leaves the rejected and unmatched notes out. `covered`
+    is artifacts/coverage.json (review.metrics.coverage): None leaves the coverage section out."""
     headlines: list[Headline] = m["headlines"]
     by_id = {h.metric_id: h for h in headlines}
     chart_map = timings.timed("charts", draw_charts, config, m["series"], m["has_prior"])
@@ -128,6 +134,7 @@ def build_context(config: ReviewConfig, m: dict, ingest: dict, outcome: dict | N
         ],
         methodology=methodology(config),
         glossary=GLOSSARY,
+        coverage=coverage(covered) if covered else None,
         rejected=[RejectedRecommendation(**r) for r in (outcome or {}).get("rejected", [])],
         unmatched_decisions=list((outcome or {}).get("unmatched_decisions", [])),
         register_file=(outcome or {}).get("register_file"),

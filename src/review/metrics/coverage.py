@@ -92,12 +92,12 @@ def platform_of(account_ids: pd.Series, accounts: pd.DataFrame) -> pd.Series:
     return account_ids.map(registered).fillna(prefix).fillna(UNREGISTERED).astype(object)
 
 
-def names(values: Iterable[str]) -> str:
-    """"X", "X and YouTube", "Facebook, X and YouTube"."""
+def names(values: Iterable[str], last: str = "and") -> str:
+    """"X", "X and YouTube", "Facebook, X and YouTube" (or "X or YouTube" after a "no")."""
     values = sorted(set(values))
     if len(values) <= 1:
         return "".join(values)
-    return ", ".join(values[:-1]) + " and " + values[-1]
+    return ", ".join(values[:-1]) + f" {last} " + values[-1]
 
 
 # What a column records, in the words "no post in the period records ..." takes.
@@ -197,3 +197,103 @@ def resembling(unknown: Iterable[str], known: Iterable[str]) -> dict[str, str]:
     known_set = set(known)
     return {u: by_skeleton[skeleton(u)] for u in dict.fromkeys(unknown)
             if u not in known_set and skeleton(u) in by_skeleton}
+
+
+# --- what this review covers: the report's section and the workbook's sheets --------------------
+
+# What the coverage summary reads (review.metrics.period.read_period): every table's rows in both
+# periods, the accounts of posts, messages and follower figures, and the post columns that
+# platforms report unevenly.
+PARTIAL_COLUMNS = {  # column -> (which posts it applies to, or None for all; words)
+    "impressions": (None, "Impressions"),
+    "reach": (None, "Reach"),
+    "engagements": (None, "Engagements"),
+    "has_alt_text": ("image", "Alt text on image posts"),
+    "has_captions": ("video", "Captions on video posts"),
+}
+
+
+def coverage_needs() -> dict[str, object]:
+    from review.metrics.period import IN_PARQUET
+
+    needs: dict[str, object] = {name: [t.period_column or t.columns[0]] for name, t in TABLES.items()}
+    needs.update({"accounts": None, "contacts": IN_PARQUET, "audience": ["account_id", "date"],
+                  "posts": ["account_id", "published_at", "media_type", *PARTIAL_COLUMNS]})
+    return needs
+
+
+def _account_rows(period, table: str) -> pd.Series:
+    """Rows of `table` in the period per account."""
+    if not period.is_supplied(table):
+        return pd.Series(dtype="int64")
+    source = period.source(table)
+    if isinstance(source, pd.DataFrame):
+        return source["account_id"].value_counts()
+    import duckdb
+
+    with duckdb.connect() as con:
+        counts = con.execute(f"SELECT account_id, count(*) AS n FROM ({source.sql}) GROUP BY 1").df()
+    return counts.set_index("account_id")["n"]
+
+
+def summarise(current, prior, headlines: list, ingest: dict) -> dict:
+    """What this review covers, as plain data (artifacts/coverage.json): the inputs supplied, the
+    accounts and platforms with posts in each year, the measures not measured and why, the post
+    figures only some platforms report, and the ids missing from the account register (with the
+    registered id each one resembles). `current` and `prior` are read with `coverage_needs()`."""
+    files = {}
+    for f in ingest.get("files", []):
+        if f.get("table"):
+            files[f["table"]] = files.get(f["table"], 0) + 1
+    inputs = [
+        {"table": name, "title": TABLE_TITLES[name], "supplied": current.is_supplied(name),
+         "files": files.get(name, 0),
+         "rows": current.rows(name) if current.is_supplied(name) else None,
+         "rows_prior": (prior.rows(name) if TABLES[name].period_column else None) if current.is_supplied(name) else None}
+        for name in TABLES
+    ]
+    accounts = current.accounts if current.is_supplied("accounts") else current.accounts.iloc[0:0]
+    registered = set(accounts["account_id"])
+    counts = {(year, table): _account_rows(p, table) for year, p in (("now", current), ("prior", prior))
+              for table in ("posts", "contacts", "audience")}
+    ids = sorted(set().union(*(set(c.index) for c in counts.values())))
+    ids_series = pd.Series(ids, dtype=object)
+    plat = dict(zip(ids, platform_of(ids_series, accounts))) if ids else {}
+    resembles = resembling([i for i in ids if i not in registered], registered) if registered else {}
+    account_rows = [
+        {"account_id": i, "platform": plat[i], "registered": i in registered, "resembles": resembles.get(i),
+         **{f"{table}_{year}": int(counts[(year, table)].get(i, 0)) for year in ("now", "prior")
+            for table in ("posts", "contacts", "audience")}}
+        for i in ids
+    ]
+    measures = [
+        {"clause": h.clause, "metric_id": h.metric_id, "title": h.title, "reason": h.not_measured,
+         "comparison": h.comparison}
+        for h in headlines
+    ]
+    return {
+        "inputs": inputs,
+        "accounts": account_rows,
+        "measures": measures,
+        "partial": _partial(current, accounts) if current.is_supplied("posts") else [],
+        "has_register": bool(current.is_supplied("accounts")),
+    }
+
+
+def _partial(period, accounts: pd.DataFrame) -> list[dict]:
+    """Post figures that only some of the period's posts record, and the platforms none of whose
+    posts records them: the measures over them cover those posts only."""
+    posts = period.posts
+    out = []
+    for column, (media, words) in PARTIAL_COLUMNS.items():
+        if column not in posts.columns:
+            continue
+        scope = posts if media is None else posts[posts["media_type"] == media]
+        recorded = scope[column].notna()
+        if not len(scope) or recorded.all() or not recorded.any():
+            continue  # all of them, or none (then the measure is not measured and says so)
+        platforms = platform_of(scope["account_id"], accounts)
+        without = sorted(set(platforms) - set(platforms[recorded]))
+        out.append({"column": column, "words": words, "recorded": int(recorded.sum()), "of": int(len(scope)),
+                    "platforms_without": without})
+    return out
