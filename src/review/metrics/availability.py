@@ -137,7 +137,8 @@ def _by_platform(stats: pd.DataFrame) -> pd.DataFrame:
         }
         for _, row in stats.iterrows()
     ]
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["Platform", "Messages", "Needing a reply", "Median minutes", "90th percentile minutes",
+                                       "Median, staffed hours", "Median, out of hours", "Answered in time (%)"])
 
 
 def _row(overall: pd.DataFrame, staffed: bool | None):

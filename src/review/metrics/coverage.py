@@ -149,7 +149,7 @@ def _incidents_linked(period) -> bool:
     if links.hashtags or links.window_minutes:
         return True
     if period.is_supplied("incident_posts"):
-        return True
+        return True  # a register supplied, even with no rows: no post was about an incident
     posts = period.posts
     return "critical_incident_id" in posts.columns and bool(posts["critical_incident_id"].notna().any())
 
