@@ -290,10 +290,11 @@ def coverage(record: dict) -> Coverage:
     inputs = record["inputs"]
     supplied = [i["title"] for i in inputs if i["supplied"]]
     missing = [i["title"] for i in inputs if not i["supplied"]]
+    # The table below lists every input; the words name only what is missing, in short sentences.
     summary = [
-        f"This review draws on {len(supplied)} of the {len(inputs)} kinds of input. "
-        + (f"Supplied: {_lower_list(supplied)}. " if supplied else "")
-        + (f"Not supplied: {_lower_list(missing)}." if missing else "Every kind was supplied.")
+        f"This review draws on all {len(inputs)} kinds of input." if not missing else
+        f"This review draws on {len(supplied)} of the {len(inputs)} kinds of input. We did not get these: "
+        + "; ".join(t[:1].lower() + t[1:] for t in missing) + "."
     ]
     accounts = record["accounts"]
     now = [a for a in accounts if a["posts_now"]]
@@ -311,10 +312,9 @@ def coverage(record: dict) -> Coverage:
                    "so figures from posts have no change on last year.")
             )
     summary.append(
-        "A zero in this report is a count of things we looked for and did not find: a register supplied "
-        "with no rows for the period gives 0. A measure whose input was not supplied, or does not record "
-        "it, says not measured, with the reason. It has no rating and no change on last year, and no "
-        "recommendation rests on it."
+        "A zero in this report is a count of things we looked for and did not find. A register sent with "
+        "no rows for the year gives 0. A measure whose data we did not get says not measured, with the "
+        "reason. It has no rating and no change on last year. No recommendation rests on it."
     )
     grouped: dict[str, list[str]] = {}
     for m in record["measures"]:
