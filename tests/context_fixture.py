@@ -568,7 +568,7 @@ def make_context(**overrides) -> ReportContext:
             "Engagement": "A reaction, comment, share or link click on a post.",
             "Impression": "One time a post was shown on someone's screen.",
             "Median": "The middle value when all values are put in order.",
-            "n/a": "Not available: the platform did not report this figure.",
+            "Not measured": "There is no figure: the data it needs was not supplied. It is never a zero.",
             "RAG": "Red, Amber, Green: our rating of each figure against its target.",
         },
     )

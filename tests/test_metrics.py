@@ -8,6 +8,8 @@ from review.metrics.registry import METRICS, rate
 from tables_fixture import account, contact, post, tables
 
 CONFIG = ReviewConfig(year=2025)
+# Hand-made years are small: let one row last year make a change (the default asks for 30).
+SMALL = ReviewConfig(year=2025, coverage={"min_rows_for_change": 1})
 
 
 def value(result, metric_id):
@@ -24,7 +26,7 @@ def test_reach_counts_only_the_period_in_uk_time():
             post("p4", "a1", "2025-06-30T23:30:00Z", impressions=None, engagements=7),  # 1 July BST, no impressions
         ],
     )
-    m = compute_metrics(t, CONFIG)
+    m = compute_metrics(t, SMALL)
     assert value(m, "p1_posts") == 3
     assert value(m, "p1_impressions") == 1500
     assert value(m, "p1_engagements") == 57

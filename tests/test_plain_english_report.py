@@ -45,7 +45,14 @@ def narrative_texts(config) -> dict[str, str]:
     texts |= {f"summary {i}": p for i, p in enumerate(summary, 1)}
     no_prior = narrative.executive_summary(by_id, m["recommendations"], config, has_prior=False)
     texts["summary, no prior year"] = no_prior[-1]
-    texts |= {f"finding {c}": f(by_id, config) for c, f in narrative.FINDINGS.items()}
+    texts |= {f"finding {c}": narrative.finding(c, by_id, config) for c in narrative.FINDINGS}
+    # The same findings and summary when no input but the posts was supplied (a run on exports only).
+    gone = {k: dataclasses.replace(h, value=None, not_measured_reason="no inbound messages were supplied")
+            if not k.startswith(("p1_posts", "p1_impressions")) else h for k, h in by_id.items()}
+    texts |= {f"finding {c}, not measured": narrative.finding(c, gone, config) for c in narrative.FINDINGS}
+    texts["summary, not measured"] = narrative.executive_summary(gone, m["recommendations"], config, True)[1]
+    covered = narrative.coverage(artifacts.read_json(run.out / "artifacts" / "coverage.json"))
+    texts |= {f"coverage {i}": p for i, p in enumerate(covered.summary + covered.notes, 1)}
     quiet = {**by_id, "p2_critical_incidents": dataclasses.replace(by_id["p2_critical_incidents"], value=0)}
     texts["finding P2, no incidents"] = narrative.FINDINGS["P2"](quiet, config)
     texts |= {f"implications {k}": v for k, v in narrative.implications(m["recommendations"], by_id).items()}

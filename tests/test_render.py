@@ -122,9 +122,9 @@ def test_fmt_pct_date_value_and_cells():
     with pytest.raises(ValueError, match="unknown unit"):
         render.fmt_value(1, "furlongs")
     assert render.fmt_cell(1234) == "1,234"
-    assert render.fmt_cell(None) == "n/a"
+    assert render.fmt_cell(None) == "not measured"
     cells = render.table_cells(pd.DataFrame({"Share (%)": [61.0, 48.25, None], "Name": ["a", "b", "c"]}))
-    assert [text for text, _ in (row[0] for row in cells["rows"])] == ["61.00", "48.25", "n/a"]
+    assert [text for text, _ in (row[0] for row in cells["rows"])] == ["61.00", "48.25", "not measured"]
     assert cells["columns"] == [("Share (%)", True), ("Name", False)]
 
 
@@ -621,10 +621,10 @@ def test_suppressed_counts_line_up_as_numbers():
         "note": Column("Note")}, hidden={(0, "cases"): "suppressed"})  # fmt: skip
     cells = render.table_cells(table)
     assert cells["columns"] == [("Category", False), ("Cases", True), ("Note", False)]
-    assert [row[1][0] for row in cells["rows"]] == ["<5", "12", "n/a"]
+    assert [row[1][0] for row in cells["rows"]] == ["<5", "12", "not measured"]
     assert [row[0][0] for row in cells["rows"]] == ["Other", "Harassment or abuse", "Misuse"]
     withheld = dataclasses.replace(table, hidden={(0, "cases"): "suppressed", (1, "cases"): "withheld"})
-    assert [row[1][0] for row in render.table_cells(withheld)["rows"]] == ["<5", "[c]", "n/a"]
+    assert [row[1][0] for row in render.table_cells(withheld)["rows"]] == ["<5", "[c]", "not measured"]
 
 
 def test_a_date_in_a_table_does_not_wrap_inside_itself():

@@ -118,9 +118,9 @@ def table_sums(t: MetricTable, by_id: dict[str, str]) -> tuple[dict[str, str], l
     (Figure(12.0, "count"), "12", "12", "12", 12),
     (Figure(3.0, "count", "suppressed"), "<5", "fewer than 5", "<5", "<5"),
     (Figure(30.0, "count", "withheld"), "withheld", "withheld", "[c]", "withheld"),
-    (Figure(None, "count"), "not measured", "not measured", "n/a", None),
+    (Figure(None, "count"), "not measured", "not measured", "not measured", None),
     (Figure(0.0, "count"), "0", "0", "0", 0),
-    (Figure(None, "pct", reason="no image posts"), "not measured", "not measured", "n/a", None),
+    (Figure(None, "pct", reason="no image posts"), "not measured", "not measured", "not measured", None),
     (Figure(82.04, "pct", places=1), "82.0%", "82.0%", "82.0", 82.0),
 ])  # fmt: skip
 def test_one_value_type_prints_every_state(figure, card, prose, cell, data):
@@ -249,13 +249,14 @@ def test_a_recommendation_never_prints_a_small_count():
     """The issue's "rose from 0 to 3": the rule still fires on the true numbers, and its text and
     evidence (which the register YAML carries) print the count as every output does."""
     from review.config import ReviewConfig
+    from review.contracts import TABLES
     from review.metrics import compute_metrics
     from review.recommend import recommend
     from tables_fixture import account, post, tables
 
     config = ReviewConfig(year=2025)
     m = compute_metrics(tables(accounts=[account("a1", name="Northshire Police")],
-                               posts=[post("p1", "a1", "2025-12-20T10:00:00Z")]), config)
+                               posts=[post("p1", "a1", "2025-12-20T10:00:00Z")]), config, supplied=frozenset(TABLES))
     hs = [dataclasses.replace(h, value=3.0, prior_value=0.0) if h.metric_id == "p5_personal_cases" else
           dataclasses.replace(h, value=9.0, prior_value=0.0) if h.metric_id == "p5_conduct_cases" else h
           for h in m.headlines]
@@ -533,6 +534,7 @@ def test_a_card_says_not_measured_and_why_never_zero():
     html = render_html(dataclasses.replace(ctx, sections=sections), TEMPLATE_DIR)
     document = html5lib.parse(html, namespaceHTMLElements=False)
     card = next(li for li in document.iter("li") if "card" in (li.get("class") or "").split()
-                and _text(li).startswith(missing.title) and "not measured" in _text(li))
-    assert "no platform export reports it" in _text(card)
+                and _text(li).startswith(missing.title) and "not measured" in _text(li).lower())
+    assert "no platform export reports it" in _text(card).lower()
+    assert "Not rated" in _text(card) and "Green" not in _text(card)  # the fixture's rating is not shown
     assert f"{missing.title}: not measured" in _text(document.find("body"))

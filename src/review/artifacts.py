@@ -25,6 +25,7 @@ import pandas as pd
 from review.context import Headline, MetricTable, Recommendation
 from review.contracts import TABLES
 from review.metrics import ClauseMetrics
+from review.metrics.compare import Comparison
 from review.metrics.period import ClauseResult
 
 
@@ -118,6 +119,15 @@ def write_clause(out: Path, result: ClauseMetrics) -> Path:
             "has_prior": prior is not None,
             "values": {k: _number(v) for k, v in result.current.values.items()},
             "prior_values": None if prior is None else {k: _number(v) for k, v in prior.values.items()},
+            "not_measured_reasons": result.current.not_measured_reasons,
+            "tables_left_out": result.current.tables_left_out,
+            "prior_not_measured_reasons": None if prior is None else prior.not_measured_reasons,
+            "comparison": None if result.comparison is None else {
+                "values": {k: _number(v) for k, v in result.comparison.values.items()},
+                "prior_values": {k: _number(v) for k, v in result.comparison.prior_values.items()},
+                "notes": result.comparison.notes,
+                "not_comparable": result.comparison.not_comparable,
+            },
             "headlines": result.headlines,
             "tables": _table_index(result.current.tables),
             "series": sorted(result.current.series),
@@ -139,12 +149,16 @@ def read_clause(out: Path, clause: str) -> ClauseMetrics:
         return {s: pd.read_parquet(base / "series" / f"{s}{suffix}.parquet") for s in ids}
 
     tables = [MetricTable(frame=pd.read_parquet(base / "tables" / f"{t['table_id']}.parquet"), **t) for t in raw["tables"]]
-    current = ClauseResult(values=raw["values"], tables=tables, series=series(raw["series"]))
+    current = ClauseResult(values=raw["values"], tables=tables, series=series(raw["series"]),
+                           not_measured_reasons=raw.get("not_measured_reasons") or {},
+                           tables_left_out=raw.get("tables_left_out") or {})
     prior = None
     if raw["has_prior"]:
-        prior = ClauseResult(values=raw["prior_values"], tables=[], series=series(raw["prior_series"], "_prior"))
+        prior = ClauseResult(values=raw["prior_values"], tables=[], series=series(raw["prior_series"], "_prior"),
+                             not_measured_reasons=raw.get("prior_not_measured_reasons") or {})
+    comparison = Comparison(**raw["comparison"]) if raw.get("comparison") else None
     return ClauseMetrics(clause=clause, current=current, prior=prior,
-                         headlines=[Headline(**h) for h in raw["headlines"]])
+                         headlines=[Headline(**h) for h in raw["headlines"]], comparison=comparison)
 
 
 def write_metrics(out: Path, headlines: list[Headline], tables: list[MetricTable],

@@ -163,6 +163,36 @@ class Rules(_Frozen):
     )
 
 
+class IncidentLinks(_Frozen):
+    """How posts from platform exports are linked to the critical incident they are about (P2).
+
+    Exports carry no incident id. Without a link (an incident id on the posts, a register of posts
+    by incident, or one of these rules) P2's post-based measures are not measured."""
+
+    hashtags: dict[str, tuple[str, ...]] = Field(
+        default_factory=dict,
+        description="Critical incident id to the hashtags the force used for it: a post carrying one, "
+        "published after the incident was declared, is about that incident.",
+    )
+    window_minutes: int = Field(
+        0, ge=0, description="Link every post published within this many minutes after an incident was "
+        "declared to that incident (the latest declared); 0 turns the rule off.",
+    )
+
+
+class Coverage(_Frozen):
+    """What the data must hold for a figure to be measured and compared (review.metrics.coverage)."""
+
+    min_rows_for_change: int = Field(
+        30, ge=1, description="A year-on-year change needs at least this many posts, messages or follower "
+        "figures last year in the accounts both years cover; with fewer it shows as not comparable.",
+    )
+    follower_edge_days: int = Field(
+        31, ge=1, le=183, description="An account's follower figure counts as its start (or end) of the period "
+        "only when it is dated within this many days of the period's first (or last) day.",
+    )
+
+
 class Report(_Frozen):
     title: str = Field("Annual review of social media", description="Report title on the cover.")
     marking: str = Field("OFFICIAL", description="Protective marking printed on every page.")
@@ -211,6 +241,8 @@ class ReviewConfig(_Frozen):
     content: ContentThemes = ContentThemes()
     plain_english: PlainEnglish = PlainEnglish()
     rules: Rules = Rules()
+    incident_links: IncidentLinks = IncidentLinks()
+    coverage: Coverage = Coverage()
     decisions_file: str | None = Field(
         None,
         description="The team's decisions on this year's recommendations (YAML), relative to the config "

@@ -34,8 +34,15 @@ class Headline:
     definition: str  # plain English
     formula: str  # e.g. "engagements / impressions × 100"
     caveat: str | None = None  # e.g. "X renamed impressions to views in 2023"
-    # Why there is no figure (value None), in plain words: "no critical incident was declared".
+    # Why there is no figure, in plain words ("no inbound messages were supplied"): the input it
+    # needs is missing, or there was nothing to measure (review.metrics.coverage). value is None.
     not_measured_reason: str | None = None
+    # This year's figure over only what last year also covers, when that is less than this year
+    # (the change is like for like: change_pct compares compared_value with prior_value).
+    compared_value: float | None = None
+    # How the change was made when it is not the whole of both years ("last year covers 1 of the
+    # 5 platforms; the change compares YouTube only"), or why there is none ("not comparable: ...").
+    comparison: str | None = None
     # How the value and last year's value may be printed (review.values: "shown", "suppressed",
     # "withheld"), decided for the whole publication by review.disclosure.protect; the numbers
     # above stay true, for the rules. `threshold` is the small-count threshold they were decided with.
@@ -248,6 +255,18 @@ class MetricDefinition:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """What this review covers (review.metrics.coverage): the inputs supplied, the accounts and
+    platforms each year, the measures not measured and why. The report's early section shows the
+    summary, the not-measured list and the first two tables; the workbook has every table."""
+
+    summary: list[str]  # short paragraphs
+    not_measured: list[tuple[str, list[str]]]  # (why, the measures it leaves out), reasons in clause order
+    notes: list[str]  # figures only some posts record; ids missing from the account register
+    tables: list[MetricTable]  # inputs, platforms by year, then (workbook only) accounts and measures
+
+
+@dataclass(frozen=True)
 class ReportContext:
     force_name: str
     title: str
@@ -275,6 +294,7 @@ class ReportContext:
     definitions: list[MetricDefinition]
     methodology: list[str]  # paragraphs
     glossary: dict[str, str]
+    coverage: Coverage | None = None  # "What this review covers"; None outside a run (older artifacts)
     # The team's decisions (review.register): rejected recommendations with the reason,
     # decisions naming a recommendation the review did not raise (reported, not applied), and
     # the register file written for next year ("recommendations-2025.yml"; None outside a run).

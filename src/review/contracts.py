@@ -231,6 +231,18 @@ class CriticalIncidents(_Contract):
     )
 
 
+class IncidentPosts(_Contract):
+    """One link between a published post and the critical incident it is about.
+
+    Platform exports carry no incident id: this small register (or a linking rule in the year's
+    config, `incident_links`) says which exported posts answered which incident."""
+
+    post_id: Series[str] = _f("Post id", "The platform's identifier for the post, as in the posts table.", unique=True)
+    critical_incident_id: Series[str] = _f(
+        "Critical incident", "The critical incident the post is about, as in the critical incidents register."
+    )
+
+
 class ComplianceChecks(_Contract):
     """One quality or compliance audit check of an account or its posts."""
 
@@ -321,6 +333,7 @@ TABLES: dict[str, Table] = {
         Table("contacts", Contacts, "one inbound public message", "received_at"),
         Table("incidents", Incidents, "one social-media related incident or conduct case", "opened_date"),
         Table("critical_incidents", CriticalIncidents, "one declared critical incident", "declared_at"),
+        Table("incident_posts", IncidentPosts, "one post linked to a critical incident", None),
         Table("compliance_checks", ComplianceChecks, "one audit check", "check_date"),
         Table("training", Training, "one course completion", None),
         Table("recommendations", Recommendations, "one recommendation, across years", None),

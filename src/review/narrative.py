@@ -13,9 +13,9 @@ import datetime as dt
 import pandas as pd
 
 from review.config import ReviewConfig
-from review.context import Headline, RegisterEntry
-from review.render import fmt_change, fmt_count, fmt_date
-from review.values import WITHHELD
+from review.context import Coverage, Headline, MetricTable, RegisterEntry
+from review.render import fmt_count, fmt_date, fmt_headline_change
+from review.values import NOT_MEASURED, WITHHELD, Column
 
 
 def purpose(config: ReviewConfig) -> str:
@@ -48,67 +48,121 @@ def _how_many(h: Headline, sentence: str, withheld: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _has(by_id: dict[str, Headline], *metric_ids: str) -> bool:
+    """True when every one of the figures is measured: a sentence about a figure that is not
+    measured is left out, never written with a 0 (review.metrics.coverage)."""
+    return all(by_id[m].figure.state != NOT_MEASURED for m in metric_ids)
+
+
 def _yoy(h: Headline) -> str:
-    if h.change_pct is None or not h.change_shown:
+    if not h.change_shown or (h.change_pct is None and not (h.unit == "pct" and h.prior_value is not None)):
         return ""
-    return f" ({fmt_change(h.change_pct)} on last year)"
+    change = fmt_headline_change(h)
+    if change == "not available":
+        return ""
+    how = f"; {h.comparison}" if h.comparison else ""
+    return f" ({change} on last year{how})"
+
+
+def _not_measured(by_id: dict[str, Headline], clause: str, said: str) -> str:
+    """The finding's closing words on the clause's figures that are not measured."""
+    missing = [h for h in by_id.values() if h.clause == clause and h.figure.state == NOT_MEASURED]
+    if not missing:
+        return said
+    if not said:
+        reasons = list(dict.fromkeys(h.not_measured_reason or "the data cannot support it" for h in missing))
+        first = reasons[0][:1].upper() + reasons[0][1:]
+        return f"Not measured: {first}." + (" Other inputs are missing too; see What this review covers." if len(reasons) > 1 else "")
+    count = len(missing)
+    return f"{said} {count} {'measure is' if count == 1 else 'measures are'} not measured; see What this review covers."
 
 
 def _p1(by_id, config) -> str:
-    return (
-        f"{_v(by_id, 'p1_accounts_open')} open accounts published {_v(by_id, 'p1_posts')} posts, shown "
-        f"{_v(by_id, 'p1_impressions')} times{_yoy(by_id['p1_impressions'])}. Engagement rate was "
-        f"{_v(by_id, 'p1_engagement_rate_pct')}."
-    )
+    parts = []
+    if _has(by_id, "p1_posts"):
+        who = f" by {_v(by_id, 'p1_accounts_open')} open accounts" if _has(by_id, "p1_accounts_open") else ""
+        shown = (f", shown {_v(by_id, 'p1_impressions')} times{_yoy(by_id['p1_impressions'])}"
+                 if _has(by_id, "p1_impressions") else "")
+        parts.append(f"{_v(by_id, 'p1_posts')} posts were published{who}{shown}.")
+    if _has(by_id, "p1_engagement_rate_pct"):
+        parts.append(f"Engagement rate was {_v(by_id, 'p1_engagement_rate_pct')}.")
+    return " ".join(parts)
 
 
 def _p2(by_id, config) -> str:
-    n = by_id["p2_critical_incidents"].value or 0
-    if not n:
+    if not _has(by_id, "p2_critical_incidents"):
+        return ""
+    if not by_id["p2_critical_incidents"].value:
         return "No critical incidents were declared in the period."
-    return (
-        f"{fmt_count(n)} critical incidents were declared. The first public post came a median of "
-        f"{_v(by_id, 'p2_first_post_median_minutes')} after declaration, against a target of "
-        f"{config.targets.critical_incident_first_post_minutes:g} minutes."
-    )
+    said = f"{_v(by_id, 'p2_critical_incidents')} critical incidents were declared."
+    if _has(by_id, "p2_first_post_median_minutes"):
+        said += (
+            f" The first public post came a median of {_v(by_id, 'p2_first_post_median_minutes')} after "
+            f"declaration, against a target of {config.targets.critical_incident_first_post_minutes:g} minutes."
+        )
+    return said
 
 
 def _p3(by_id, config) -> str:
-    return (
-        f"The public sent {_v(by_id, 'p3_contacts')} messages. Replies took a median of "
-        f"{_v(by_id, 'p3_first_response_median_minutes')}, and {_v(by_id, 'p3_out_of_hours_median_minutes')} "
-        f"out of hours. {_v(by_id, 'p3_answered_within_target_pct')} were answered in time."
-    )
+    if not _has(by_id, "p3_contacts"):
+        return ""
+    said = f"The public sent {_v(by_id, 'p3_contacts')} messages."
+    if _has(by_id, "p3_first_response_median_minutes"):
+        said += f" Replies took a median of {_v(by_id, 'p3_first_response_median_minutes')}"
+        if _has(by_id, "p3_out_of_hours_median_minutes"):
+            said += f", and {_v(by_id, 'p3_out_of_hours_median_minutes')} out of hours"
+        said += "."
+    if _has(by_id, "p3_answered_within_target_pct"):
+        said += f" {_v(by_id, 'p3_answered_within_target_pct')} were answered in time."
+    return said
 
 
 def _p4(by_id, config) -> str:
-    return (
-        f"{_v(by_id, 'p4_plain_english_pct')} of posts met the plain-English test (target "
-        f"{config.targets.plain_english_pct:g}%). Audits passed: {_v(by_id, 'p4_audit_pass_pct')}."
-    )
+    parts = []
+    if _has(by_id, "p4_plain_english_pct"):
+        parts.append(f"{_v(by_id, 'p4_plain_english_pct')} of posts met the plain-English test (target "
+                     f"{config.targets.plain_english_pct:g}%).")
+    if _has(by_id, "p4_audit_pass_pct"):
+        parts.append(f"Audits passed: {_v(by_id, 'p4_audit_pass_pct')}.")
+    return " ".join(parts)
 
 
 def _p5(by_id, config) -> str:
-    return (
-        _how_many(by_id["p5_conduct_cases"], "{n} conduct cases were opened.", "The number of conduct cases opened")
-        + f" {_v(by_id, 'p5_training_in_date_pct')} "
-        f"of account users have training in date, and {_v(by_id, 'p5_mfa_pct')} of accounts use MFA."
-    )
+    parts = []
+    if _has(by_id, "p5_conduct_cases"):
+        parts.append(_how_many(by_id["p5_conduct_cases"], "{n} conduct cases were opened.",
+                               "The number of conduct cases opened"))
+    if _has(by_id, "p5_training_in_date_pct"):
+        parts.append(f"{_v(by_id, 'p5_training_in_date_pct')} of account users have training in date.")
+    if _has(by_id, "p5_mfa_pct"):
+        parts.append(f"{_v(by_id, 'p5_mfa_pct')} of accounts use MFA.")
+    return " ".join(parts)
 
 
 def _p6(by_id, config) -> str:
-    return (
-        f"Of {_v(by_id, 'p6_prior_recommendations')} earlier recommendations, "
-        f"{_v(by_id, 'p6_implemented_pct')} are done and {_v(by_id, 'p6_overdue')} are overdue."
-    )
+    if not _has(by_id, "p6_prior_recommendations"):
+        return ""
+    if _has(by_id, "p6_implemented_pct"):
+        return (f"Of {_v(by_id, 'p6_prior_recommendations')} earlier recommendations, "
+                f"{_v(by_id, 'p6_implemented_pct')} are done and {_v(by_id, 'p6_overdue')} are overdue.")
+    return f"We tracked {_v(by_id, 'p6_prior_recommendations')} earlier recommendations."
 
 
 def _p7(by_id, config) -> str:
-    return (
-        f"{_v(by_id, 'p7_alt_text_pct')} of image posts had alt text and {_v(by_id, 'p7_captions_pct')} "
-        "of videos had captions. " + _how_many(by_id["p7_discrimination_cases"], "{n} cases were about discriminatory content.",
-                                                "The number of cases about discriminatory content")
-    )
+    parts = []
+    if _has(by_id, "p7_alt_text_pct"):
+        parts.append(f"{_v(by_id, 'p7_alt_text_pct')} of image posts had alt text.")
+    if _has(by_id, "p7_captions_pct"):
+        parts.append(f"{_v(by_id, 'p7_captions_pct')} of videos had captions.")
+    if _has(by_id, "p7_discrimination_cases"):
+        parts.append(_how_many(by_id["p7_discrimination_cases"], "{n} cases were about discriminatory content.",
+                               "The number of cases about discriminatory content"))
+    return " ".join(parts)
+
+
+def finding(clause: str, by_id: dict[str, Headline], config: ReviewConfig) -> str:
+    """The clause's one-line finding: its measured figures, then what is not measured."""
+    return _not_measured(by_id, clause, FINDINGS[clause](by_id, config))
 
 
 FINDINGS = {"P1": _p1, "P2": _p2, "P3": _p3, "P4": _p4, "P5": _p5, "P6": _p6, "P7": _p7}
@@ -118,12 +172,20 @@ def executive_summary(by_id, recommendations, config, has_prior: bool) -> list[s
     rated = [h for h in by_id.values() if h.rag != "Not rated"]
     red = [_lower_first(h.title) for h in rated if h.rag == "Red"]
     green = sum(1 for h in rated if h.rag == "Green")
+    missing = sum(1 for h in by_id.values() if h.figure.state == NOT_MEASURED)
     paragraphs = [
         f"We rated {len(rated)} measures against their targets: {green} met the target, "
         f"{sum(1 for h in rated if h.rag == 'Amber')} were close and {len(red)} fell short."
         + (f" Furthest from target: {', '.join(red[:4])}." if red else ""),
-        _p1(by_id, config) + " " + _p3(by_id, config),
     ]
+    if missing:
+        paragraphs.append(
+            f"{missing} of {len(by_id)} measures are not measured: the data they need was not supplied, "
+            "or does not record them. What this review covers lists them, with the reasons."
+        )
+    activity = " ".join(p for p in (_p1(by_id, config), _p3(by_id, config)) if p)
+    if activity:
+        paragraphs.append(activity)
     decide = sum(1 for r in recommendations if r.for_decision)
     paragraphs.append(
         f"We make {len(recommendations)} recommendations: {decide} for the Board to decide and "
@@ -172,9 +234,10 @@ def implications(recommendations, by_id) -> dict[str, str]:
             "Protection Act 2018 apply. We keep records only as long as the national schedule says."
         ),
         "Equality": (
-            f"Alt text and captions help disabled people use our posts. This year "
-            f"{_v(by_id, 'p7_alt_text_pct')} of image posts had alt text. We have "
-            "done an equality impact assessment of the policy."
+            "Alt text and captions help disabled people use our posts. "
+            + (f"This year {_v(by_id, 'p7_alt_text_pct')} of image posts had alt text. "
+               if _has(by_id, "p7_alt_text_pct") else "This year's data does not record alt text. ")
+            + "We have done an equality impact assessment of the policy."
         ),
         "Risk": (
             "Accounts without MFA or with no clear owner can be taken over and used to mislead the "
@@ -210,9 +273,10 @@ GLOSSARY = {
     "Impression": "One showing of a post on someone's screen.",
     "MFA": "Multi-factor authentication: a second check when you log in, such as a code sent to a phone.",
     "Median": "The middle value: half are lower and half are higher.",
-    "n/a": "Not available: the platform does not report this figure, or there was nothing to count.",
     "90th percentile": "The value that nine in ten are below.",
-    "Not rated": "A measure with no target, shown for context.",
+    "Not measured": "There is no figure: the data it needs was not supplied, or does not record it. It is never "
+    "a zero, and has no rating and no change on last year.",
+    "Not rated": "A measure with no target, or one that is not measured, shown for context.",
     "Percentage point": "The gap between two percentages: from 50% to 55% is up 5 percentage points.",
     "RAG": "Red, Amber, Green: how a measure compares with its target.",
     "Reach": "The number of different people who saw a post, as the platform estimates it.",
@@ -220,3 +284,180 @@ GLOSSARY = {
     "[c]": "A count withheld so that a small count cannot be worked out by taking the other counts from a total.",
     "Staffed hours": "The hours when the digital desk is working.",
 }
+
+
+# --- What this review covers ---------------------------------------------------------------------
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{fmt_count(n)} {one if n == 1 else (many or one + 's')}"
+
+
+def coverage(record: dict) -> Coverage:
+    """The words and tables of "What this review covers" from artifacts/coverage.json
+    (review.metrics.coverage.summarise): what was supplied, which accounts and platforms have
+    posts each year, what is not measured and why, and the rule that keeps zero apart from
+    not measured."""
+    from review.metrics.coverage import names
+
+    inputs = record["inputs"]
+    supplied = [i["title"] for i in inputs if i["supplied"]]
+    missing = [i["title"] for i in inputs if not i["supplied"]]
+    # The table below lists every input; the words name only what is missing, in short sentences.
+    summary = [
+        f"This review draws on all {len(inputs)} kinds of input." if not missing else
+        f"This review draws on {len(supplied)} of the {len(inputs)} kinds of input. We did not get these: "
+        + "; ".join(t[:1].lower() + t[1:] for t in missing) + "."
+    ]
+    accounts = record["accounts"]
+    now = [a for a in accounts if a["posts_now"]]
+    before = [a for a in accounts if a["posts_prior"]]
+    if now or before:
+        def where(rows):
+            return (f"{_plural(len(rows), 'account')} on {_plural(len({a['platform'] for a in rows}), 'platform')} "
+                    f"({names({a['platform'] for a in rows})})" if rows else "no account")
+        summary.append(f"This year's posts come from {where(now)}. Last year's come from {where(before)}.")
+        shared = {a["account_id"] for a in now} & {a["account_id"] for a in before}
+        if before and now and len(shared) < max(len(now), len(before)):
+            summary.append(
+                "Changes on last year compare only the accounts with posts in both years"
+                + (f": {_plural(len(shared), 'account')}." if shared else ". No account has posts in both years, "
+                   "so figures from posts have no change on last year.")
+            )
+    summary.append(
+        "A zero in this report is a count of things we looked for and did not find. A register sent with "
+        "no rows for the year gives 0. A measure whose data we did not get says not measured, with the "
+        "reason. It has no rating and no change on last year. No recommendation rests on it."
+    )
+    grouped: dict[str, list[str]] = {}
+    for m in record["measures"]:
+        if m["reason"]:
+            grouped.setdefault(m["reason"], []).append(f"{m['title']} ({m['clause']})")
+    notes = []
+    for p in record["partial"]:
+        without = f" No post from {names(p['platforms_without'], 'or')} records it." if p["platforms_without"] else ""
+        notes.append(f"{p['words']}: recorded by {fmt_count(p['recorded'])} of {fmt_count(p['of'])} posts.{without} "
+                     "Figures from it cover those posts only.")
+    outside = [a for a in accounts if not a["registered"]]
+    if not record["has_register"] and outside:
+        notes.append(
+            "No account register was supplied, so accounts are known only by the ids their exports give "
+            f"(such as {outside[0]['account_id']}). Measures that need the register are not measured."
+        )
+    elif outside:
+        # Only the inputs that were supplied are counted: a missing one is not "0 messages".
+        held = [_plural(sum(a[f"{table}_now"] for a in outside), noun)
+                for table, noun in (("posts", "post"), ("contacts", "message")) if outside[0][f"{table}_now"] is not None]
+        notes.append(
+            f"{_plural(len(outside), 'account')} with data this year or last {'is' if len(outside) == 1 else 'are'} "
+            f"not in the account register: {', '.join(a['account_id'] for a in outside[:6])}"
+            + (f" and {len(outside) - 6} more" if len(outside) > 6 else "")
+            + (f". This year they hold {' and '.join(held)}" if held else "")
+            + ". They count in every total and breakdown, under the platform of their export where it is known."
+        )
+    for a in accounts:
+        if a["resembles"]:
+            notes.append(f"The id \"{a['account_id']}\" is not in the account register but looks like "
+                         f"\"{a['resembles']}\", which is. Check the id in the source file.")
+    return Coverage(summary=summary, not_measured=list(grouped.items()), notes=notes, tables=_coverage_tables(record))
+
+
+def _lower_list(titles: list[str]) -> str:
+    words = [t[:1].lower() + t[1:] for t in titles]
+    return ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + words[-1]
+
+
+def _coverage_tables(record: dict) -> list[MetricTable]:
+    """The coverage section's tables, typed as every metric table is (snake_case columns, counts
+    as integers, yes/no as booleans, labels and units as column metadata): the report prints the
+    first two, the workbook all four. A count of an input that was not supplied is missing (it
+    prints "not supplied"), never 0."""
+    rows = Column("Rows this year", "count", unit="rows", missing="not supplied")
+    inputs = pd.DataFrame(
+        {
+            "input": [i["title"] for i in record["inputs"]],
+            "supplied": [bool(i["supplied"]) for i in record["inputs"]],
+            "files": pd.array([i["files"] for i in record["inputs"]], dtype="int64"),
+            "rows": pd.array([i["rows"] for i in record["inputs"]], dtype="Int64"),
+            "rows_prior": pd.array([i["rows_prior"] for i in record["inputs"]], dtype="Int64"),
+        }
+    )
+    accounts = pd.DataFrame(record["accounts"], columns=[
+        "account_id", "platform", "registered", "resembles", "posts_now", "posts_prior", "contacts_now",
+        "contacts_prior", "audience_now", "audience_prior"])
+    # Platforms with posts in either year (no posts supplied: no rows, never a row of zeros).
+    posted = accounts.fillna({"posts_now": 0, "posts_prior": 0}).astype({"posts_now": "int64", "posts_prior": "int64"})
+    by_platform = (
+        posted.assign(has_now=posted["posts_now"] > 0, has_prior=posted["posts_prior"] > 0)
+        .groupby("platform")
+        .agg(now=("has_now", "sum"), posts_now=("posts_now", "sum"), prior=("has_prior", "sum"), posts_prior=("posts_prior", "sum"))
+        .reset_index()
+    )
+    by_platform = by_platform[(by_platform["posts_now"] > 0) | (by_platform["posts_prior"] > 0)]
+    platforms = pd.DataFrame(
+        {
+            "platform": by_platform["platform"].astype(str),
+            "accounts_with_posts": by_platform["now"].astype("int64"),
+            "posts": by_platform["posts_now"].astype("int64"),
+            "accounts_with_posts_prior": by_platform["prior"].astype("int64"),
+            "posts_prior": by_platform["posts_prior"].astype("int64"),
+        }
+    ).reset_index(drop=True)
+    account_table = pd.DataFrame(
+        {
+            "account_id": accounts["account_id"].astype(str),
+            "platform": accounts["platform"].astype(str),
+            "is_registered": accounts["registered"].astype(bool),
+            "resembles": accounts["resembles"].astype(object),
+            **{f"{what}_{year}": accounts[f"{what}_{year}"].astype("Int64")
+               for what in ("posts", "contacts", "audience") for year in ("now", "prior")},
+        }
+    )
+    measures = pd.DataFrame(
+        {
+            "clause": [m["clause"] for m in record["measures"]],
+            "measure": [m["title"] for m in record["measures"]],
+            "is_measured": [not m["reason"] for m in record["measures"]],
+            "why": [m["reason"] or m["comparison"] for m in record["measures"]],
+        }
+    )
+    supplied = Column("Supplied", "flag")
+    input_columns = {
+        "input": Column("Input"), "supplied": supplied, "files": Column("Files", "count", unit="files"),
+        "rows": rows, "rows_prior": Column("Rows last year", "count", unit="rows",
+                                           missing="not applicable"),
+    }
+    platform_columns = {
+        "platform": Column("Platform"),
+        "accounts_with_posts": Column("Accounts with posts this year", "count", unit="accounts"),
+        "posts": Column("Posts this year", "count", unit="posts"),
+        "accounts_with_posts_prior": Column("Accounts with posts last year", "count", unit="accounts"),
+        "posts_prior": Column("Posts last year", "count", unit="posts"),
+    }
+    not_supplied = "not supplied"
+    account_columns = {
+        "account_id": Column("Account id"), "platform": Column("Platform"),
+        "is_registered": Column("In the account register", "flag"),
+        "resembles": Column("Looks like registered id", missing=""),
+        "posts_now": Column("Posts this year", "count", unit="posts", missing=not_supplied),
+        "posts_prior": Column("Posts last year", "count", unit="posts", missing=not_supplied),
+        "contacts_now": Column("Messages this year", "count", unit="messages", missing=not_supplied),
+        "contacts_prior": Column("Messages last year", "count", unit="messages", missing=not_supplied),
+        "audience_now": Column("Follower figures this year", "count", unit="follower figures", missing=not_supplied),
+        "audience_prior": Column("Follower figures last year", "count", unit="follower figures", missing=not_supplied),
+    }
+    measure_columns = {
+        "clause": Column("Clause"), "measure": Column("Measure"), "is_measured": Column("Measured", "flag"),
+        "why": Column("Why not measured, or how the change compares", missing=""),
+    }
+    return [
+        MetricTable("coverage_inputs", "All", "Inputs supplied", inputs, columns=input_columns,
+                    note="Registers (accounts, training, earlier recommendations, links to incidents) are counted whole, "
+                    "so they have no count for last year; other inputs count the rows in each year."),
+        MetricTable("coverage_platforms", "All", "Accounts and posts by platform, each year", platforms,
+                    columns=platform_columns),
+        MetricTable("coverage_accounts", "All", "Every account with posts, messages or follower figures", account_table,
+                    columns=account_columns),
+        MetricTable("coverage_measures", "All", "Every measure: measured or not, and why", measures,
+                    columns=measure_columns),
+    ]

@@ -33,6 +33,7 @@ from review.metrics import (
     read_periods,
     tables_needed,
 )
+from review.metrics.coverage import coverage_needs, summarise
 from review.metrics.period import IN_PARQUET, PeriodData
 from review.metrics.registry import SMALL_COUNT_TABLES
 from review.values import SUPPRESSED, Figure
@@ -152,8 +153,11 @@ def _periods(config: ReviewConfig, out: Path, needs: dict | None = None) -> tupl
     """The review period and the one before, from the canonical tables the data-quality stage
     wrote into this run's output folder (validated there, so not checked again). Only the
     tables and columns in `needs` are read (every table when None), each sliced as it is read."""
+    from review.metrics.coverage import supplied_tables
+
+    supplied = supplied_tables(artifacts.read_json(Path(out) / "artifacts" / "ingest.json"))
     with timings.measure("rollup"):
-        current, prior = read_periods(Path(out) / "canonical", config, needs)
+        current, prior = read_periods(Path(out) / "canonical", config, needs, supplied)
     if not current.has_data:
         raise ReviewError(
             f"no posts or contacts fall in the review period {config.period_label} "
@@ -223,7 +227,7 @@ def recommend_stage(year: int, config_path: str | None, output_dir: str) -> Metr
     and the new register, recommendations-<year>.yml, for next year's review."""
     config = parse_params(year, config_path)
     out = Path(output_dir)
-    current, _ = _periods(config, out, RECOMMEND_TABLES)
+    current, prior = _periods(config, out, _union_needs(RECOMMEND_TABLES, coverage_needs()))
     missing = [c for c in CLAUSE_MODULES if not (out / "artifacts" / "clauses" / f"{c}.json").exists()]
     if missing:
         raise ReviewError(f"clauses not computed in this run: {', '.join(missing)}; run their notebooks first")
@@ -238,6 +242,8 @@ def recommend_stage(year: int, config_path: str | None, output_dir: str) -> Metr
     evidence = read_register_evidence(used) | evidence_of(result.for_board + result.rejected)
     write_register(register_file, result, config, evidence)
     artifacts.write_json(out / OUTCOME_FILE, outcome_record(result, decisions, used, register_file))
+    ingest = artifacts.read_json(out / "artifacts" / "ingest.json")
+    artifacts.write_json(out / COVERAGE_FILE, summarise(current, prior, metrics.headlines, ingest))
     artifacts.write_metrics(
         out,
         headlines=metrics.headlines,
@@ -249,6 +255,27 @@ def recommend_stage(year: int, config_path: str | None, output_dir: str) -> Metr
         frames=False,  # the clause stages wrote them
     )
     return metrics
+
+
+COVERAGE_FILE = Path("artifacts") / "coverage.json"  # what this review covers (review.metrics.coverage)
+
+
+def _union_needs(*needs: dict) -> dict:
+    """Tables and columns that several readers need, read once: all columns (None) if any reader
+    reads all; left in Parquet (IN_PARQUET) only if every reader leaves it there; otherwise the
+    columns joined."""
+    out: dict = {}
+    for need in needs:
+        for table, columns in need.items():
+            have = out.get(table, columns)
+            if have is None or columns is None:
+                out[table] = None
+            elif have == IN_PARQUET and columns == IN_PARQUET:
+                out[table] = IN_PARQUET
+            else:
+                listed = [c for c in (have, columns) if c != IN_PARQUET]
+                out[table] = list(dict.fromkeys(c for cols in listed for c in cols))
+    return out
 
 
 @timings.records("report", rest="html")

@@ -35,6 +35,24 @@ EVIDENCE_TITLES: dict[str, str] = {
 }
 
 
+# The measure behind each evidence key that is not a registered metric: a rule whose evidence
+# rests on a measure that is not measured does not fire (`rests_on_missing`).
+EVIDENCE_MEASURES: dict[str, str] = {
+    "accounts_falling": "p1_impressions",
+    "worst_change_pct": "p1_impressions",
+    "accounts_below_target": "p4_plain_english_pct",
+    "p5_personal_cases_prior": "p5_personal_cases",
+    "accounts_with_gaps": "p5_review_overdue_accounts",
+}
+
+
+def rests_on_missing(rec: Recommendation, metrics: MetricsResult) -> bool:
+    """True when any figure a recommendation cites is not measured (review.metrics.coverage):
+    missing data never makes a recommendation. One guard for every rule."""
+    missing = {h.metric_id for h in metrics.headlines if h.not_measured_reason}
+    return any(EVIDENCE_MEASURES.get(key, key).removesuffix("_prior") in missing for key in rec.evidence)
+
+
 def _due(metrics: MetricsResult, months: int) -> dt.date:
     end = metrics.current.end
     return (end + pd.DateOffset(months=months) - pd.Timedelta(days=1)).date()
@@ -489,8 +507,9 @@ def recommend(metrics: MetricsResult) -> list[Recommendation]:
     # text and evidence print a count exactly as the report and the register do.
     headlines, tables = protect(metrics.headlines, metrics.tables, config.report.small_count_threshold)
     protected = dataclasses.replace(metrics, headlines=headlines, tables=tables)
+    # One guard for every rule: a recommendation that cites a figure not measured is dropped.
     fired = [replace(rec, rec_id=f"R{year}-{rec.rec_id}", evidence=_printable(rec.evidence, protected))
-             for rule in RULES if (rec := rule(protected)) is not None]
+             for rule in RULES if (rec := rule(protected)) is not None and not rests_on_missing(rec, protected)]
     return sorted(fired, key=lambda r: (not r.for_decision, PRIORITY_ORDER[r.priority], r.clause, r.rec_id))
 
 

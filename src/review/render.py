@@ -90,7 +90,8 @@ def table_cells(table, limit: int | None = None) -> dict[str, list]:
     through review.values.Figure, so a suppressed count shows "<5" and a withheld one "[c]". A
     numeric column without fixed decimals shows every value with the same number of decimals
     (the most any value in it has, up to 3; a percentage at least one), so 61.0 and 48.2 line
-    up. Columns sharing a `group` print as one column, "45 to 80". Missing values print "n/a".
+    up. Columns sharing a `group` print as one column, "45 to 80". Missing values print "not
+    measured" (or the column's own word, `Column.missing`), never 0.
     """
     import pandas as pd
 

@@ -31,9 +31,10 @@ from review.disclosure import protect
 from review.errors import ReviewError
 from review.metrics.registry import METRICS
 from review.narrative import (
-    FINDINGS,
     GLOSSARY,
+    coverage,
     executive_summary,
+    finding,
     implications,
     methodology,
     purpose,
@@ -59,7 +60,9 @@ def build_report(config: ReviewConfig, out: Path) -> dict[str, Path]:
     m = protected(artifacts.read_metrics(out), config)
     ingest = artifacts.read_json(out / "artifacts" / "ingest.json")
     outcome_path = out / OUTCOME_FILE  # written by the recommendations stage
-    ctx = build_context(config, m, ingest, artifacts.read_json(outcome_path) if outcome_path.exists() else None)
+    coverage_path = out / "artifacts" / "coverage.json"
+    ctx = build_context(config, m, ingest, artifacts.read_json(outcome_path) if outcome_path.exists() else None,
+                        artifacts.read_json(coverage_path) if coverage_path.exists() else None)
     html = timings.timed("html", render_html, ctx, TEMPLATE_DIR)
     printed = timings.timed("html", render_html, ctx, TEMPLATE_DIR, for_print=True)
     paths = {
@@ -76,7 +79,8 @@ def build_report(config: ReviewConfig, out: Path) -> dict[str, Path]:
     timings.timed(
         "workbook",
         write_workbook,
-        paths["workbook"], m["tables"], ctx.definitions, title=f"{ctx.title} {ctx.period_label}", report_date=ctx.report_date,
+        paths["workbook"], (ctx.coverage.tables if ctx.coverage else []) + m["tables"], ctx.definitions,
+        title=f"{ctx.title} {ctx.period_label}", report_date=ctx.report_date,
         headlines=m["headlines"], charts=[c for section in ctx.sections for c in section.charts],
     )
     return paths
@@ -89,9 +93,11 @@ def protected(m: dict, config: ReviewConfig) -> dict:
     return {**m, "headlines": headlines, "tables": tables}
 
 
-def build_context(config: ReviewConfig, m: dict, ingest: dict, outcome: dict | None = None) -> ReportContext:
+def build_context(config: ReviewConfig, m: dict, ingest: dict, outcome: dict | None = None,
+                  covered: dict | None = None) -> ReportContext:
     """The template's whole input. `outcome` is artifacts/decisions.json (review.register):
-    what the team's decisions did; None leaves the rejected and unmatched notes out."""
+    what the team's decisions did; None leaves the rejected and unmatched notes out. `covered`
+    is artifacts/coverage.json (review.metrics.coverage): None leaves the coverage section out."""
     headlines: list[Headline] = m["headlines"]
     by_id = {h.metric_id: h for h in headlines}
     chart_map = timings.timed("charts", draw_charts, config, m["series"], m["has_prior"])
@@ -101,7 +107,7 @@ def build_context(config: ReviewConfig, m: dict, ingest: dict, outcome: dict | N
             title=title,
             policy_text=words,
             rag=worst_rag([h for h in headlines if h.clause == clause]),
-            finding=FINDINGS[clause](by_id, config),
+            finding=finding(clause, by_id, config),
             headlines=[h for h in headlines if h.clause == clause],
             charts=[c for c in chart_map if c.clause == clause],
             tables=[t for t in m["tables"] if t.clause == clause],
@@ -140,6 +146,7 @@ def build_context(config: ReviewConfig, m: dict, ingest: dict, outcome: dict | N
         ],
         methodology=methodology(config),
         glossary=GLOSSARY,
+        coverage=coverage(covered) if covered else None,
         rejected=[RejectedRecommendation(**r) for r in (outcome or {}).get("rejected", [])],
         unmatched_decisions=list((outcome or {}).get("unmatched_decisions", [])),
         register_file=(outcome or {}).get("register_file"),
@@ -180,17 +187,22 @@ def draw_charts(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior
     src = f"Source: {config.force.name} data, {label}."
     out: list[Chart] = []
 
-    monthly = _months(series["p1_monthly"], config).assign(year=label)
-    if has_prior and "p1_monthly_prior" in series:
-        monthly = pd.concat([monthly, _months(series["p1_monthly_prior"], config).assign(year=prior_label)])
-    out.append(
-        _with_data(charts.line_chart(
-            monthly, x="month", y="impressions_count", series="year", chart_id="p1-monthly-impressions",
-            clause="P1", title="Impressions by month", caption=f"Impressions of all posts each month, {label} against {prior_label}.",
-            source=src, y_label="Impressions", unit="count", palette=palette,
-        ), *_by_period(monthly, [label, prior_label]))
-    )
-    per_account = series["p1_reach_per_account"]
+    # A series whose inputs were not supplied is absent (review.metrics.registry.SERIES_NEEDS):
+    # no chart of zeros stands in for it.
+    empty = pd.DataFrame()
+    if "p1_monthly" in series:
+        monthly = _months(series["p1_monthly"], config).assign(year=label)
+        if has_prior and "p1_monthly_prior" in series:
+            monthly = pd.concat([monthly, _months(series["p1_monthly_prior"], config).assign(year=prior_label)])
+        out.append(
+            _with_data(charts.line_chart(
+                monthly, x="month", y="impressions_count", series="year", chart_id="p1-monthly-impressions",
+                clause="P1", title="Impressions by month",
+                caption=f"Impressions of all posts each month, {label} against {prior_label}.",
+                source=src, y_label="Impressions", unit="count", palette=palette,
+            ), *_by_period(monthly, [label, prior_label]))
+        )
+    per_account = series.get("p1_reach_per_account", empty)
     if len(per_account) >= MIN_BARS:
         out.append(
             _with_data(charts.bar_chart(
@@ -202,28 +214,30 @@ def draw_charts(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior
             ), per_account.head(CHART_BARS)[["name", "impressions_count"]],
                 {"name": Column("Account"), "impressions_count": Column("Impressions", "count")})
         )
-    timeline = series["p2_timeline"]
-    out.append(
-        _with_data(charts.timeline_chart(
-            timeline, incident="name", minutes="minutes_after",
-            target_minutes=config.targets.critical_incident_first_post_minutes, chart_id="p2-timeline", clause="P2",
-            title="Posts in the first six hours of each critical incident",
-            caption="Each dot is a post; the first post is filled. The dashed line is the target.",
-            source=src, palette=palette,
-        ), timeline[["name", "minutes_after"]],
-            {"name": Column("Incident"), "minutes_after": Column("Minutes after declaration", "number", places=0)})
-    )
-    heat = series["p3_weekday_hour"]
-    out.append(
-        _with_data(charts.heatmap(
-            heat, row="weekday", col="hour", value="contacts_count", chart_id="p3-weekday-hour", clause="P3",
-            title="When the public contacts us", caption="Inbound messages by day of week and hour, UK time.",
-            source=src, value_label="Messages", palette=palette,
-        ), heat[["weekday", "hour", "contacts_count"]],
-            {"weekday": Column("Day of week (0 is Monday)", "count"), "hour": Column("Hour, UK time", "count"),
-             "contacts_count": Column("Messages", "count")})
-    )
-    p4 = series["p4_by_account"]
+    if "p2_timeline" in series:
+        timeline = series["p2_timeline"]
+        out.append(
+            _with_data(charts.timeline_chart(
+                timeline, incident="name", minutes="minutes_after",
+                target_minutes=config.targets.critical_incident_first_post_minutes, chart_id="p2-timeline", clause="P2",
+                title="Posts in the first six hours of each critical incident",
+                caption="Each dot is a post; the first post is filled. The dashed line is the target.",
+                source=src, palette=palette,
+            ), timeline[["name", "minutes_after"]],
+                {"name": Column("Incident"), "minutes_after": Column("Minutes after declaration", "number", places=0)})
+        )
+    if "p3_weekday_hour" in series:
+        heat = series["p3_weekday_hour"]
+        out.append(
+            _with_data(charts.heatmap(
+                heat, row="weekday", col="hour", value="contacts_count", chart_id="p3-weekday-hour", clause="P3",
+                title="When the public contacts us", caption="Inbound messages by day of week and hour, UK time.",
+                source=src, value_label="Messages", palette=palette,
+            ), heat[["weekday", "hour", "contacts_count"]],
+                {"weekday": Column("Day of week (0 is Monday)", "count"), "hour": Column("Hour, UK time", "count"),
+                 "contacts_count": Column("Messages", "count")})
+        )
+    p4 = series.get("p4_by_account", empty)
     if len(p4) >= MIN_BARS:
         out.append(
             _with_data(charts.bar_chart(
@@ -235,7 +249,7 @@ def draw_charts(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior
             ), p4.head(CHART_BARS)[["name", "meets"]],
                 {"name": Column("Account"), "meets": Column("Posts in plain English (%)", "pct", places=1)})
         )
-    training = series["p5_training_by_unit"]
+    training = series.get("p5_training_by_unit", empty)
     if len(training) >= MIN_BARS:
         out.append(
             _with_data(charts.bar_chart(
@@ -247,7 +261,7 @@ def draw_charts(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior
             ), training.head(CHART_BARS)[["unit", "in_date_pct"]],
                 {"unit": Column("Unit"), "in_date_pct": Column("Training in date (%)", "pct", places=1)})
         )
-    alt = series["p7_alt_text_by_platform"]
+    alt = series.get("p7_alt_text_by_platform", empty)
     if len(alt) >= MIN_BARS:
         out.append(
             _with_data(charts.bar_chart(
@@ -262,7 +276,7 @@ def draw_charts(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior
 
 def _by_period(monthly: pd.DataFrame, periods: list[str]) -> tuple[pd.DataFrame, dict[str, Column]]:
     """The line chart's data as the chart reads it: a row per month, a column per period."""
-    # A month with no figure stays missing (n/a), never 0.
+    # A month with no figure stays missing (not measured), never 0.
     wide = monthly.pivot(index="month", columns="year", values="impressions_count").reindex(monthly["month"].unique())
     shown = [p for p in periods if p in wide.columns]
     frame = pd.DataFrame({"month": wide.index.astype(str),

@@ -1533,6 +1533,10 @@ def _generate(size: str | SizeSpec, year: int, seed: int, *, with_contacts: bool
         "training": _training(world),
         "recommendations": _recommendations(world),
     }
+    # The team's register of which posts answered which critical incident (platform exports carry
+    # no incident id; review.metrics.incidents.link_posts reads this register).
+    linked = tables["posts"][tables["posts"]["critical_incident_id"].notna()]
+    tables["incident_posts"] = linked[["post_id", "critical_incident_id"]]
     if with_contacts:
         tables["contacts"] = _contacts(world, critical)
     out = {name: _conform(name, tables[name]) for name in TABLES if name in tables}

@@ -43,7 +43,9 @@ NOT_AVAILABLE = "not available"  # a change or comparison that cannot be worked 
 NOT_MEASURED_TEXT = "not measured"
 WITHHELD_TEXT = "withheld"
 WITHHELD_CELL = "[c]"  # the Government Statistical Service's mark for a confidential cell
-MISSING_CELL = "n/a"  # a table cell with nothing to show (explained in the glossary)
+# A table cell with no figure: the same words as a card, never "n/a" or a blank that reads as 0. A
+# column whose empty cells mean something else says so (`Column.missing`: "not supplied", "").
+MISSING_CELL = NOT_MEASURED_TEXT
 SMALL_BASE = 20  # a count below this last year changes by its difference, not in per cent
 
 # Kinds of value. A headline's unit is one of the first six; a table column's kind any of them.
@@ -204,7 +206,7 @@ def decimals(number: float) -> int:
 def fmt_cell(value: object) -> str:
     """One table cell of unknown kind: counts with separators, decimals as they are, dates in full.
 
-    Missing values print as "n/a" (explained in the glossary) to keep columns narrow.
+    Missing values print as "not measured" (MISSING_CELL), never as 0.
     """
     if isinstance(value, Figure):
         return value.cell()
@@ -249,6 +251,9 @@ class Column:
     `small_count`: a count of people or cases, suppressed below the threshold in every output.
     `group`: consecutive columns with the same group print in the report as one column headed
     by the group, "45 to 80" (a range); the workbook keeps them apart.
+    `missing`: what an empty cell of the column prints in the report, when that is not "not
+    measured" (MISSING_CELL): "not supplied", "still open", "" for an optional text. The
+    workbook leaves every empty cell blank.
     """
 
     label: str
@@ -258,6 +263,7 @@ class Column:
     small_count: bool = False
     group: str | None = None
     labels: dict[str, str] | None = field(default=None, hash=False, compare=True)
+    missing: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -373,12 +379,13 @@ class Figure:
 
     def cell(self) -> str:
         """The figure as a table cell: whole counts ("77,024"), fixed decimals, dates in full,
-        "n/a" when missing, "<5" suppressed, "[c]" withheld."""
+        "not measured" when missing (or the column's own word, `Column.missing`), "<5"
+        suppressed, "[c]" withheld."""
         if self.is_hidden:
             return self.marker
         value = self.value
         if is_missing(value):
-            return MISSING_CELL
+            return self.column.missing if self.column is not None and self.column.missing is not None else MISSING_CELL
         kind = self.kind
         if kind in ("count", "people"):
             return f"{int(round_half_up(float(value))):,}"
@@ -464,12 +471,17 @@ def fmt_headline_change(headline) -> str:
     Percentages change in percentage points (value minus last year's value). A count that was
     small last year (below SMALL_BASE) changes by its difference, "up 10", since "up 1,000.0%"
     from 1 to 11 says little. Everything else changes in per cent of last year's value
-    (`Headline.change_pct`). "not available" when there is no figure for last year, or when
-    either year's figure is hidden (a change would give the hidden figure away).
+    (`Headline.change_pct`). A like-for-like change compares this year's figure over only what
+    last year covers too (`Headline.compared_value`, review.metrics.compare). "not available"
+    when there is no figure for last year, when this year's is not measured, or when either
+    year's figure is hidden (a change would give the hidden figure away).
     """
     if getattr(headline, "value_state", SHOWN) in HIDDEN or getattr(headline, "prior_state", SHOWN) in HIDDEN:
         return NOT_AVAILABLE
-    value, prior = headline.value, headline.prior_value
+    if getattr(headline, "not_measured_reason", None) or is_missing(headline.value):
+        return NOT_AVAILABLE
+    compared = getattr(headline, "compared_value", None)
+    value, prior = (headline.value if compared is None else compared), headline.prior_value
     if headline.unit == "pct":
         if is_missing(value) or is_missing(prior):
             return NOT_AVAILABLE

@@ -4,8 +4,8 @@ Decisions:
 
 - Every value is written through review.values.Figure, the type every output prints through:
   counts as whole numbers, shares as fractions under a % format (4.22% is 0.0422), dates and
-  months as dates, zeros as numbers, missing values as blank cells, and a suppressed or withheld
-  small count as its mark ("<5", "[c]"), never the number.
+  months as dates, zeros as numbers, missing values (not measured) as blank cells, never 0, and
+  a suppressed or withheld small count as its mark ("<5", "[c]"), never the number.
 - Each sheet is a title, then an Excel Table (ListObject) with its header on the next row, then
   the note under it: analysts can sort, filter and refer to it by name.
 
@@ -30,7 +30,7 @@ from pathlib import Path
 import xlsxwriter
 
 from review.context import Chart, Headline, MetricDefinition, MetricTable
-from review.values import SMALL_BASE, Figure, column_places, fmt_headline_change
+from review.values import NOT_MEASURED, SMALL_BASE, Figure, column_places, fmt_headline_change
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 SHEET_NAME_MAX = 31
@@ -130,13 +130,18 @@ def write_workbook(
         contents = workbook.add_worksheet("Contents")
         rows = [[(name, "link"), (what, "text"), (clause or None, "text")] for name, what, clause in entries]
         _write_grid(workbook, contents, fmt, title, ["Sheet", "What it holds", "Clause"], rows,
-                    note=f"Report date {report_date.day} {report_date:%B %Y}. Sheet names link to the sheets.",
+                    note=f"Report date {report_date.day} {report_date:%B %Y}. Sheet names link to the sheets. "
+                    "A blank cell in a table is a figure that is not measured (the report prints \"not measured\" "
+                    "or the reason), never a zero.",
                     table_name="contents", kinds=["text", "text", "text"])
 
         if headlines is not None:
             _write_headlines(workbook, workbook.add_worksheet(HEADLINE_SHEET), headlines, fmt)
         for name, table in zip(names, tables, strict=True):
-            _write_table_sheet(workbook, workbook.add_worksheet(name), table, fmt, f"{table.clause} {table.title}")
+            # "P3 Response times by platform"; a table about the whole review (What this review
+            # covers, clause "All") is titled by itself.
+            heading = f"{table.clause} {table.title}" if table.clause.startswith("P") else table.title
+            _write_table_sheet(workbook, workbook.add_worksheet(name), table, fmt, heading)
         for name, chart in figures:
             data = chart.data
             _write_table_sheet(workbook, workbook.add_worksheet(name), data, fmt, f"{name}: {chart.title}",
@@ -234,13 +239,16 @@ def _write_table_sheet(workbook, sheet, table: MetricTable, fmt: dict, title: st
 def _change(h: Headline) -> tuple[object, str]:
     """The year-on-year change as the report reckons it (review.values.fmt_headline_change), as a
     number: percentage points for a share, the difference for a count that was small last year,
-    else the change in per cent (a fraction). Blank when either year is missing or hidden."""
-    if not h.change_shown or h.value is None or h.prior_value is None:
+    else the change in per cent (a fraction). A like-for-like change compares this year's figure
+    over what last year covers too (`Headline.compared_value`). Blank when either year is missing
+    or hidden, or the years are not comparable."""
+    if not h.change_shown or h.value is None or h.prior_value is None or h.not_measured_reason:
         return None, "text"
+    value = h.value if h.compared_value is None else h.compared_value
     if h.unit == "pct":
-        return h.value - h.prior_value, "points:1"
+        return value - h.prior_value, "points:1"
     if h.unit in ("count", "people") and abs(h.prior_value) < SMALL_BASE:
-        return h.value - h.prior_value, "diff"
+        return value - h.prior_value, "diff"
     if h.change_pct is None:
         return None, "text"
     return h.change_pct / 100, "change:1"
@@ -248,22 +256,23 @@ def _change(h: Headline) -> tuple[object, str]:
 
 def _write_headlines(workbook, sheet, headlines: list[Headline], fmt: dict) -> None:
     """Every measure: id, clause, measure, this year's value, last year's, the change (a number and
-    the report's words), unit, target, rating and whether it was measured (with why not)."""
+    the report's words), how the change compares (like for like, or why not comparable), unit,
+    target, rating and whether it was measured (with why not)."""
     labels = ["Metric id", "Clause", "Measure", "Value", "Last year", "Change", "Change, in the report's words",
-              "Unit", "Target", "Rating", "Measured", "Why not measured"]
+              "How the change compares", "Unit", "Target", "Rating", "Measured", "Why not measured"]
     rows = []
     for h in headlines:
         target = Figure(h.target, h.unit).sheet() if h.target is not None else (None, "text")
         rows.append([
             (h.metric_id, "text"), (h.clause, "text"), (h.title, "text"), h.figure.sheet(), h.prior_figure.sheet(),
-            _change(h), (fmt_headline_change(h), "text"), (UNIT_WORDS.get(h.unit, h.unit), "text"), target,
-            (h.rag, "text"), (h.value is not None, "flag"),
-            (None if h.value is not None else (h.not_measured_reason or "not measured"), "text"),
+            _change(h), (fmt_headline_change(h), "text"), (h.comparison, "text"), (UNIT_WORDS.get(h.unit, h.unit), "text"),
+            target, (h.rag, "text"), (h.figure.state != NOT_MEASURED, "flag"),
+            (h.not_measured_reason or "not measured" if h.figure.state == NOT_MEASURED else None, "text"),
         ])
-    kinds = ["text", "text", "text", "number", "number", "number", "text", "text", "number", "text", "flag", "text"]
+    kinds = ["text", "text", "text", "number", "number", "number", "text", "text", "text", "number", "text", "flag", "text"]
     _write_grid(workbook, sheet, fmt, "Headline measures", labels, rows, table_name="headline_measures", kinds=kinds,
                 note="Shares are stored as fractions and shown as per cent; a change in a share is in percentage "
-                "points (pp). A count below the small-count threshold shows as <5, and [c] or withheld marks a count "
+                "points (pp). A blank value is not measured (the next columns say why), never a zero. A count below the small-count threshold shows as <5, and [c] or withheld marks a count "
                 "withheld so that a small count cannot be worked out from a total.")
 
 

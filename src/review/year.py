@@ -26,6 +26,7 @@ from review.config import ReviewConfig, default_config_path, load_config
 from review.context import MetricTable
 from review.errors import ReviewError
 from review.metrics import MetricsResult, compute_metrics
+from review.metrics.coverage import supplied_tables
 from review.metrics.period import PeriodData
 
 
@@ -74,14 +75,17 @@ def load(data: str | Path, year: int, config: str | Path | None = None) -> Year:
     rejected = None
     if (data / "canonical").is_dir():
         tables = artifacts.read_canonical(data)
+        record = data / "artifacts" / "ingest.json"
+        supplied = supplied_tables(artifacts.read_json(record)) if record.exists() else None
     elif data.is_dir():
         from review.ingest import read_checked
 
         validated, _ = read_checked(data)
         tables, rejected = validated.tables, validated.rejected
+        supplied = supplied_tables({"files": [f.as_dict() for f in validated.files]})
     else:
         raise ReviewError(f"{data}: not a data folder or a run's output folder")
-    return Year(config=cfg, tables=tables, metrics=compute_metrics(tables, cfg), rejected=rejected)
+    return Year(config=cfg, tables=tables, metrics=compute_metrics(tables, cfg, supplied), rejected=rejected)
 
 
 def read_tables(data: str | Path) -> dict[str, pd.DataFrame]:

@@ -6,6 +6,7 @@ import pandas as pd
 
 from review.context import MetricTable
 from review.contracts import CONTACT_OUTCOMES
+from review.metrics.coverage import platform_of
 from review.metrics.period import IN_PARQUET, ClauseResult, PeriodData, pct
 from review.rollup import run_rollup
 from review.values import Column
@@ -44,6 +45,13 @@ def compute(p: PeriodData) -> ClauseResult:
         return run_rollup(name, params, engine=p.config.engine, spark=p.config.spark, **tables)
 
     stats = rollup("response_by_account", {"target": target}, contacts=contacts)
+    # Messages to an account missing from the register still count in every breakdown: under
+    # their export's platform, or "Not in the account register" (review.metrics.coverage).
+    seen = pd.Series(stats["account_id"].dropna().unique(), dtype=object)
+    extra = seen[~seen.isin(accounts["account_id"])]
+    if len(extra):
+        accounts = pd.concat([accounts, pd.DataFrame({"account_id": extra, "platform": platform_of(extra, accounts)})],
+                             ignore_index=True)
     overall = stats[stats["account_id"].isna()]
     grand = _row(overall, None)
     in_hours = _row(overall, True)

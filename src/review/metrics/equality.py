@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from review.context import MetricTable
+from review.metrics.coverage import platform_of
 from review.metrics.period import ClauseResult, PeriodData, pct
 from review.plain_english import hashtags
 from review.values import Column
@@ -27,18 +28,19 @@ def is_camel_case(tag: str) -> bool:
 def compute(p: PeriodData) -> ClauseResult:
     # The platform by lookup, not a merge: a merge would copy every post's text (size L: 1.2
     # million posts a year), the lookup adds one column. Same rows, same order.
-    platforms = p.accounts.set_index("account_id")["platform"]
-    if not platforms.index.is_unique:
+    if not p.accounts["account_id"].is_unique:
         raise ValueError("accounts: account_id is not unique")
     # Without the text from here on: selecting rows copies every column (size L: ~300 MB of text).
+    # Posts of accounts missing from the register count under their export's platform.
     posts = p.posts[["account_id", "media_type", "has_alt_text", "has_captions"]].assign(
-        platform=p.posts["account_id"].map(platforms))
+        platform=platform_of(p.posts["account_id"], p.accounts))
     images = posts[posts["media_type"] == "image"]
     videos = posts[posts["media_type"] == "video"]
     tags = [t for text in p.posts["text"].dropna() for t in hashtags(text) if sum(c.isalpha() for c in t) >= LONG_HASHTAG]
+    # Over the posts that record it: a post whose export does not say is not a post without it.
     values = {
-        "p7_alt_text_pct": pct(images["has_alt_text"].fillna(False).sum(), len(images)),
-        "p7_captions_pct": pct(videos["has_captions"].fillna(False).sum(), len(videos)),
+        "p7_alt_text_pct": _share(images["has_alt_text"]),
+        "p7_captions_pct": _share(videos["has_captions"]),
         "p7_camel_case_hashtags_pct": pct(sum(map(is_camel_case, tags)), len(tags)),
         "p7_discrimination_cases": int((p.incidents["category"] == "discriminatory_content").sum()),
     }
@@ -50,9 +52,9 @@ def compute(p: PeriodData) -> ClauseResult:
             {
                 "platform": platform,
                 "image_posts": len(img),
-                "alt_text_pct": _r(pct(img["has_alt_text"].fillna(False).sum(), len(img))),
+                "alt_text_pct": _r(_share(img["has_alt_text"])),
                 "video_posts": len(vid),
-                "captions_pct": _r(pct(vid["has_captions"].fillna(False).sum(), len(vid))),
+                "captions_pct": _r(_share(vid["has_captions"])),
             }
         )
     table = pd.DataFrame(rows, columns=["platform", "image_posts", "alt_text_pct", "video_posts", "captions_pct"]).astype(
@@ -69,6 +71,12 @@ def compute(p: PeriodData) -> ClauseResult:
         tables=[MetricTable("p7_accessibility", CLAUSE, "Accessible posts by platform", table, columns=columns)],
         series={"p7_alt_text_by_platform": table[["platform", "alt_text_pct"]].dropna()},
     )
+
+
+def _share(flags: pd.Series) -> float | None:
+    """Share of True over the rows that record a value; None when none does (not measured)."""
+    known = flags.dropna()
+    return pct(known.astype(bool).sum(), len(known))
 
 
 def _r(value: float | None) -> float | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from review.context import MetricTable
@@ -11,15 +13,46 @@ from review.values import Column
 
 CLAUSE = "P2"
 # What P2 reads (review.metrics.period.read_period): table -> columns (None: all).
-TABLES_NEEDED = {"accounts": None, "posts": None, "critical_incidents": None}
+TABLES_NEEDED = {"accounts": None, "posts": None, "critical_incidents": None, "incident_posts": None}
 FIRST_HOURS = 6
 # Words that mark a post correcting rumour or misinformation during an incident.
 RUMOUR_WORDS = r"\b(?:rumou?rs?|speculat\w*|misinformation|not true|untrue|false reports?|please don't share|fake)\b"
 
 
+def link_posts(p: PeriodData) -> pd.Series:
+    """Each post's critical incident: its own incident id (a posts file may carry one); else the
+    register of posts by incident (`incident_posts`); else a hashtag the config names for an
+    incident, in a post published after it was declared; else, when the config sets a window,
+    the latest incident declared within that many minutes before the post. None: no incident."""
+    posts, incidents = p.posts, p.critical_incidents
+    linked = posts["critical_incident_id"].astype(object)
+    if p.is_supplied("incident_posts") and len(p.incident_posts):
+        register = p.incident_posts.drop_duplicates("post_id").set_index("post_id")["critical_incident_id"]
+        linked = linked.fillna(posts["post_id"].map(register))
+    rules = p.config.incident_links
+    declared = incidents.set_index("critical_incident_id")["declared_at"]
+    text = posts["text"].fillna("").str.lower()
+    for incident_id, tags in rules.hashtags.items():
+        if incident_id not in declared.index:
+            continue
+        pattern = "|".join(re.escape(t.lower()) + r"\b" for t in tags)
+        hit = text.str.contains(pattern, regex=True) & (posts["published_at"] >= declared[incident_id])
+        linked = linked.where(linked.notna() | ~hit, incident_id)
+    if rules.window_minutes and len(incidents):
+        order = incidents.sort_values("declared_at", kind="stable")
+        nearest = pd.merge_asof(
+            posts[["published_at"]].reset_index().sort_values("published_at", kind="stable"),
+            order[["declared_at", "critical_incident_id"]], left_on="published_at", right_on="declared_at",
+            direction="backward", tolerance=pd.Timedelta(minutes=rules.window_minutes),
+        ).set_index("index")["critical_incident_id"]
+        linked = linked.fillna(nearest.reindex(posts.index))
+    return linked
+
+
 def compute(p: PeriodData) -> ClauseResult:
     incidents = p.critical_incidents.sort_values("declared_at", kind="stable")
-    posts = p.posts[p.posts["critical_incident_id"].notna()]
+    all_posts = p.posts.assign(critical_incident_id=link_posts(p))
+    posts = all_posts[all_posts["critical_incident_id"].notna()]
     posts = posts.merge(
         incidents[["critical_incident_id", "declared_at"]], on="critical_incident_id", how="inner", validate="m:1"
     )
@@ -36,7 +69,7 @@ def compute(p: PeriodData) -> ClauseResult:
         {"first_hours": FIRST_HOURS},
         engine=p.config.engine,
         spark=p.config.spark,
-        posts=p.posts[["critical_incident_id", "published_at", "impressions", "reach"]],
+        posts=all_posts[["critical_incident_id", "published_at", "impressions", "reach"]],
         critical_incidents=incidents[["critical_incident_id", "declared_at"]],
     )
     per_incident = timeline_rollup.rename(
@@ -65,7 +98,9 @@ def compute(p: PeriodData) -> ClauseResult:
             "first_post_minutes": table_frame["first_post_minutes"].round(0),
             "updates_per_hour_first_hours": (table_frame["posts_first_hours"] / FIRST_HOURS).round(1),
             "posts": table_frame["posts_all"].fillna(0).astype("int64"),
-            "impressions": table_frame["impressions"].fillna(0).astype("int64"),
+            # 0 for an incident with no post; missing when its posts report no impressions
+            "impressions": table_frame["impressions"].astype("Float64").mask(table_frame["posts_all"].fillna(0).eq(0), 0)
+            .round().astype("Int64"),
             "reach": table_frame["reach"].astype("float64").where(table_frame["reach"].fillna(0) > 0).round().astype("Int64"),
             "rumour_corrections": table_frame["rumour_corrections"].fillna(0).astype("int64"),
         }
@@ -73,9 +108,10 @@ def compute(p: PeriodData) -> ClauseResult:
     columns = {
         "incident": Column("Incident"),
         "declared": Column("Declared", "datetime"),
-        "first_post_minutes": Column("Minutes to first post", "number", places=0, unit="minutes"),
+        # An incident with no post at all has no time to a first post: it says so, never 0.
+        "first_post_minutes": Column("Minutes to first post", "number", places=0, unit="minutes", missing="no post"),
         "updates_per_hour_first_hours": Column(f"Updates per hour, first {FIRST_HOURS} hours", "number", places=1,
-                                               unit="posts per hour"),
+                                               unit="posts per hour", missing="no post"),
         "posts": Column("Posts", "count", unit="posts"),
         "impressions": Column("Impressions", "count", unit="impressions"),
         "reach": Column("Reach", "count", unit="people, as each platform estimates"),

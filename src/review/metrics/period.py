@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 
@@ -22,14 +23,35 @@ class PeriodData:
 
     def __init__(self, config: ReviewConfig, start: pd.Timestamp, end: pd.Timestamp,
                  tables: dict[str, pd.DataFrame], sources: dict[str, ParquetSlice] | None = None,
-                 folder: str | None = None):
+                 folder: str | None = None, supplied: frozenset[str] | None = None):
         self.config = config
         self.start = start  # first day, naive local date
         self.end = end  # first day after the period
         self._tables = dict(tables)
         self.sources = dict(sources or {})
         self.folder = folder  # the canonical Parquet tables, when read from a run's folder
+        # The tables an input file fed (review.metrics.coverage.supplied_tables); None: all of them.
+        self.supplied = supplied
         self._rows: dict[str, int] = {}
+
+    def is_supplied(self, name: str) -> bool:
+        """True when an input fed table `name` (even with no rows: then its counts are real zeros)."""
+        return self.supplied is None or name in self.supplied
+
+    def restricted(self, keep: dict[str, frozenset[str]]) -> PeriodData:
+        """The same period with the tables in `keep` cut to the rows of the accounts listed for
+        each (the like-for-like year-on-year comparison, review.metrics.compare)."""
+        tables = {name: (frame[frame["account_id"].isin(keep[name])] if name in keep else frame)
+                  for name, frame in self._tables.items()}
+        sources = {name: (dataclasses.replace(src, accounts=tuple(sorted(keep[name]))) if name in keep else src)
+                   for name, src in self.sources.items()}
+        return PeriodData(self.config, self.start, self.end, tables, sources, self.folder, self.supplied)
+
+    def account_ids(self, name: str) -> frozenset[str]:
+        """The accounts with rows of table `name` in the period."""
+        if name in self._tables:
+            return frozenset(self._tables[name]["account_id"].dropna().unique())
+        return self.sources[name].account_ids()
 
     def _table(self, name: str) -> pd.DataFrame:
         if name in self._tables:
@@ -106,9 +128,11 @@ def _add_local_columns(name: str, frame: pd.DataFrame, config: ReviewConfig) -> 
         ).astype(bool)
 
 
-def slice_period(tables: dict[str, pd.DataFrame], config: ReviewConfig) -> PeriodData:
+def slice_period(tables: dict[str, pd.DataFrame], config: ReviewConfig,
+                 supplied: frozenset[str] | None = None) -> PeriodData:
     """The config's period: event rows inside it (by local time), registers whole. Tables
-    missing from `tables` are not available in the result."""
+    missing from `tables` are not available in the result. `supplied`: the tables an input fed
+    (PeriodData.supplied)."""
     start = pd.Timestamp(config.period_start)
     end = pd.Timestamp(config.period_end)
     sliced = {}
@@ -122,7 +146,7 @@ def slice_period(tables: dict[str, pd.DataFrame], config: ReviewConfig) -> Perio
             continue
         sliced[name] = _in_period(frame, column, start, end, config.timezone)
         _add_local_columns(name, sliced[name], config)
-    return PeriodData(config=config, start=start, end=end, tables=sliced)
+    return PeriodData(config=config, start=start, end=end, tables=sliced, supplied=supplied)
 
 
 # --- reading a run's canonical tables: only what a stage needs ----------------------------------
@@ -146,6 +170,7 @@ class ParquetSlice:
     start_hour: int
     end_hour: int
     weekdays: tuple[int, ...]
+    accounts: tuple[str, ...] | None = None  # only these accounts' rows (PeriodData.restricted)
 
     @functools.cached_property
     def sql(self) -> str:  # built once: the time zone's offsets take a minute-by-minute scan
@@ -169,10 +194,14 @@ class ParquetSlice:
                 f", coalesce(hour(make_timestamp(_local_us)) BETWEEN {int(self.start_hour)} AND {int(self.end_hour) - 1} "
                 f"AND isodow(make_timestamp(_local_us)) - 1 IN ({days}), false) AS is_staffed"
             )
+        only = ""
+        if self.accounts is not None:
+            quoted = ", ".join("'" + str(a).replace("'", "''") + "'" for a in self.accounts) or "NULL"
+            only = f" AND account_id IN ({quoted})"
         return (
             f"SELECT * EXCLUDE (_local_us){extra} FROM ("
             f"SELECT *, {local_us} AS _local_us FROM read_parquet('{path}') "
-            f"WHERE {column} >= TIMESTAMPTZ '{lo}+00' AND {column} < TIMESTAMPTZ '{hi}+00') "
+            f"WHERE {column} >= TIMESTAMPTZ '{lo}+00' AND {column} < TIMESTAMPTZ '{hi}+00'{only}) "
             f"WHERE _local_us >= {start_us} AND _local_us < {end_us}"
         )
 
@@ -182,10 +211,19 @@ class ParquetSlice:
         with duckdb.connect() as con:
             return int(con.execute(f"SELECT count(*) FROM ({self.sql})").fetchone()[0])
 
+    def account_ids(self) -> frozenset[str]:
+        import duckdb
+
+        with duckdb.connect() as con:
+            rows = con.execute(f"SELECT DISTINCT account_id FROM ({self.sql}) WHERE account_id IS NOT NULL").fetchall()
+        return frozenset(r[0] for r in rows)
+
     def frame(self) -> pd.DataFrame:
         """The slice as pandas frames have it (for the Spark engine): read, sliced, derived here."""
         config_like = _HoursConfig(self.timezone, self.start_hour, self.end_hour, self.weekdays)
         frame = _in_period(pd.read_parquet(self.path), TABLES[self.table].period_column, self.start, self.end, self.timezone)
+        if self.accounts is not None:
+            frame = frame[frame["account_id"].isin(self.accounts)]
         _add_local_columns(self.table, frame, config_like)
         return frame
 
@@ -225,14 +263,17 @@ def parquet_slice(folder, name: str, config: ReviewConfig) -> ParquetSlice:
                         tuple(hours.weekdays))
 
 
-def read_period(folder, config: ReviewConfig, needs: dict[str, object] | None = None) -> PeriodData:
+def read_period(folder, config: ReviewConfig, needs: dict[str, object] | None = None,
+                supplied: frozenset[str] | None = None) -> PeriodData:
     """The config's period from a run's canonical Parquet tables (validated when written, so not
     checked again), reading only `needs` (table -> columns, None for all, or IN_PARQUET);
-    every table when `needs` is None. Rows are filtered as they are read."""
-    return read_periods_from(folder, [config], needs)[0]
+    every table when `needs` is None. Rows are filtered as they are read. `supplied`: the tables
+    an input fed (PeriodData.supplied)."""
+    return read_periods_from(folder, [config], needs, supplied)[0]
 
 
-def read_periods_from(folder, configs: list[ReviewConfig], needs: dict[str, object] | None = None) -> list[PeriodData]:
+def read_periods_from(folder, configs: list[ReviewConfig], needs: dict[str, object] | None = None,
+                      supplied: frozenset[str] | None = None) -> list[PeriodData]:
     """`read_period` for several periods at once: each table is read once, for all of them."""
     import pyarrow as pa
     import pyarrow.dataset as ds
@@ -284,7 +325,7 @@ def read_periods_from(folder, configs: list[ReviewConfig], needs: dict[str, obje
             if name == "posts" or (name == "contacts" and columns is None):
                 _add_local_columns(name, tables[i][name], config)
         pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed memory otherwise
-    return [PeriodData(config=c, start=b[0], end=b[1], tables=t, sources=s, folder=str(folder))
+    return [PeriodData(config=c, start=b[0], end=b[1], tables=t, sources=s, folder=str(folder), supplied=supplied)
             for c, b, t, s in zip(configs, bounds, tables, sources)]
 
 
@@ -305,6 +346,18 @@ class ClauseResult:
     values: dict[str, float | None]  # metric id -> value; ids must be in the registry
     tables: list  # list[review.context.MetricTable]
     series: dict[str, pd.DataFrame]  # chart data, by chart id
+    # metric id -> why it has no value, in plain words (review.metrics.coverage); its value is None
+    not_measured_reasons: dict[str, str] = dataclasses.field(default_factory=dict)
+    # table id -> why the table is left out (its inputs are missing)
+    tables_left_out: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+def label_accounts(account_ids: pd.Series, accounts: pd.DataFrame) -> pd.Series:
+    """How each account id is named in the report (`account_labels`); an id missing from the
+    account register is shown as itself, marked so (it is counted, never dropped)."""
+    labels = account_labels(accounts).set_axis(accounts["account_id"])
+    labels = labels[~labels.index.duplicated()]
+    return account_ids.map(labels).fillna(account_ids.astype(str) + " (not in the account register)")
 
 
 def account_labels(accounts: pd.DataFrame) -> pd.Series:

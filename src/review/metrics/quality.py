@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from review.context import MetricTable
-from review.metrics.period import ClauseResult, PeriodData, account_labels, pct
+from review.metrics.period import ClauseResult, PeriodData, label_accounts, pct
 from review.plain_english import jargon_list, jargon_uses, score_texts
 from review.values import Column
 
@@ -46,7 +46,7 @@ def compute(p: PeriodData) -> ClauseResult:
             jargon=("jargon", "sum"),
         )
         .reset_index()
-        .merge(p.accounts[["account_id"]].assign(name=account_labels(p.accounts)), on="account_id", how="left", validate="1:1")
+        .pipe(lambda d: d.assign(name=label_accounts(d["account_id"], p.accounts)))
         .sort_values(["meets", "name"], kind="stable")
     )
     account_table = pd.DataFrame(
@@ -82,10 +82,9 @@ def compute(p: PeriodData) -> ClauseResult:
         grade=("reading_grade", "median"), wps=("words_per_sentence", "median"),
         words=("words", "sum"), sentences=("sentences", "sum"),
     ).reset_index()
-    labels = account_labels(p.accounts).set_axis(p.accounts["account_id"])
     account_month = pd.DataFrame(
         {
-            "account": month["account_id"].map(labels),
+            "account": label_accounts(month["account_id"], p.accounts),
             "month": month["month"],
             "posts_scored": month["posts"].astype("int64"),
             "words": month["words"].astype("int64"),

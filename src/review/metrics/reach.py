@@ -8,7 +8,8 @@ import pandas as pd
 
 from review.context import MetricTable
 from review.contracts import PURPOSES
-from review.metrics.period import ClauseResult, PeriodData, account_labels, pct
+from review.metrics.coverage import UNREGISTERED, platform_of
+from review.metrics.period import ClauseResult, PeriodData, account_labels, label_accounts, pct
 from review.rollup import run_rollup
 from review.values import Column
 
@@ -28,21 +29,23 @@ def compute(p: PeriodData) -> ClauseResult:
     followers = _followers_at(p, last=True)
     followers_start = _followers_at(p, last=False)
     open_accounts = p.open_accounts
-    is_open = followers["account_id"].isin(open_accounts["account_id"])
-    followers_end_total = float(followers.loc[is_open, "followers"].sum())
-    followers_start_total = float(followers_start.loc[followers_start["account_id"].isin(open_accounts["account_id"]), "followers"].sum())
+    end = followers[followers["account_id"].isin(open_accounts["account_id"])].set_index("account_id")["followers"]
+    start = followers_start[followers_start["account_id"].isin(open_accounts["account_id"])].set_index("account_id")["followers"]
+    # Growth over the accounts with a figure at both ends of the period: a partial file (two weeks
+    # in spring) says nothing about the year's growth.
+    both = end.index.intersection(start.index)
     values = {
         "p1_accounts_open": len(open_accounts),
         "p1_posts": len(posts),
-        "p1_impressions": float(by_month["impressions_count"].sum()),
-        "p1_engagements": float(by_month["engagements_count"].sum()),
+        "p1_impressions": by_month["impressions_count"].sum(min_count=1),
+        "p1_engagements": by_month["engagements_count"].sum(min_count=1),
         "p1_engagement_rate_pct": pct(
             by_month["rated_engagements_count"].sum(), by_month["rated_impressions_count"].sum()
         ),
-        "p1_reach": float(by_month["reach_count"].sum()),
-        "p1_followers_start": followers_start_total,
-        "p1_followers_end": followers_end_total,
-        "p1_follower_growth_pct": pct(followers_end_total - followers_start_total, followers_start_total),
+        "p1_reach": by_month["reach_count"].sum(min_count=1),
+        "p1_followers_start": start.sum(min_count=1),
+        "p1_followers_end": end.sum(min_count=1),
+        "p1_follower_growth_pct": pct(end[both].sum() - start[both].sum(), start[both].sum()) if len(both) else None,
         "p1_small_accounts": None,  # set below, from the channel view
     }
     cfg = p.config
@@ -56,7 +59,7 @@ def compute(p: PeriodData) -> ClauseResult:
         .groupby("month", as_index=False)[
             ["posts_count", "impressions_count", "reach_count", "engagements_count", "rated_impressions_count", "rated_engagements_count"]
         ]
-        .sum()
+        .sum(min_count=1)
     )
     tables = [
         _by_platform(per_account),
@@ -69,7 +72,7 @@ def compute(p: PeriodData) -> ClauseResult:
                     "purpose": per_account["purpose"].astype(str),
                     "followers_end": per_account["followers"].round().astype("Int64"),
                     "posts": per_account["posts_count"].astype("int64"),
-                    "impressions": per_account["impressions_count"].astype("int64"),
+                    "impressions": per_account["impressions_count"].astype("Int64"),
                     "impressions_per_post": (per_account["impressions_count"] / per_account["posts_count"].where(per_account["posts_count"] > 0)).round(0),
                     "is_small": small.astype(bool),
                     "is_dormant": per_account["is_dormant"].astype(bool),
@@ -94,8 +97,8 @@ def compute(p: PeriodData) -> ClauseResult:
                 {
                     "month": [_month_start(p.start, m) for m in monthly["month"]],
                     "posts": monthly["posts_count"].astype("int64"),
-                    "impressions": monthly["impressions_count"].astype("int64"),
-                    "engagements": monthly["engagements_count"].astype("int64"),
+                    "impressions": monthly["impressions_count"].astype("Int64"),
+                    "engagements": monthly["engagements_count"].astype("Int64"),
                     "engagement_rate_pct": (100 * monthly["rated_engagements_count"] / monthly["rated_impressions_count"].where(monthly["rated_impressions_count"] > 0)).round(2),
                 }
             ).astype({"month": "datetime64[ns]"}).sort_values("month", kind="stable").reset_index(drop=True),
@@ -132,56 +135,79 @@ def _month_start(start: pd.Timestamp, month: int) -> pd.Timestamp:
 
 
 def _channel_view(p: PeriodData, by_month: pd.DataFrame, followers: pd.DataFrame) -> pd.DataFrame:
-    """One row per account: platform, purpose, open or not, dormant or not, posts, reach, followers."""
+    """One row per account: platform, purpose, open or not, dormant or not, posts, reach, followers.
+
+    Accounts with posts or follower figures but missing from the account register are rows too
+    (platform from their export's id, purpose "Not in the account register"), so every breakdown
+    adds up to its headline. A sum over posts none of which reports the figure is missing, not 0."""
     sums = by_month.groupby("account_id", as_index=False)[
         ["posts_count", "impressions_count", "reach_count", "engagements_count", "rated_impressions_count", "rated_engagements_count"]
-    ].sum()
-    accounts = p.accounts[["account_id", "platform", "purpose"]].assign(name=account_labels(p.accounts))
+    ].sum(min_count=1)
+    registered = p.accounts[["account_id", "platform", "purpose"]].assign(name=account_labels(p.accounts))
+    extra = pd.Index(sums["account_id"]).union(pd.Index(followers["account_id"])).difference(registered["account_id"])
+    if len(extra):
+        ids = pd.Series(extra, dtype=object)
+        registered = pd.concat([registered, pd.DataFrame({
+            "account_id": ids, "platform": platform_of(ids, p.accounts), "purpose": UNREGISTERED.lower(),
+            "name": label_accounts(ids, p.accounts)})], ignore_index=True)
+    accounts = registered
     last_post = p.posts.groupby("account_id")["published_local"].max()
     dormant_before = p.end - pd.Timedelta(days=p.config.targets.dormant_days)
     out = (
         accounts.merge(sums, on="account_id", how="left", validate="1:1")
         .merge(followers, on="account_id", how="left", validate="1:1")
-        .fillna({c: 0 for c in sums.columns if c != "account_id"})
     )
+    out["posts_count"] = out["posts_count"].fillna(0)
+    # An account that posted nothing has 0 impressions; one whose posts report none has no figure.
+    for column in ("impressions_count", "reach_count", "engagements_count", "rated_impressions_count", "rated_engagements_count"):
+        out[column] = out[column].mask(out["posts_count"].eq(0) & out[column].isna(), 0)
     out["is_open"] = out["account_id"].isin(p.open_accounts["account_id"])
-    last = out["account_id"].map(last_post)
+    last = pd.to_datetime(out["account_id"].astype(object).map(last_post.to_dict()))
     out["is_dormant"] = out["is_open"] & (last.isna() | (last < dormant_before))
     return out
 
 
 def _by_platform(per_account: pd.DataFrame) -> MetricTable:
+    columns = {"posts_count": "posts", "impressions_count": "impressions", "reach_count": "reach",
+               "engagements_count": "engagements", "rated_impressions_count": "rated_i",
+               "rated_engagements_count": "rated_e", "followers": "followers"}
+    grouped = per_account.groupby("platform")
+    # A platform's figure sums its accounts with posts: where none of those posts reports it, it is
+    # missing, although the platform's accounts that posted nothing count 0 (a platform with no
+    # post at all has 0).
+    sums = grouped[list(columns)].sum(min_count=1)
+    from_posts = [c for c in columns if c not in ("posts_count", "followers")]
+    posted = per_account[per_account["posts_count"] > 0].groupby("platform")[from_posts].sum(min_count=1)
+    sums.loc[posted.index, from_posts] = posted
     by_platform = (
-        per_account.groupby("platform", as_index=False)
-        .agg(
-            accounts=("account_id", "count"),
-            posts=("posts_count", "sum"),
-            impressions=("impressions_count", "sum"),
-            reach=("reach_count", "sum"),
-            engagements=("engagements_count", "sum"),
-            rated_i=("rated_impressions_count", "sum"),
-            rated_e=("rated_engagements_count", "sum"),
-            followers=("followers", "sum"),
-        )
+        sums.rename(columns=columns)
+        .assign(accounts=grouped.size(), posts=lambda d: d["posts"].fillna(0))
+        .reset_index()
         .assign(rate=lambda d: (100 * d["rated_e"] / d["rated_i"].where(d["rated_i"] > 0)).round(2))
-        .sort_values(["impressions", "platform"], ascending=[False, True], kind="stable")
+        .sort_values(["impressions", "platform"], ascending=[False, True], kind="stable", na_position="last")
     )
     frame = pd.DataFrame(
         {
             "platform": by_platform["platform"],
             "accounts": by_platform["accounts"].astype("int64"),
             "posts": by_platform["posts"].astype("int64"),
-            "impressions": by_platform["impressions"].astype("int64"),
-            "reach": by_platform["reach"].astype("int64").where(by_platform["reach"] > 0).astype("Int64"),
-            "engagements": by_platform["engagements"].astype("int64"),
+            "impressions": by_platform["impressions"].astype("Int64"),
+            "reach": by_platform["reach"].where(by_platform["reach"] > 0).round().astype("Int64"),
+            "engagements": by_platform["engagements"].astype("Int64"),
             "engagement_rate_pct": by_platform["rate"],
             "followers_end": by_platform["followers"].round().astype("Int64"),
         }
     ).reset_index(drop=True)
+    unregistered = per_account["purpose"].eq(UNREGISTERED.lower())
+    note = ("Engagement rate is engagements divided by impressions, over posts that report both. "
+            "Some platforms (X, Nextdoor, YouTube) do not report reach; it shows as not measured, as does any "
+            "figure no export of that platform reports.")
+    if unregistered.any():
+        note += (f" {int(unregistered.sum())} of the accounts are not in the account register; their posts are "
+                 "counted under the platform of their export (see What this review covers).")
     return MetricTable(
         "p1_by_platform", CLAUSE, "Reach and engagement by platform", frame,
-        note="Engagement rate is engagements divided by impressions, over posts that report both. "
-        "Some platforms (X, Nextdoor, YouTube) do not report reach; it shows as n/a.",
+        note=note,
         columns={
             "platform": Column("Platform"),
             "accounts": Column("Accounts", "count", unit="accounts"),
@@ -212,14 +238,13 @@ def _top_posts(p: PeriodData, n: int = 10) -> MetricTable:
     if len(rated) > n:  # only the rows that can be in the top n (ties kept) are sorted
         rated = rated[rated["impressions"] >= rated["impressions"].nlargest(n).iloc[-1]]
     posts = rated.sort_values(["impressions", "post_id"], ascending=[False, True], kind="stable").head(n)
-    labels = account_labels(p.accounts).set_axis(p.accounts["account_id"])
     # A post with no words (a photo or video alone) says so, rather than leaving a blank cell.
     text = posts["text"].fillna("").str.strip().replace("", "(no text: image or video only)")
     frame = pd.DataFrame(
         {
             # A date, not text: the report prints it as "3 July 2025", the workbook as a date cell.
             "published": posts["published_local"].dt.date,
-            "account": posts["account_id"].map(labels),
+            "account": label_accounts(posts["account_id"], p.accounts),
             "post": text.where(text.str.len() <= 90, text.str.slice(0, 89) + "…"),
             "impressions": posts["impressions"].astype("int64"),
             "engagements": posts["engagements"].astype("Int64"),
@@ -236,14 +261,15 @@ def _content_mix(posts: pd.DataFrame, themes: pd.Series) -> MetricTable:
     both = frame["impressions"].notna() & frame["engagements"].notna()
     grouped = frame.assign(
         ri=frame["impressions"].where(both), re=frame["engagements"].where(both)
-    ).groupby("theme").agg(posts=("post_id", "size"), impressions=("impressions", "sum"), ri=("ri", "sum"), re=("re", "sum"))
+    ).groupby("theme").agg(posts=("post_id", "size"), impressions=("impressions", lambda v: v.sum(min_count=1)),
+                           ri=("ri", "sum"), re=("re", "sum"))
     grouped = grouped.sort_values(["posts"], ascending=False, kind="stable")
     table = pd.DataFrame(
         {
             "theme": grouped.index.astype(str),
             "posts": grouped["posts"].astype("int64"),
             "share_pct": (100 * grouped["posts"] / max(len(frame), 1)).round(1),
-            "impressions": grouped["impressions"].astype("int64"),
+            "impressions": grouped["impressions"].astype("Int64"),
             "engagement_rate_pct": (100 * grouped["re"] / grouped["ri"].where(grouped["ri"] > 0)).astype("float64").round(2),
         }
     ).reset_index(drop=True)
@@ -259,10 +285,14 @@ def _content_mix(posts: pd.DataFrame, themes: pd.Series) -> MetricTable:
 
 
 def _followers_at(p: PeriodData, last: bool) -> pd.DataFrame:
-    """Each account's first or last follower count in the period."""
+    """Each account's last (or first) follower count in the period, when it is dated within
+    `coverage.follower_edge_days` of the period's last (or first) day; accounts without one are
+    left out (their followers at that end are not known)."""
+    edge = pd.Timedelta(days=p.config.coverage.follower_edge_days)
     audience = p.audience.sort_values(["account_id", "date"], kind="stable").groupby("account_id", as_index=False)
     rows = audience.tail(1) if last else audience.head(1)
-    return rows[["account_id", "followers"]].astype({"followers": "float64"}).reset_index(drop=True)
+    near = rows["date"] > p.last_day - edge if last else rows["date"] < p.start + edge
+    return rows.loc[near, ["account_id", "followers"]].astype({"followers": "float64"}).reset_index(drop=True)
 
 
 def classify_themes(texts: pd.Series, themes: dict[str, tuple[str, ...]], other: str) -> pd.Series:
