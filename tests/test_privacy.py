@@ -78,6 +78,34 @@ def test_key_file_in_the_project_folder_is_used(no_key, tmp_path):
     assert raw[0].frame["person_ref"].tolist() == [_keyed("4471", b"file-key-0123456789abcdef")]
 
 
+def test_a_run_hands_the_key_from_the_users_folder_to_its_kernels(no_key, tmp_path):
+    """The kernels start in notebooks/, away from the folder the user ran `review` in: the
+    driver finds `.review-key` there and hands it on. Checked in a real kernel of a run's pool."""
+    from review.kernels import Kernels, stop_kernel
+    from review.run import NOTEBOOK_DIR, kernel_name
+
+    (tmp_path / pseudonym.KEY_FILE).write_text("users-folder-key-0123456789\n", encoding="utf-8")
+    kernels = Kernels(kernel_name(), NOTEBOOK_DIR, tmp_path, ahead=0, starting=1)
+    from jupyter_client import BlockingKernelClient
+
+    manager = kernels.take("10-data-quality")
+    client = BlockingKernelClient()
+    client.load_connection_info(manager.get_connection_info())
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=120)
+        seen = []
+        client.execute_interactive(
+            "import os; from review.pseudonym import find_key; print(os.getcwd(), find_key()[0].decode())",
+            output_hook=lambda msg: seen.append(msg["content"].get("text", "")), timeout=120)
+    finally:
+        client.stop_channels()
+        stop_kernel(manager)
+        kernels.close()
+    cwd, key = "".join(seen).split()
+    assert Path(cwd) == NOTEBOOK_DIR.resolve() and key == "users-folder-key-0123456789"
+
+
 def test_a_short_key_is_refused(no_key, tmp_path, monkeypatch):
     monkeypatch.setenv(pseudonym.KEY_ENV, "short")
     with pytest.raises(ReviewError, match=r"REVIEW_PSEUDONYM_KEY environment variable: .* at least 16"):

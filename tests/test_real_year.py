@@ -84,7 +84,8 @@ def _fill(path: Path, rows: list[list]) -> None:
 
 
 def _review(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "REVIEW_PSEUDONYM_KEY": KEY, "PYTHONPATH": str(ROOT / "src")}
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env.pop("REVIEW_PSEUDONYM_KEY", None)  # the key is the README's `.review-key` in the user's folder
     done = subprocess.run([*REVIEW, *args], cwd=cwd, capture_output=True, text=True, env=env)
     assert done.returncode == 0, f"review {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
     return done
@@ -93,6 +94,7 @@ def _review(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 @pytest.fixture(scope="module")
 def year(tmp_path_factory):
     base = tmp_path_factory.mktemp("real-year")
+    (base / ".review-key").write_text(KEY + "\n", encoding="utf-8")
     (base / "config").mkdir()  # last year's config, where init looks for it
     (base / "config" / f"{YEAR - 1}.yml").write_text(
         (ROOT / "config" / f"{YEAR}.yml").read_text().replace(f"year: {YEAR}", f"year: {YEAR - 1}"))

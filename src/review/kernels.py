@@ -152,10 +152,13 @@ class Kernels:
         on at most one core, beside the notebooks running."""
         from jupyter_core.utils import run_sync
 
+        from review.pseudonym import kernel_environment
+
         manager = _kernel_manager(log)(kernel_name=self.kernel_name, client_factory=_ready_client())
         tops = sorted({module.split(".")[0] for module in preload})
         run_sync(manager.start_kernel)(
             cwd=str(self.notebook_dir),
+            env=kernel_environment(),  # the pseudonymisation key, found from where `review` was run
             extra_arguments=[
                 "--HistoryManager.hist_file=:memory:",  # as nbclient starts a kernel: no history file
                 # Run as the kernel starts, before it answers: the imports, leaving no names behind.

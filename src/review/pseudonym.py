@@ -12,7 +12,9 @@ Decisions:
   every possible number; without the key it cannot. The same key gives the same pseudonym every
   year, so a person can be followed from year to year without being named.
 * **The key lives outside the repository**: the environment variable `REVIEW_PSEUDONYM_KEY`,
-  else a file `.review-key` in the current folder or the project folder (git-ignored). A run
+  else a file `.review-key` in the current folder or the project folder (git-ignored). Every
+  command follows this one rule from the folder it is run in: `review run` finds the key itself
+  and hands it to its kernels (`kernel_environment`), which start in `notebooks/`. A run
   over real data with person values to hash and no key stops with a clear error; it never falls
   back to a known key.
 * **Synthetic data** (a folder with the generator's `SYNTHETIC.json`) always uses the fixed,
@@ -136,3 +138,21 @@ def pseudonymise_files(raw_files: list, synthetic: bool) -> None:
         for column in PERSON_COLUMNS[raw.table]:
             raw.frame[column] = pseudonymise_column(raw.frame[column], key)
         raw.notes.append(f"pseudonymised: {', '.join(PERSON_COLUMNS[raw.table])} (keyed hash)")
+
+
+def kernel_environment() -> dict[str, str]:
+    """The environment for a run's kernels: this process's, with the key found by the one rule.
+
+    The kernels start in `notebooks/`, so a `.review-key` in the folder the user ran `review`
+    from would be out of their sight; the driver finds it and passes it on in the kernels'
+    environment only (never as a notebook parameter, which would be written into the
+    executed notebooks). A key too short is left for the data-quality stage to report.
+    """
+    env = dict(os.environ)
+    try:
+        found = find_key()
+    except ReviewError:
+        return env
+    if found is not None:
+        env[KEY_ENV] = found[0].decode("utf-8")
+    return env
