@@ -37,7 +37,6 @@ from review.metrics.coverage import coverage_needs, summarise
 from review.metrics.period import IN_PARQUET, PeriodData
 from review.metrics.registry import SMALL_COUNT_TABLES
 from review.values import SUPPRESSED, Figure
-from review.metrics.register import earlier
 from review.recommend import recommend
 from review.register import (
     APPLIED_TO,
@@ -250,7 +249,7 @@ def recommend_stage(year: int, config_path: str | None, output_dir: str) -> Metr
         tables=metrics.tables,
         series=metrics.series,
         recommendations=result.for_board,
-        register=earlier(metrics.current),
+        register=result.earlier,  # as they stood at the period end, with the evidence checks
         has_prior=metrics.has_prior,
         frames=False,  # the clause stages wrote them
     )
