@@ -592,10 +592,10 @@ def recommend(metrics: MetricsResult) -> list[Recommendation]:
     """
     config = metrics.current.config
     year = config.year
-    unknown = sorted(set(config.rules.for_decision) - set(RULE_KEYS.values()))
+    unknown = sorted(set(config.rules.for_decision) - set(RULE_KEYS))
     if unknown:
         raise ReviewError(f"config: rules.for_decision names no rule: {', '.join(unknown)}; the rules are "
-                          f"{', '.join(sorted(RULE_KEYS.values()))}")
+                          f"{', '.join(sorted(RULE_KEYS))}")
     # Small counts are decided for the whole paper first (review.disclosure), so that a rule's
     # text and evidence print a count exactly as the report and the register do.
     headlines, tables = protect(metrics.headlines, metrics.tables, config.report.small_count_threshold)
