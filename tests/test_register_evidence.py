@@ -54,8 +54,8 @@ def rec(rule: str, year: int = 2025, **kw) -> Recommendation:
     return Recommendation(**{**base, **kw})
 
 
-def entry(rec_id, status, due="2025-03-31", note=None, rule=None, year=2024, priority="high"):
-    return {"rec_id": rec_id, "year_raised": year, "clause": "P5", "title": f"Team's {rec_id}", "owner": "Team owner",
+def entry(rec_id, status, due="2025-03-31", note=None, rule=None, year=2024, priority="high", clause="P5", title=None):
+    return {"rec_id": rec_id, "year_raised": year, "clause": clause, "title": title or f"Team's {rec_id}", "owner": "Team owner",
             "priority": priority, "status": status, "due_date": due, "status_note": note, "rule": rule}
 
 
@@ -100,6 +100,22 @@ def test_overdue_with_a_note_saying_on_track_is_flagged():
     ])
     assert checks(run(2025, planted, [])) == {"R2024-01": OVERDUE_ON_TRACK, "R2024-02": None, "R2024-03": None,
                                               "R2024-04": None}
+
+
+def test_desk_cover_marked_implemented_beyond_the_staffed_hours_is_flagged():
+    # the config's desk closes at 20:00 (the default); no rule fires this year
+    planted = typed("recommendations", [
+        entry("R2024-01", "implemented", clause="P3", title="Extend digital desk cover to 22:00 on Fridays and Saturdays"),
+        entry("R2024-02", "implemented", clause="P3", title="Keep the desk open to 20:00 every day"),
+        entry("R2024-03", "in_progress", due="2026-06-30", clause="P3", title="Extend desk cover to 23:00"),
+    ])
+    assert checks(run(2025, planted, [])) == {
+        "R2024-01": "Marked implemented; the evidence does not show it yet. The desk is staffed from 08:00 to 20:00 "
+                    "in this review.",
+        "R2024-02": None, "R2024-03": None}
+    late = ReviewConfig(year=2025, staffed_hours={"start_hour": 8, "end_hour": 22})
+    result = decide([], carry_forward(planted, None, {}), late, decisions={}, period_end=dt.date(2026, 1, 1))
+    assert checks(result)["R2024-01"] is None
 
 
 def test_the_paper_says_where_register_and_evidence_disagree():

@@ -218,12 +218,14 @@ def decide(
                                   for overdue, note in zip(earlier["is_overdue"], earlier["status_note"])],
                                  index=earlier.index, dtype="object")
     earlier["raised_again_as"] = pd.Series(None, index=earlier.index, dtype="object")
+    for i in earlier.index[(earlier["status"] == "implemented") & (earlier["clause"] == "P3")]:
+        earlier.loc[i, "check"] = _desk_hours_check(earlier.loc[i, "title"], config) or earlier.loc[i, "check"]
     current = _latest_by_rule(earlier, _rules_of(earlier))
     for_board, rejected = [], []
     for rec in recommendations:
         i = current.get(rec.rule)
         if i is not None and earlier.loc[i, "status"] == "implemented":
-            earlier.loc[i, "check"] = IMPLEMENTED_NOT_SHOWN
+            earlier.loc[i, "check"] = earlier.loc[i, "check"] or IMPLEMENTED_NOT_SHOWN
         if i is not None and earlier.loc[i, "status"] in (*LIVE, "implemented"):
             rec = _as_repeat(rec, earlier, i)
         d = decisions.get(rec.rec_id)
@@ -296,7 +298,19 @@ IMPLEMENTED_NOT_SHOWN = "Marked implemented; the evidence does not show it yet."
 OVERDUE_ON_TRACK = "Marked overdue, though its note says it is on track."
 CHECKS = (IMPLEMENTED_NOT_SHOWN, OVERDUE_ON_TRACK)
 ON_TRACK = re.compile(r"\bon (track|schedule|time|target)\b|\bahead of\b", re.IGNORECASE)
+CLOCK = re.compile(r"\b([01]?\d|2[0-4]):00\b")  # a time of day in a title: 22:00
 RULE_OF_ID = re.compile(r"^R\d{4}-(P\d-.+)$")  # the id a rule gives: R2024-P5-mfa
+
+
+def _desk_hours_check(title: str, config: ReviewConfig) -> str | None:
+    """An implemented P3 entry that names a time ("Extend desk cover to 22:00") later than the
+    hour the desk closes in this review's settings: the evidence does not show it."""
+    hours = config.staffed_hours
+    named = [int(h) for h in CLOCK.findall(str(title))]
+    if not named or max(named) <= hours.end_hour:
+        return None
+    return (f"{IMPLEMENTED_NOT_SHOWN} The desk is staffed from {hours.start_hour:02d}:00 to "
+            f"{hours.end_hour:02d}:00 in this review.")
 
 
 def _rules_of(register: pd.DataFrame) -> pd.Series:
