@@ -148,7 +148,8 @@ def test_a_repeat_of_an_open_recommendation_is_reported_as_that_one():
     # the open one's title, owner and (higher) priority; this year's evidence, text and id
     assert (mfa.title, mfa.owner, mfa.priority) == ("Team's R2024-06", "Team owner", "high")
     assert (mfa.rec_id, mfa.evidence, mfa.supersedes, mfa.first_raised) == ("R2025-P5-mfa", {"p5_mfa_pct": 83.3}, "R2024-06", 2024)
-    assert mfa.history == "First raised in 2024 as R2024-06, due 31 March 2025, and still open."
+    assert mfa.history == ("First raised in 2024 as R2024-06, due 31 March 2025, and still open. This year's "
+                           "recommendation replaces it in the register.")
     # high priority makes it the Board's to decide
     assert mfa.for_decision
     # the paper's register shows it as it stood at the period end: open, overdue, raised again

@@ -53,7 +53,7 @@ EVIDENCE_MEASURES: dict[str, str] = {
 NEEDS_BOARD: dict[str, str] = {
     "resources": "it needs money or staff that only the Board can give",
     "authority": "it needs the Board's authority",
-    "risk": "it is high priority, and until it is done the Board carries the risk: the Board agrees the action or accepts the risk",
+    "risk": "it is high priority, and the Board carries the risk until it is done, so the Board agrees the action or accepts the risk",
 }
 
 
