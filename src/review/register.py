@@ -202,7 +202,7 @@ def decide(
 ) -> RegisterResult:
     """Apply the decisions to this year's recommendations and add them to the register.
 
-    Each of this year's recommendations is then set against the earlier one for the same rule
+    Each of this year's recommendations is first set against the earlier one for the same rule
     (the register's `rule`, or an id ending in the rule's key): one still open is repeated, so
     the Board sees it as that one, still open, with this year's evidence, and the register
     marks the old one superseded (`supersedes` on the new one), leaving one live entry per rule;
@@ -289,7 +289,7 @@ def decide(
         rejected=rejected,
         register=register,
         unmatched_decisions=sorted(set(decisions) - used),
-        earlier=earlier,
+        earlier=earlier[earlier["year_raised"] < config.year].reset_index(drop=True),
     )
 
 
