@@ -294,3 +294,14 @@ def test_options_round_trip_through_the_artifacts(tmp_path):
     back = Recommendation(**{**raw, "due_date": dt.date.fromisoformat(raw["due_date"])})
     assert back == with_options
 
+
+
+def test_every_decisions_file_key_is_described_in_the_data_dictionary():
+    from review.docs import data_dictionary
+    from review.register import Option
+
+    text = data_dictionary()
+    for model in (Decision, Option):
+        for name, f in model.model_fields.items():
+            assert f.description, f"{model.__name__}.{name} has no description"
+            assert f"| `{name}` |" in text
