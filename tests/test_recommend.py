@@ -1,6 +1,10 @@
 """Recommendation rules fire at their thresholds and cite the numbers that fired them."""
 
+import copy
+import datetime as dt
+
 from review.config import ReviewConfig
+from review.errors import ReviewError
 from review.metrics import compute_metrics
 from review.recommend import recommend
 from tables_fixture import account, contact, post, tables
@@ -85,18 +89,19 @@ def test_the_tidy_year_fires_nothing(quiet):
     assert rules.recommend(quiet) == []
 
 
-@pytest.mark.parametrize(
-    ("rule", "metric_id", "silent", "fires"),
-    [
-        (rules.critical_incident_first_post, "p2_first_post_median_minutes", 60.0, 66.1),
-        (rules.out_of_hours_response, "p3_out_of_hours_median_minutes", 60.0, 60.5),
-        (rules.answered_in_time, "p3_answered_within_target_pct", 80.0, 79.9),
-        (rules.plain_english, "p4_plain_english_pct", 75.0, 74.9),
-        (rules.audits_failing, "p4_audit_pass_pct", 90.0, 89.9),
-        (rules.alt_text, "p7_alt_text_pct", 95.0, 94.9),
-        (rules.captions, "p7_captions_pct", 95.0, 94.9),
-    ],
-)
+RATED = [
+    (rules.critical_incident_first_post, "p2_first_post_median_minutes", 60.0, 66.1),
+    (rules.out_of_hours_response, "p3_out_of_hours_median_minutes", 60.0, 60.5),
+    (rules.answered_in_time, "p3_answered_within_target_pct", 80.0, 79.9),
+    (rules.plain_english, "p4_plain_english_pct", 75.0, 74.9),
+    (rules.audits_failing, "p4_audit_pass_pct", 90.0, 89.9),
+    (rules.alt_text, "p7_alt_text_pct", 95.0, 94.9),
+    (rules.captions, "p7_captions_pct", 95.0, 94.9),
+    (rules.unanswered_messages, "p3_unanswered", 100, 101),
+]
+
+
+@pytest.mark.parametrize(("rule", "metric_id", "silent", "fires"), RATED)
 def test_rated_rules_at_their_target(quiet, rule, metric_id, silent, fires):
     assert rule(with_value(quiet, metric_id, silent)) is None
     rec = rule(with_value(quiet, metric_id, fires))
@@ -191,3 +196,95 @@ def test_every_evidence_key_has_a_title_readers_see():
     assert len(keys) >= 17
     untitled = sorted(k for k in keys if k not in METRICS and k not in rules.EVIDENCE_TITLES)
     assert untitled == []
+
+
+# --- for decision or for noting, and when it falls due ----------------------------------------------------
+
+
+def with_config(m, cfg):
+    """The same metrics read under another config (the rules read targets and dates from it)."""
+    current = copy.copy(m.current)
+    current.config = cfg
+    return dataclasses.replace(m, current=current)
+
+
+def test_for_decision_is_what_needs_the_board_and_high_priority_is_never_only_noted():
+    t = tables(accounts=[account("a1", name="Northshire Police", has_mfa=False), account("a2", "Nextdoor", "Riverside Team")],
+               posts=[post("p1", "a1", "2025-12-20T10:00:00Z"), post("p2", "a2", "2025-03-01T10:00:00Z")],
+               contacts=[contact("c1", "2025-01-06T22:00:00Z", 600)])
+    recs = fired(t)
+    # the owner can close a dormant account alone: for noting
+    dormant = recs["P1-dormant-accounts"]
+    assert (dormant.for_decision, dormant.needs_board) == (False, ())
+    assert dormant.decision_basis == "For noting: the owner can act within current budgets and authority."
+    # longer desk hours need money: for decision, saying why
+    desk = recs["P3-out-of-hours-response"]
+    assert desk.for_decision and desk.decision_basis == "For decision: it needs money or staff that only the Board can give."
+    # MFA needs nothing the Board alone has, but it is high priority: the Board carries the risk
+    mfa = recs["P5-mfa"]
+    assert mfa.priority == "high" and mfa.for_decision and "the Board carries the risk" in mfa.decision_basis
+    for rec in recs.values():
+        assert rec.for_decision or rec.priority != "high", rec.rec_id
+
+
+def test_the_config_overrides_a_rules_judgement(tmp_path):
+    t = tables(accounts=[account("a1", name="Northshire Police", has_mfa=False), account("a2", "Nextdoor", "Riverside Team")],
+               posts=[post("p1", "a1", "2025-12-20T10:00:00Z"), post("p2", "a2", "2025-03-01T10:00:00Z")])
+    cfg = ReviewConfig(year=2025, rules={"for_decision": {"P5-mfa": False, "P1-dormant-accounts": True}})
+    recs = {r.rule: r for r in recommend(compute_metrics(t, cfg))}
+    assert not recs["P5-mfa"].for_decision and "although it is high priority" in recs["P5-mfa"].decision_basis
+    assert recs["P1-dormant-accounts"].for_decision
+    bad = ReviewConfig(year=2025, rules={"for_decision": {"P5-mfaa": False}})
+    with pytest.raises(ReviewError, match=r"rules.for_decision names no rule: P5-mfaa"):
+        recommend(compute_metrics(t, bad))
+
+
+@pytest.mark.parametrize(("meeting", "days", "due"), [
+    # the MFA rule plans a month after the period (31 January 2026)
+    (None, 0, dt.date(2026, 1, 31)),  # meeting = paper date = 1 January 2026
+    (dt.date(2026, 1, 28), 3, dt.date(2026, 1, 31)),  # 31 January is 3 days after: in time
+    (dt.date(2026, 1, 28), 4, dt.date(2026, 2, 28)),  # 1 February is the soonest: the end of that month
+    (dt.date(2026, 2, 10), 30, dt.date(2026, 3, 31)),
+])
+def test_due_dates_fall_at_least_the_set_time_after_the_meeting(meeting, days, due):
+    cfg = ReviewConfig(year=2025, report={"meeting_date": meeting}, rules={"due_after_meeting_days": days})
+    t = tables(**{**base(), "accounts": [account("a1", has_mfa=False)]})
+    (mfa,) = recommend(compute_metrics(t, cfg))
+    assert mfa.due_date == due
+
+
+@pytest.mark.parametrize(("rule", "metric_id", "silent", "fires"), RATED)
+def test_no_recommendation_falls_due_before_the_meeting_and_its_lead_time(quiet, rule, metric_id, silent, fires):
+    # the unanswered rule plans a month after the period (31 January 2026), the others 3 or 6 months
+    cfg = ReviewConfig(year=2025, report={"meeting_date": dt.date(2026, 4, 10)}, rules={"due_after_meeting_days": 30})
+    rec = rule(with_value(with_config(quiet, cfg), metric_id, fires))
+    assert rec.due_date >= dt.date(2026, 5, 10)
+    assert (rec.due_date + dt.timedelta(days=1)).day == 1  # the end of a month
+
+
+# --- the policy itself -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("dated", "fires"), [(dt.date(2023, 2, 10), False), (dt.date(2023, 2, 9), True),
+                                              (None, False)])
+def test_policy_refresh_fires_when_the_policy_is_older_than_the_set_age(quiet, dated, fires):
+    cfg = ReviewConfig(year=2025, report={"meeting_date": dt.date(2026, 2, 10)},
+                       policy={"dated": dated, "refresh_after_years": 3,
+                               "outdated_references": {"ACPO": "the National Police Chiefs' Council (NPCC)"}})
+    m = with_config(quiet, cfg)
+    rec = rules.policy_out_of_date(m)
+    assert (rec is not None) == fires
+    if fires:
+        assert rec.evidence == {"policy_age_years": 3} and rec.needs_board == ("authority",)
+        assert "dated 9 February 2023: 3 years old at this meeting, against a refresh every 3 years." in rec.text
+        assert "It cites ACPO, now the National Police Chiefs' Council (NPCC)." in rec.text
+
+
+def test_the_2016_policy_gets_a_refresh_recommendation(repo_root, quiet):
+    from review.config import load_config
+
+    cfg = load_config(repo_root / "config" / "2025.yml", 2025)
+    m = with_config(quiet, cfg)
+    rec = rules.policy_out_of_date(m)
+    # 25 March 2016 to the meeting of 10 February 2026: 9 whole years
+    assert rec.evidence == {"policy_age_years": 9} and "ACPO" in rec.text and "NPCC" in rec.text

@@ -65,7 +65,8 @@ def years(tmp_path_factory, repo_root) -> Years:
     template = yaml.safe_load((repo_root / "config" / f"{SECOND}.yml").read_text(encoding="utf-8"))
     config, data, out = {}, {}, {}
     for year in (FIRST, SECOND):
-        raw = {**template, "year": year, "report": {**template["report"], "report_date": dt.date(year + 1, 1, 28)}}
+        raw = {**template, "year": year, "report": {**template["report"], "report_date": dt.date(year + 1, 1, 28),
+                                                         "meeting_date": dt.date(year + 1, 2, 10)}}
         config[year] = base / "config" / f"{year}.yml"
         config[year].parent.mkdir(exist_ok=True)
         config[year].write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
@@ -109,7 +110,20 @@ def first_year_raised(years: Years) -> list[dict]:
 
 
 def expected_status(years: Years, entry: dict) -> str:
+    """Where a first-year recommendation stood at the second period's end: the team's update."""
     return years.updated.get(entry["rec_id"], entry["status"])
+
+
+def raised_again(years: Years, entry: dict) -> bool:
+    """The second year's rules raised it again (the same rule key) and the team did not reject that."""
+    again = by_id(second_register(years)).get(entry["rec_id"].replace(f"R{FIRST}-", f"R{SECOND}-", 1))
+    return again is not None and again["status"] != "rejected"
+
+
+def status_next_year(years: Years, entry: dict) -> str:
+    """In the register for the year after: an open one raised again is superseded by the new one."""
+    status = expected_status(years, entry)
+    return "superseded" if status in LIVE and raised_again(years, entry) else status
 
 
 def is_overdue(status: str, due: str | None) -> bool:
@@ -140,10 +154,14 @@ def test_the_second_register_carries_the_first_years_recommendations_with_new_st
     raised = first_year_raised(years)
     for entry in raised:
         carried = second[entry["rec_id"]]
-        assert carried["status"] == expected_status(years, entry), entry["rec_id"]
+        assert carried["status"] == status_next_year(years, entry), entry["rec_id"]
         assert (carried["title"], carried["owner"], carried["due_date"]) == (entry["title"], entry["owner"], entry["due_date"])
         assert carried["evidence"] == entry["evidence"], "the evidence travels with the recommendation"
-        if entry["rec_id"] in years.updated:
+        if carried["status"] == "superseded" and expected_status(years, entry) in LIVE:
+            new_id = entry["rec_id"].replace(f"R{FIRST}-", f"R{SECOND}-", 1)
+            assert f"raised again in the {SECOND} review as {new_id}" in carried["status_note"]
+            assert second[new_id]["supersedes"] == entry["rec_id"]
+        elif entry["rec_id"] in years.updated:
             assert carried["status_note"] == years.decisions[entry["rec_id"]]["status_note"]
     # Every recommendation in the first register is still there: nothing is dropped in the carry.
     assert {e["rec_id"] for e in years.first["recommendations"]} <= set(second)
@@ -158,7 +176,9 @@ def test_overdue_flags_are_worked_out_at_the_second_period_end(years, document):
         flagged += want
         assert second[entry["rec_id"]]["is_overdue"] is want, entry["rec_id"]
         status_words = expected_status(years, entry).replace("_", " ").capitalize()
-        assert rows[entry["rec_id"]][1] == status_words + (" Overdue" if want else ""), entry["rec_id"]
+        # marked implemented while the second year's evidence raises it again: flagged
+        check = expected_status(years, entry) == "implemented" and raised_again(years, entry)
+        assert rows[entry["rec_id"]][1] == status_words + (" Overdue" if want else "") + (" Check" if check else ""), entry["rec_id"]
     assert flagged >= 2, "the sample leaves some of the first year's recommendations overdue"
     implemented = next(i for i, s in years.updated.items() if s == "implemented")
     assert "Overdue" not in rows[implemented][1], "an implemented recommendation is no longer overdue"
@@ -242,8 +262,8 @@ def test_a_rerun_keeps_every_decision(years):
     name = f"recommendations-{SECOND}.yml"
     assert (again / name).read_bytes() == (years.out[SECOND] / name).read_bytes()
     after = by_id(yaml.safe_load((again / name).read_text(encoding="utf-8")))
-    for rec_id, status in years.updated.items():
-        assert after[rec_id]["status"] == status
+    for entry in first_year_raised(years):
+        assert after[entry["rec_id"]]["status"] == status_next_year(years, entry)
     assert after[years.rejected]["status"] == "rejected" and after[years.accepted]["owner"] == NEW_OWNER
     decided = pipeline.decisions_frame(str(again)).set_index("id")["applied to"].to_dict()
     assert set(decided) == set(years.decisions), "every decision in the file is accounted for"

@@ -22,6 +22,7 @@ from review.errors import ReviewError
 from review.metrics import CLAUSE_MODULES
 from review.metrics.registry import METRICS
 from review.recommend import recommend
+from review.register import decide
 from review.run import NOTEBOOK_DIR, STAGES, kernel_name, run_review
 from review.sample import build_sample
 
@@ -110,7 +111,10 @@ def test_the_notebooks_give_what_compute_metrics_gives(run):
     assert sorted(m["series"]) == sorted(year.metrics.series)
     for series_id, frame in year.metrics.series.items():
         pd.testing.assert_frame_equal(m["series"][series_id], frame.reset_index(drop=True), check_dtype=False)
-    assert m["recommendations"] == recommend(year.metrics)
+    # the rules' recommendations, set against the register so far (no decisions file here)
+    cfg = year.metrics.current.config
+    assert m["recommendations"] == decide(recommend(year.metrics), year.metrics.current.recommendations, cfg,
+                                          decisions={}, period_end=cfg.period_end).for_board
 
 
 def test_canonical_parquet_keeps_the_contract_types(run):

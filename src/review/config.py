@@ -161,6 +161,16 @@ class Rules(_Frozen):
     small_account_followers: int = Field(
         1000, ge=0, description="An open account with fewer followers than this is small (the rationalisation question)."
     )
+    due_after_meeting_days: int = Field(
+        30, ge=0, description="A recommendation falls due at least this many days after the Board meeting, "
+        "so that its owner has time to act on the Board's decision; a decisions-file date sooner is an error.",
+    )
+    for_decision: dict[str, bool] = Field(
+        default_factory=dict,
+        description="Rule key (P1-dormant-accounts) to true (put it to the Board for decision) or false (for "
+        "noting), over the rule's own judgement of whether it needs the Board; the decisions file can also "
+        "say so for one year's recommendation.",
+    )
 
 
 class IncidentLinks(_Frozen):
@@ -209,8 +219,32 @@ class Report(_Frozen):
         None,
         description="Date printed on the paper and stored in the PDF; defaults to the day after the period ends.",
     )
+    meeting_date: dt.date | None = Field(
+        None,
+        description="Date of the Board meeting the paper goes to; recommendations fall due a set time after "
+        "it (rules.due_after_meeting_days). Defaults to the paper's date.",
+    )
     small_count_threshold: int = Field(
         5, ge=1, description="Counts below this in conduct tables are shown as '<N'."
+    )
+
+
+class PolicyDocument(_Frozen):
+    """The policy under review: how old it is, and the bodies it cites that have since been replaced."""
+
+    title: str = Field(
+        "On-line Communication and Engagement via Forums, Blogs and Social Media", description="The policy's title."
+    )
+    dated: dt.date | None = Field(
+        None, description="The date the policy carries; none leaves its age unchecked."
+    )
+    refresh_after_years: int = Field(
+        3, ge=1, description="Recommend a refresh when the policy is older than this at the Board meeting."
+    )
+    outdated_references: dict[str, str] = Field(
+        default_factory=dict,
+        description="What the policy cites that has been replaced, to what replaced it (ACPO: the National "
+        "Police Chiefs' Council (NPCC)); named in the refresh recommendation.",
     )
 
 
@@ -243,6 +277,7 @@ class ReviewConfig(_Frozen):
     rules: Rules = Rules()
     incident_links: IncidentLinks = IncidentLinks()
     coverage: Coverage = Coverage()
+    policy: PolicyDocument = PolicyDocument()
     decisions_file: str | None = Field(
         None,
         description="The team's decisions on this year's recommendations (YAML), relative to the config "
@@ -288,6 +323,15 @@ class ReviewConfig(_Frozen):
     @property
     def report_date(self) -> dt.date:
         return self.report.report_date or self.period_end
+
+    @property
+    def meeting_date(self) -> dt.date:
+        return self.report.meeting_date or self.report_date
+
+    @property
+    def earliest_due_date(self) -> dt.date:
+        """The soonest a recommendation may fall due: rules.due_after_meeting_days after the meeting."""
+        return self.meeting_date + dt.timedelta(days=self.rules.due_after_meeting_days)
 
 
 def load_config(path: Path | None, year: int) -> ReviewConfig:

@@ -169,6 +169,16 @@ class ClauseSection:
 
 
 @dataclass(frozen=True)
+class BoardOption:
+    """One option the team puts to the Board for a recommendation (the decisions file's `options`)."""
+
+    option: str  # what the Board would agree to
+    cost: str | None = None  # money, in the team's words ("£46,000 a year"); None: not yet known
+    resources: str | None = None  # staff and time it needs
+    trade_off: str | None = None  # what the Board gives up or risks by choosing it
+
+
+@dataclass(frozen=True)
 class Recommendation:
     rec_id: str  # stable, e.g. "P3-out-of-hours-response"
     clause: str
@@ -176,10 +186,34 @@ class Recommendation:
     text: str  # plain English, cites the numbers that triggered it
     priority: str  # "high" | "medium" | "low"
     owner: str
-    for_decision: bool  # True: the Board decides; False: for noting
+    for_decision: bool = False  # True: the Board decides; False: for noting (review.recommend.judge)
     evidence: dict[str, float | str] = field(default_factory=dict)  # metric id -> value
     status: str = "open"
     due_date: dt.date | None = None
+    # What needs the Board, as the rule declares it: "resources", "authority", "risk" (review.recommend).
+    needs_board: tuple[str, ...] = ()
+    decision_basis: str = ""  # one sentence: why it is for decision, or for noting
+    rule: str | None = None  # the rule that raised it ("P5-mfa")
+    # An earlier recommendation this one repeats (still open, or marked implemented while the
+    # evidence does not show it), its first year and a sentence saying so (review.register).
+    supersedes: str | None = None
+    first_raised: int | None = None
+    history: str | None = None
+    # The team's options, cost and resource notes from the decisions file; None: not yet known.
+    options: tuple[BoardOption, ...] = ()
+    cost: str | None = None
+    resources: str | None = None
+
+    def __post_init__(self) -> None:
+        # Read back from JSON (review.artifacts), options and needs arrive as lists of dicts.
+        object.__setattr__(self, "needs_board", tuple(self.needs_board))
+        object.__setattr__(self, "options", tuple(o if isinstance(o, BoardOption) else BoardOption(**o)
+                                                  for o in self.options))
+
+    @property
+    def is_costed(self) -> bool:
+        """True when the team has given a cost, for the recommendation or for any of its options."""
+        return bool(self.cost) or any(o.cost for o in self.options)
 
 
 @dataclass(frozen=True)
@@ -196,6 +230,10 @@ class RegisterEntry:
     due_date: dt.date | None
     status_note: str | None
     is_overdue: bool
+    # Where the register and this year's evidence disagree, in words ("Marked implemented; the
+    # evidence does not show it yet."); None when they agree (review.register.CHECKS).
+    check: str | None = None
+    raised_again_as: str | None = None  # this year's recommendation that repeats it, for the Board
 
 
 @dataclass(frozen=True)

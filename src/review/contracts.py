@@ -285,6 +285,14 @@ class Recommendations(_Contract):
     status: Series[str] = _f("Status", "Where it stands.", isin=REC_STATUSES)
     due_date: Series[pd.Timestamp] = _f("Due", "Date it is due.", "date", nullable=True)
     status_note: Series[str] = _f("Status note", "A line on progress.", nullable=True)
+    rule: Series[str] = _f(
+        "Rule", "The review's rule it answers (such as P5-mfa; see the data dictionary's list of rules): when "
+        "that rule fires again, the review reports it as this one, and checks a status of implemented against "
+        "this year's evidence.", nullable=True)
+    supersedes: Series[str] = _f(
+        "Supersedes", "The id of an earlier recommendation this one repeats: still open when this one was "
+        "raised (it is then marked superseded), or marked implemented while the evidence did not show it.",
+        nullable=True)
 
 
 @dataclass(frozen=True)

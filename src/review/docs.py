@@ -6,6 +6,8 @@ registry); tests/test_docs.py fails when the committed copies are stale.
 
 from __future__ import annotations
 
+import datetime as dt
+import typing
 from pathlib import Path
 
 from review.contracts import TABLES
@@ -50,7 +52,82 @@ def data_dictionary() -> str:
                 f"{f['unit'] or ''} | {'no' if f['nullable'] else 'yes'} | {allowed} |"
             )
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + decisions_file())
+
+
+def decisions_file() -> list[str]:
+    """The decisions file's keys (from review.register.Decision and Option) and the rules whose
+    recommendations it decides on (from review.recommend.RULE_KEYS), for the data dictionary."""
+    from review.recommend import NEEDS_BOARD, RULE_KEYS
+    from review.register import Decision, Option
+
+    def keys(model) -> list[str]:
+        rows = ["| key | type | required | description |", "|---|---|---|---|"]
+        for name, f in model.model_fields.items():
+            rows.append(f"| `{name}` | {_kind(f.annotation)} | {'yes' if f.is_required() else 'no'} | "
+                        f"{_cell(f.description or '')} |")
+        return rows
+
+    lines = [
+        "## The decisions file",
+        "",
+        "`decisions-YEAR.yml` beside the year's config (or `decisions_file` in the config): the team's "
+        "decisions, one entry per recommendation id. " + _cell((Decision.__doc__ or "").strip()),
+        "A key not listed here, a rejection without a reason, or a due date sooner than "
+        "`rules.due_after_meeting_days` after the Board meeting stops the run, naming the file and the id.",
+        "",
+        *keys(Decision),
+        "",
+        "Each of `options`: " + _cell((Option.__doc__ or "").strip()),
+        "",
+        *keys(Option),
+        "",
+        "Example:",
+        "",
+        "```yaml",
+        "R2025-P3-out-of-hours-response:",
+        "  decision: accept",
+        "  options:",
+        "    - option: Extend desk cover to 22:00 every day",
+        "      cost: £46,000 a year",
+        "      resources: 1.2 more desk officers (full-time equivalent)",
+        "      trade_off: Messages after 22:00 still wait until 08:00.",
+        "    - option: Route out-of-hours messages to the Force Control Room",
+        "      cost: No new money; two days' training for each control room supervisor",
+        "      resources: Control room time, about 3 hours a night",
+        "      trade_off: The control room answers 999 calls first.",
+        "R2025-P1-dormant-accounts:",
+        "  for_decision: false                 # the team: for noting",
+        "  cost: No new money",
+        "```",
+        "",
+        "## Recommendation rules",
+        "",
+        "The rules that raise recommendations, by key (a recommendation's id is `R` and the year, then the "
+        "key: `R2025-P5-mfa`). A recommendation is for the Board to decide when its rule needs what only "
+        "the Board has, or when it is high priority (the Board accepts the risk until it is done); otherwise "
+        "it is for noting. `rules.for_decision` in the config (by key) or `for_decision` in the decisions "
+        "file (by id) overrides that. The register's `rule` column links an entry to its rule.",
+        "",
+        "| rule | clause | needs the Board because |",
+        "|---|---|---|",
+        *(f"| `{key}` | {key.split('-', 1)[0]} | {'; '.join(NEEDS_BOARD[n] for n in needs) or 'nothing: for noting, unless high priority'} |"
+          for key, needs in sorted(RULE_KEYS.items())),
+        "",
+    ]
+    return lines
+
+
+def _kind(annotation) -> str:
+    """A decisions-file key's type in words: text, date, one of `a`, `b`, list of options."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if typing.get_origin(annotation) is typing.Literal:
+        return "one of " + ", ".join(f"`{a}`" for a in args)
+    if typing.get_origin(annotation) is tuple:
+        return "list of options"
+    if len(args) == 1:
+        return _kind(args[0])
+    return {str: "text", bool: "true or false", dt.date: "date"}[annotation]
 
 
 def metric_definitions() -> str:

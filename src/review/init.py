@@ -210,7 +210,9 @@ def decisions_text(year: int, register: Path | None, result: InitResult | None =
         f"#   {register}",
         "# For each, say where it stands now: status is open, in_progress, implemented, rejected or",
         "# superseded; status_note is a line on progress. Add the team's decisions on this year's new",
-        "# recommendations below them once the review has run (decision: accept, or reject with a reason).",
+        "# recommendations below them once the review has run (decision: accept, or reject with a reason;",
+        "# for those put to the Board, the options with their cost: see the data dictionary's \"The decisions",
+        "# file\").",
     ]
     if live.empty:
         head += ["#", "# (Every recommendation in last year's register is closed: nothing to update.)"]

@@ -215,20 +215,48 @@ def register_entries(register: pd.DataFrame) -> list[RegisterEntry]:
             due_date=None if pd.isna(r.due_date) else r.due_date.date(),
             status_note=None if pd.isna(r.status_note) else r.status_note,
             is_overdue=bool(r.is_overdue),
+            # review.register.decide adds these two; a register straight from the metrics has neither
+            check=_text(getattr(r, "check", None)),
+            raised_again_as=_text(getattr(r, "raised_again_as", None)),
         )
         for r in register.itertuples(index=False)
     ]
 
 
+def finance(recommendations) -> str:
+    """The finance implications from the team's costings in the decisions file: what is costed,
+    what needs money or staff and is not yet costed, and that the rest fall within budgets."""
+    def cost(r) -> str:
+        if r.cost:
+            return r.cost
+        return "; ".join(f"{o.option}: {o.cost or 'cost not yet known'}" for o in r.options)
+
+    costed = [f"“{r.title}” ({cost(r)})" for r in recommendations if r.is_costed]
+    uncosted = [f"“{r.title}”" for r in recommendations if not r.is_costed and ("resources" in r.needs_board or r.resources)]
+    rest = len(recommendations) - len(costed) - len(uncosted)
+    parts = []
+    if costed:
+        parts.append(f"The team's costings: {'; '.join(costed)}.")
+    if uncosted:
+        parts.append(f"The cost of {_and(uncosted)} is not yet known. The team will bring a costed plan "
+                     "to the Board before any money is committed.")
+    if rest:
+        parts.append(f"{'The other' if costed or uncosted else 'The'} {rest} recommendation{'s' if rest != 1 else ''} "
+                     f"{'are' if rest != 1 else 'is'} for the owners to carry out within current budgets.")
+    return " ".join(parts) or "This review makes no recommendation that needs money."
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _text(value) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 def implications(recommendations, by_id) -> dict[str, str]:
-    clauses = {r.clause for r in recommendations}
     return {
-        "Finance": (
-            "Longer hours for the digital desk would need money for more staff. We can pay for the "
-            "other recommendations from current budgets."
-            if "P3" in clauses
-            else "We can pay for the recommendations from current budgets."
-        ),
+        "Finance": finance(recommendations),
         "Legal": (
             "Messages from the public to our accounts hold personal data. UK GDPR and the Data "
             "Protection Act 2018 apply. We keep records only as long as the national schedule says."

@@ -37,7 +37,6 @@ from review.metrics.coverage import coverage_needs, summarise
 from review.metrics.period import IN_PARQUET, PeriodData
 from review.metrics.registry import SMALL_COUNT_TABLES
 from review.values import SUPPRESSED, Figure
-from review.metrics.register import earlier
 from review.recommend import recommend
 from review.register import (
     APPLIED_TO,
@@ -250,7 +249,7 @@ def recommend_stage(year: int, config_path: str | None, output_dir: str) -> Metr
         tables=metrics.tables,
         series=metrics.series,
         recommendations=result.for_board,
-        register=earlier(metrics.current),
+        register=result.earlier,  # as they stood at the period end, with the evidence checks
         has_prior=metrics.has_prior,
         frames=False,  # the clause stages wrote them
     )
@@ -340,7 +339,8 @@ def table_index(result: ClauseMetrics | MetricsResult) -> pd.DataFrame:
 def register_frame(output_dir: str) -> pd.DataFrame:
     """Earlier recommendations and where they stand at the period end."""
     register = artifacts.read_metrics(Path(output_dir))["register"]
-    columns = ["rec_id", "year_raised", "clause", "title", "owner", "status", "due_date", "is_overdue"]
+    columns = ["rec_id", "year_raised", "clause", "title", "owner", "status", "due_date", "is_overdue", "check",
+               "raised_again_as"]
     return register[[c for c in columns if c in register.columns]]
 
 
@@ -349,12 +349,13 @@ def recommendation_frame(output_dir: str) -> pd.DataFrame:
     the team's decision so far: accepted, or still to decide."""
     recs = artifacts.read_metrics(Path(output_dir))["recommendations"]
     accepted = {d["rec_id"] for d in _outcome(output_dir)["decisions"] if d.get("decision") == "accept"}
-    columns = ["id", "clause", "for decision", "priority", "team's decision", "owner", "due date", "text"]
+    columns = ["id", "clause", "for decision", "why", "priority", "team's decision", "owner", "due date", "repeats",
+               "costed", "text"]
     return pd.DataFrame(
         [
-            {"id": r.rec_id, "clause": r.clause, "for decision": r.for_decision, "priority": r.priority,
-             "team's decision": "accepted" if r.rec_id in accepted else "to decide", "owner": r.owner,
-             "due date": r.due_date, "text": r.text}
+            {"id": r.rec_id, "clause": r.clause, "for decision": r.for_decision, "why": r.decision_basis,
+             "priority": r.priority, "team's decision": "accepted" if r.rec_id in accepted else "to decide",
+             "owner": r.owner, "due date": r.due_date, "repeats": r.supersedes, "costed": r.is_costed, "text": r.text}
             for r in recs
         ],
         columns=columns,

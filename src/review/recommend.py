@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -16,12 +17,13 @@ import pandas as pd
 
 from review.context import Recommendation
 from review.disclosure import protect
+from review.errors import ReviewError
 from review.metrics import MetricsResult
 from review.metrics.registry import METRICS
 from review.metrics.conduct import training_status
 from review.metrics.period import account_labels
 from review.metrics.register import earlier
-from review.render import fmt_minutes
+from review.render import fmt_date, fmt_minutes
 from review.values import WITHHELD
 
 # Evidence that is not a registered metric (counts a rule makes from a table): what the report
@@ -32,6 +34,7 @@ EVIDENCE_TITLES: dict[str, str] = {
     "accounts_below_target": "Accounts below the plain-English target",
     "p5_personal_cases_prior": "Personal-use conduct cases the year before",
     "accounts_with_gaps": "Accounts with a governance gap",
+    "policy_age_years": "Age of the policy at the Board meeting (years)",
 }
 
 
@@ -46,6 +49,43 @@ EVIDENCE_MEASURES: dict[str, str] = {
 }
 
 
+# What can make a recommendation need the Board, in the words the paper gives as the reason.
+NEEDS_BOARD: dict[str, str] = {
+    "resources": "it needs money or staff that only the Board can give",
+    "authority": "it needs the Board's authority",
+    "risk": "it is high priority, and the Board carries the risk until it is done, so the Board agrees the action or accepts the risk",
+}
+
+
+# Every rule, in the order they run; RULE_KEYS: rule key (P5-mfa) to what needs the Board.
+RULES: list[Callable[[MetricsResult], Recommendation | None]] = []
+RULE_KEYS: dict[str, tuple[str, ...]] = {}
+
+
+def rule(key: str, needs: tuple[str, ...] = ()) -> Callable:
+    """Register a rule under its key, with what its recommendation needs of the Board
+    ("resources", "authority"; none: the owner can act alone). The key is the rule's id in the
+    register, in the config's rules.for_decision and in the data dictionary's list of rules."""
+    unknown = set(needs) - set(NEEDS_BOARD)
+    if unknown or key in RULE_KEYS:
+        raise ValueError(f"rule {key}: unknown needs {sorted(unknown)} or a key used twice")
+
+    def register(fn: Callable[[MetricsResult], Recommendation | None]) -> Callable:
+        @functools.wraps(fn)
+        def run(m: MetricsResult) -> Recommendation | None:
+            rec = fn(m)
+            if rec is not None and rec.rec_id != key:
+                raise ValueError(f"rule {fn.__name__} is registered as {key} but raised {rec.rec_id}")
+            return None if rec is None else replace(rec, needs_board=needs)
+
+        run.key, run.needs = key, needs
+        RULES.append(run)
+        RULE_KEYS[key] = needs
+        return run
+
+    return register
+
+
 def rests_on_missing(rec: Recommendation, metrics: MetricsResult) -> bool:
     """True when any figure a recommendation cites is not measured (review.metrics.coverage):
     missing data never makes a recommendation. One guard for every rule."""
@@ -54,8 +94,32 @@ def rests_on_missing(rec: Recommendation, metrics: MetricsResult) -> bool:
 
 
 def _due(metrics: MetricsResult, months: int) -> dt.date:
-    end = metrics.current.end
-    return (end + pd.DateOffset(months=months) - pd.Timedelta(days=1)).date()
+    """The last day of the month `months` after the period, or of the first month that ends at
+    least rules.due_after_meeting_days after the Board meeting, whichever is later: an owner
+    cannot act on a decision the Board has not yet taken."""
+    planned = (metrics.current.end + pd.DateOffset(months=months) - pd.Timedelta(days=1)).date()
+    earliest = metrics.current.config.earliest_due_date
+    return planned if planned >= earliest else (pd.Timestamp(earliest) + pd.offsets.MonthEnd(0)).date()
+
+
+def judge(rec: Recommendation, team: bool | None = None) -> Recommendation:
+    """For decision or for noting, with the reason in a sentence. A recommendation goes to the
+    Board when its rule says it needs resources or authority only the Board has, or when it is
+    high priority (the Board accepts the risk until it is done). `team` (the config's
+    rules.for_decision, or the decisions file) overrides the rule's judgement either way."""
+    needs = [NEEDS_BOARD[n] for n in rec.needs_board]
+    if team is None and not needs and rec.priority == "high":
+        needs = [NEEDS_BOARD["risk"]]
+    if team is False:
+        basis = "For noting: the team judges that it needs no decision of the Board" + (
+            ", although it is high priority." if rec.priority == "high" else ".")
+        return replace(rec, for_decision=False, decision_basis=basis)
+    if team is True and not needs:
+        return replace(rec, for_decision=True, decision_basis="For decision: the team asks the Board to decide it.")
+    if needs:
+        return replace(rec, for_decision=True, decision_basis=f"For decision: {'; and '.join(needs)}.")
+    return replace(rec, for_decision=False,
+                   decision_basis="For noting: the owner can act within current budgets and authority.")
 
 
 def _names(values: list[str], most: int = 4) -> str:
@@ -65,6 +129,7 @@ def _names(values: list[str], most: int = 4) -> str:
     return ", ".join(values[:most]) + f" and {len(values) - most} more"
 
 
+@rule("P3-out-of-hours-response", needs=("resources",))
 def out_of_hours_response(m: MetricsResult) -> Recommendation | None:
     h = m.headline("p3_out_of_hours_median_minutes")
     if h.rag in ("Green", "Not rated"):
@@ -82,12 +147,12 @@ def out_of_hours_response(m: MetricsResult) -> Recommendation | None:
         ),
         priority="high" if h.rag == "Red" else "medium",
         owner="Head of Contact",
-        for_decision=True,
         evidence={"p3_out_of_hours_median_minutes": round(h.value, 1)},
         due_date=_due(m, 6),
     )
 
 
+@rule("P3-answered-in-time")
 def answered_in_time(m: MetricsResult) -> Recommendation | None:
     h = m.headline("p3_answered_within_target_pct")
     if h.rag in ("Green", "Not rated"):
@@ -103,12 +168,12 @@ def answered_in_time(m: MetricsResult) -> Recommendation | None:
         ),
         priority="medium",
         owner="Digital Desk Manager",
-        for_decision=False,
         evidence={"p3_answered_within_target_pct": round(h.value, 1)},
         due_date=_due(m, 6),
     )
 
 
+@rule("P1-dormant-accounts")
 def dormant_accounts(m: MetricsResult) -> Recommendation | None:
     n = m.value("p5_dormant_accounts")
     if not n:
@@ -130,12 +195,12 @@ def dormant_accounts(m: MetricsResult) -> Recommendation | None:
         ),
         priority="medium",
         owner="Head of Digital",
-        for_decision=True,
         evidence={"p5_dormant_accounts": int(n)},
         due_date=_due(m, 3),
     )
 
 
+@rule("P5-mfa")
 def accounts_without_mfa(m: MetricsResult) -> Recommendation | None:
     h = m.headline("p5_mfa_pct")
     if h.rag == "Green" or h.value is None:
@@ -149,16 +214,16 @@ def accounts_without_mfa(m: MetricsResult) -> Recommendation | None:
         text=(
             f"{len(missing)} of {len(accounts)} open accounts ({100 - h.value:.0f}%) "
             f"{'does' if len(missing) == 1 else 'do'} not have multi-factor authentication: {_names(account_labels(missing).tolist())}. A hijacked police account "
-            "can spread false information fast. We recommend MFA on every account within a month."
+            "can spread false information fast. We recommend MFA on every account within a month of the Board's decision."
         ),
         priority="high",
         owner="Information Security Officer",
-        for_decision=False,
         evidence={"p5_mfa_pct": round(h.value, 1)},
         due_date=_due(m, 1),
     )
 
 
+@rule("P5-training")
 def training_expired(m: MetricsResult) -> Recommendation | None:
     h = m.headline("p5_training_in_date_pct")
     if h.rag in ("Green", "Not rated"):
@@ -177,12 +242,12 @@ def training_expired(m: MetricsResult) -> Recommendation | None:
         ),
         priority="medium",
         owner="Head of Learning and Development",
-        for_decision=False,
         evidence={"p5_training_in_date_pct": round(h.value, 1)},
         due_date=_due(m, 3),
     )
 
 
+@rule("P4-plain-english")
 def plain_english(m: MetricsResult) -> Recommendation | None:
     h = m.headline("p4_plain_english_pct")
     if h.rag in ("Green", "Not rated"):
@@ -199,12 +264,12 @@ def plain_english(m: MetricsResult) -> Recommendation | None:
         ),
         priority="medium",
         owner="Head of Digital",
-        for_decision=False,
         evidence={"p4_plain_english_pct": round(h.value, 1), "p4_jargon_per_100_posts": round(jargon, 1)},
         due_date=_due(m, 6),
     )
 
 
+@rule("P7-alt-text")
 def alt_text(m: MetricsResult) -> Recommendation | None:
     h = m.headline("p7_alt_text_pct")
     if h.rag in ("Green", "Not rated"):
@@ -220,12 +285,12 @@ def alt_text(m: MetricsResult) -> Recommendation | None:
         ),
         priority="medium",
         owner="Head of Digital",
-        for_decision=False,
         evidence={"p7_alt_text_pct": round(h.value, 1)},
         due_date=_due(m, 3),
     )
 
 
+@rule("P2-first-post", needs=("authority",))
 def critical_incident_first_post(m: MetricsResult) -> Recommendation | None:
     h = m.headline("p2_first_post_median_minutes")
     if h.rag in ("Green", "Not rated"):
@@ -241,12 +306,12 @@ def critical_incident_first_post(m: MetricsResult) -> Recommendation | None:
         ),
         priority="high",
         owner="Head of Media",
-        for_decision=True,
         evidence={"p2_first_post_median_minutes": round(h.value, 1)},
         due_date=_due(m, 3),
     )
 
 
+@rule("P6-overdue", needs=("authority",))
 def overdue_recommendations(m: MetricsResult) -> Recommendation | None:
     recs = earlier(m.current)
     overdue = recs[recs["is_overdue"]]
@@ -263,12 +328,12 @@ def overdue_recommendations(m: MetricsResult) -> Recommendation | None:
         ),
         priority="medium",
         owner="Director of Strategic Corporate Communications",
-        for_decision=True,
         evidence={"p6_overdue": len(overdue)},
         due_date=_due(m, 3),
     )
 
 
+@rule("P1-falling-reach")
 def falling_reach(m: MetricsResult) -> Recommendation | None:
     """Open accounts whose impressions fell by more than the configured share on last year."""
     rules = m.current.config.rules
@@ -295,12 +360,12 @@ def falling_reach(m: MetricsResult) -> Recommendation | None:
         ),
         priority="medium",
         owner="Head of Digital",
-        for_decision=False,
         evidence={"accounts_falling": len(falling), "worst_change_pct": round(float(falling["change"].iloc[0]), 1)},
         due_date=_due(m, 6),
     )
 
 
+@rule("P1-small-accounts", needs=("authority",))
 def small_accounts(m: MetricsResult) -> Recommendation | None:
     n = m.value("p1_small_accounts")
     if not n:
@@ -317,12 +382,12 @@ def small_accounts(m: MetricsResult) -> Recommendation | None:
         ),
         priority="low",
         owner="Head of Digital",
-        for_decision=True,
         evidence={"p1_small_accounts": int(n)},
         due_date=_due(m, 6),
     )
 
 
+@rule("P3-unanswered")
 def unanswered_messages(m: MetricsResult) -> Recommendation | None:
     n = m.value("p3_unanswered") or 0
     limit = m.current.config.rules.unanswered_max
@@ -339,12 +404,12 @@ def unanswered_messages(m: MetricsResult) -> Recommendation | None:
         ),
         priority="high",
         owner="Digital Desk Manager",
-        for_decision=False,
         evidence={"p3_unanswered": int(n)},
         due_date=_due(m, 1),
     )
 
 
+@rule("P4-accounts-plain-english")
 def accounts_missing_plain_english(m: MetricsResult) -> Recommendation | None:
     """Name the accounts whose posts miss the plain-English target (enough posts to judge)."""
     cfg = m.current.config
@@ -367,12 +432,12 @@ def accounts_missing_plain_english(m: MetricsResult) -> Recommendation | None:
         ),
         priority="low",
         owner="Head of Digital",
-        for_decision=False,
         evidence={"accounts_below_target": len(missing)},
         due_date=_due(m, 6),
     )
 
 
+@rule("P4-audits")
 def audits_failing(m: MetricsResult) -> Recommendation | None:
     h = m.headline("p4_audit_pass_pct")
     if h.rag in ("Green", "Not rated"):
@@ -387,12 +452,12 @@ def audits_failing(m: MetricsResult) -> Recommendation | None:
         ),
         priority="medium",
         owner="Head of Digital",
-        for_decision=False,
         evidence={"p4_audit_pass_pct": round(h.value, 1)},
         due_date=_due(m, 3),
     )
 
 
+@rule("P5-personal-use")
 def rising_personal_cases(m: MetricsResult) -> Recommendation | None:
     rules = m.current.config.rules
     h = m.headline("p5_personal_cases")
@@ -419,12 +484,12 @@ def rising_personal_cases(m: MetricsResult) -> Recommendation | None:
         ),
         priority="medium",
         owner="Head of Professional Standards",
-        for_decision=False,
         evidence={"p5_personal_cases": int(h.value), "p5_personal_cases_prior": int(h.prior_value)},
         due_date=_due(m, 3),
     )
 
 
+@rule("P5-account-governance")
 def governance_gaps(m: MetricsResult) -> Recommendation | None:
     """Open accounts with no approved owner or an overdue review."""
     accounts = m.current.open_accounts
@@ -444,12 +509,12 @@ def governance_gaps(m: MetricsResult) -> Recommendation | None:
         ),
         priority="medium",
         owner="Head of Digital",
-        for_decision=False,
         evidence={"accounts_with_gaps": len(gaps)},
         due_date=_due(m, 3),
     )
 
 
+@rule("P7-captions")
 def captions(m: MetricsResult) -> Recommendation | None:
     h = m.headline("p7_captions_pct")
     if h.rag in ("Green", "Not rated"):
@@ -465,31 +530,55 @@ def captions(m: MetricsResult) -> Recommendation | None:
         ),
         priority="medium",
         owner="Head of Digital",
-        for_decision=False,
         evidence={"p7_captions_pct": round(h.value, 1)},
         due_date=_due(m, 3),
     )
 
 
-RULES: list[Callable[[MetricsResult], Recommendation | None]] = [
-    critical_incident_first_post,
-    out_of_hours_response,
-    answered_in_time,
-    dormant_accounts,
-    accounts_without_mfa,
-    training_expired,
-    plain_english,
-    alt_text,
-    overdue_recommendations,
-    falling_reach,
-    small_accounts,
-    unanswered_messages,
-    accounts_missing_plain_english,
-    audits_failing,
-    rising_personal_cases,
-    governance_gaps,
-    captions,
-]
+@rule("P6-policy-refresh", needs=("authority",))
+def policy_out_of_date(m: MetricsResult) -> Recommendation | None:
+    """The policy under review is older than the force allows (config: policy.dated,
+    policy.refresh_after_years, measured at the Board meeting), naming what it cites that has
+    since been replaced."""
+    config = m.current.config
+    policy = config.policy
+    if policy.dated is None:
+        return None
+    meeting = config.meeting_date
+    years = meeting.year - policy.dated.year - ((meeting.month, meeting.day) < (policy.dated.month, policy.dated.day))
+    if meeting <= _add_years(policy.dated, policy.refresh_after_years):
+        return None
+    replaced = [f"{old}, now {new}" for old, new in policy.outdated_references.items()]
+    cites = f" It cites {_names(replaced)}." if replaced else ""
+    return Recommendation(
+        rec_id="P6-policy-refresh",
+        clause="P6",
+        title="Refresh the social media policy",
+        text=(
+            f"The policy this review checks against is dated {fmt_date(policy.dated)}: {years} year"
+            f"{'s' if years != 1 else ''} old at this meeting, against a refresh every "
+            f"{policy.refresh_after_years} year{'s' if policy.refresh_after_years != 1 else ''}.{cites} "
+            "Platforms, national guidance and the risks in this report have changed since. We recommend "
+            "the E-Communications Team redrafts the policy against current national guidance and brings "
+            "it to the Board for approval."
+        ),
+        priority="medium",
+        owner="E-Communications Team Leader",
+        evidence={"policy_age_years": years},
+        due_date=_due(m, 6),
+    )
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+
+
+
 
 PRIORITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
@@ -503,14 +592,24 @@ def recommend(metrics: MetricsResult) -> list[Recommendation]:
     """
     config = metrics.current.config
     year = config.year
+    unknown = sorted(set(config.rules.for_decision) - set(RULE_KEYS))
+    if unknown:
+        raise ReviewError(f"config: rules.for_decision names no rule: {', '.join(unknown)}; the rules are "
+                          f"{', '.join(sorted(RULE_KEYS))}")
     # Small counts are decided for the whole paper first (review.disclosure), so that a rule's
     # text and evidence print a count exactly as the report and the register do.
     headlines, tables = protect(metrics.headlines, metrics.tables, config.report.small_count_threshold)
     protected = dataclasses.replace(metrics, headlines=headlines, tables=tables)
     # One guard for every rule: a recommendation that cites a figure not measured is dropped.
-    fired = [replace(rec, rec_id=f"R{year}-{rec.rec_id}", evidence=_printable(rec.evidence, protected))
+    fired = [judge(replace(rec, rec_id=f"R{year}-{rec.rec_id}", rule=rec.rec_id, evidence=_printable(rec.evidence, protected)),
+                   config.rules.for_decision.get(rec.rec_id))
              for rule in RULES if (rec := rule(protected)) is not None and not rests_on_missing(rec, protected)]
-    return sorted(fired, key=lambda r: (not r.for_decision, PRIORITY_ORDER[r.priority], r.clause, r.rec_id))
+    return in_board_order(fired)
+
+
+def in_board_order(recs: list[Recommendation]) -> list[Recommendation]:
+    """For decision first, then by priority and clause."""
+    return sorted(recs, key=lambda r: (not r.for_decision, PRIORITY_ORDER[r.priority], r.clause, r.rec_id))
 
 
 def _printable(evidence: dict, m: MetricsResult) -> dict:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -26,11 +27,25 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from review.config import ReviewConfig
-from review.context import Recommendation
+from review.context import BoardOption, Recommendation
 from review.contracts import REC_STATUSES, TABLES
 from review.errors import ReviewError
+from review.recommend import PRIORITY_ORDER, in_board_order, judge
+from review.values import fmt_date
 
 LIVE = ("open", "in_progress")
+
+
+class Option(BaseModel):
+    """One option the team puts to the Board (a decisions-file entry's `options`)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    option: str = Field(..., description="What the Board would agree to, in a line.")
+    cost: str | None = Field(None, description="Its cost in money, with the period (£46,000 a year); "
+                             "left out, the paper says the cost is not yet known.")
+    resources: str | None = Field(None, description="The staff and time it needs (two more desk officers).")
+    trade_off: str | None = Field(None, description="What the Board gives up or risks by choosing it.")
 
 
 class Decision(BaseModel):
@@ -44,13 +59,31 @@ class Decision(BaseModel):
     reason: str | None = Field(None, description="Why it was rejected (required when rejecting).")
     title: str | None = Field(None, description="A reworded title.")
     text: str | None = Field(None, description="Reworded text; keep the numbers it cites.")
-    owner: str | None = None
-    due_date: dt.date | None = None
-    priority: Literal["high", "medium", "low"] | None = None
+    owner: str | None = Field(None, description="Who is accountable for it.")
+    due_date: dt.date | None = Field(
+        None, description="When it is due: for this year's, at least rules.due_after_meeting_days after the "
+        "Board meeting; for earlier ones, a new date.")
+    priority: Literal["high", "medium", "low"] | None = Field(
+        None, description="High, medium or low; a high-priority recommendation goes to the Board for decision "
+        "unless for_decision says false.")
     status: Literal["open", "in_progress", "implemented", "rejected", "superseded"] | None = Field(
         None, description="For earlier recommendations: where it stands now."
     )
-    status_note: str | None = None
+    status_note: str | None = Field(None, description="For earlier recommendations: a line on progress.")
+    for_decision: bool | None = Field(
+        None, description="For this year's recommendations: true puts it to the Board for decision, false "
+        "for noting, over the rule's own judgement (what needs the Board: resources, authority, or the "
+        "risk of a high-priority item).",
+    )
+    options: tuple[Option, ...] = Field(
+        (), description="For this year's recommendations: the options the Board can choose between, each "
+        "with its cost, resources and trade-off. The paper prints them.",
+    )
+    cost: str | None = Field(
+        None, description="For this year's recommendations: what it costs (with no options, or over all of "
+        "them). With no cost here or on an option, the paper says the cost is not yet known.",
+    )
+    resources: str | None = Field(None, description="For this year's recommendations: the staff and time it needs.")
 
     @model_validator(mode="after")
     def _reason_for_rejection(self) -> "Decision":
@@ -67,6 +100,9 @@ class RegisterResult:
     unmatched_decisions: list[str] = field(default_factory=list)  # ids decided but not found
     decisions_file: Path | None = None
     previous_register_file: Path | None = None
+    # Earlier recommendations as they stood at the period end, for the paper's register: with
+    # is_overdue, check (CHECKS, or None) and raised_again_as (this year's id that repeats it).
+    earlier: pd.DataFrame | None = None
 
 
 def decisions_path(config: ReviewConfig, config_path: Path | None) -> Path | None:
@@ -129,7 +165,7 @@ def read_register_yaml(path: Path) -> pd.DataFrame:
     frame = pd.DataFrame([{c: e.get(c) for c in columns} for e in entries], columns=columns)
     frame["year_raised"] = frame["year_raised"].astype("Int64")
     frame["due_date"] = pd.to_datetime(frame["due_date"]).astype("datetime64[ns]")
-    for column in ["rec_id", "clause", "title", "owner", "priority", "status", "status_note"]:
+    for column in ["rec_id", "clause", "title", "owner", "priority", "status", "status_note", "rule", "supersedes"]:
         frame[column] = frame[column].astype("str").where(frame[column].notna())
     try:
         return TABLES["recommendations"].model.validate(frame, lazy=True)
@@ -164,13 +200,38 @@ def decide(
     decisions: dict[str, Decision],
     period_end: dt.date,
 ) -> RegisterResult:
-    """Apply the decisions to this year's recommendations and add them to the register."""
+    """Apply the decisions to this year's recommendations and add them to the register.
+
+    Each of this year's recommendations is first set against the earlier one for the same rule
+    (the register's `rule`, or an id ending in the rule's key): one still open is repeated, so
+    the Board sees it as that one, still open, with this year's evidence, and the register
+    marks the old one superseded (`supersedes` on the new one), leaving one live entry per rule;
+    one marked implemented is flagged, since the evidence does not show it yet. So is an
+    overdue entry whose note says it is on track (CHECKS)."""
     used = set(decisions) & set(register_so_far["rec_id"])
+    end = pd.Timestamp(period_end)
+    new_ids = [r.rec_id for r in recommendations]
+    earlier = register_so_far[~register_so_far["rec_id"].isin(new_ids)].copy()
+    earlier = earlier.sort_values(["year_raised", "rec_id"], kind="stable").reset_index(drop=True)
+    earlier["is_overdue"] = earlier["status"].isin(LIVE) & earlier["due_date"].notna() & (earlier["due_date"] < end)
+    earlier["check"] = pd.Series([OVERDUE_ON_TRACK if overdue and ON_TRACK.search(str(note or "")) else None
+                                  for overdue, note in zip(earlier["is_overdue"], earlier["status_note"])],
+                                 index=earlier.index, dtype="object")
+    earlier["raised_again_as"] = pd.Series(None, index=earlier.index, dtype="object")
+    for i in earlier.index[(earlier["status"] == "implemented") & (earlier["clause"] == "P3")]:
+        earlier.loc[i, "check"] = _desk_hours_check(earlier.loc[i, "title"], config) or earlier.loc[i, "check"]
+    current = _latest_by_rule(earlier, _rules_of(earlier))
     for_board, rejected = [], []
     for rec in recommendations:
+        i = current.get(rec.rule)
+        if i is not None and earlier.loc[i, "status"] == "implemented":
+            earlier.loc[i, "check"] = earlier.loc[i, "check"] or IMPLEMENTED_NOT_SHOWN
+        if i is not None and earlier.loc[i, "status"] in (*LIVE, "implemented"):
+            rec = _as_repeat(rec, earlier, i)
         d = decisions.get(rec.rec_id)
         if d is not None:
             used.add(rec.rec_id)
+            _check_due(rec.rec_id, d, config)
             rec = replace(
                 rec,
                 title=d.title or rec.title,
@@ -179,11 +240,20 @@ def decide(
                 priority=d.priority or rec.priority,
                 due_date=d.due_date or rec.due_date,
                 status="rejected" if d.decision == "reject" else (d.status or "open"),
+                options=tuple(BoardOption(**o.model_dump()) for o in d.options),
+                cost=d.cost,
+                resources=d.resources,
             )
+        team = d.for_decision if d is not None and d.for_decision is not None else config.rules.for_decision.get(rec.rule)
+        rec = judge(rec, team)
         if d is not None and d.decision == "reject":
-            rejected.append(rec)
+            # the earlier one stays as it is: nothing replaces it
+            rejected.append(replace(rec, supersedes=None, first_raised=None, history=None))
         else:
+            if rec.supersedes is not None:
+                earlier.loc[i, "raised_again_as"] = rec.rec_id
             for_board.append(rec)
+    for_board = in_board_order(for_board)
     new_rows = pd.DataFrame(
         [
             {
@@ -196,22 +266,110 @@ def decide(
                 "status": r.status,
                 "due_date": pd.Timestamp(r.due_date) if r.due_date else pd.NaT,
                 "status_note": _note(decisions.get(r.rec_id)),
+                "rule": r.rule,
+                "supersedes": r.supersedes,
             }
             for r in for_board + rejected
         ],
         columns=TABLES["recommendations"].columns,
-    )
-    earlier = register_so_far[~register_so_far["rec_id"].isin(new_rows["rec_id"])]
-    register = pd.concat([earlier, new_rows.astype(register_so_far.dtypes.to_dict())], ignore_index=True)
+    ).astype(register_so_far.dtypes.to_dict())
+    # The register for next year: an open entry repeated this year is superseded by the new one.
+    after = earlier.copy()
+    repeated = after["raised_again_as"].notna() & after["status"].isin(LIVE)
+    after.loc[repeated, "status"] = "superseded"
+    after.loc[repeated, "status_note"] = [
+        f"Not done by the end of {config.period_label}; raised again in the {config.period_label} review as "
+        f"{new_id}, which replaces it." for new_id in after.loc[repeated, "raised_again_as"]]
+    new_rows = new_rows.assign(is_overdue=False, check=None, raised_again_as=None)
+    register = pd.concat([after, new_rows], ignore_index=True)
     register = register.sort_values(["year_raised", "rec_id"], kind="stable").reset_index(drop=True)
-    end = pd.Timestamp(period_end)
-    register["is_overdue"] = register["status"].isin(LIVE) & register["due_date"].notna() & (register["due_date"] < end)
+    register["is_overdue"] = register["is_overdue"].astype(bool)
     return RegisterResult(
         for_board=for_board,
         rejected=rejected,
         register=register,
         unmatched_decisions=sorted(set(decisions) - used),
+        earlier=earlier[earlier["year_raised"] < config.year].reset_index(drop=True),
     )
+
+
+# Where the register and this year's evidence disagree: what the paper says beside the entry.
+IMPLEMENTED_NOT_SHOWN = "Marked implemented; the evidence does not show it yet."
+OVERDUE_ON_TRACK = "Marked overdue, though its note says it is on track."
+CHECKS = (IMPLEMENTED_NOT_SHOWN, OVERDUE_ON_TRACK)
+ON_TRACK = re.compile(r"\bon (track|schedule|time|target)\b|\bahead of\b", re.IGNORECASE)
+CLOCK = re.compile(r"\b([01]?\d|2[0-4]):00\b")  # a time of day in a title: 22:00
+RULE_OF_ID = re.compile(r"^R\d{4}-(P\d-.+)$")  # the id a rule gives: R2024-P5-mfa
+
+
+def _desk_hours_check(title: str, config: ReviewConfig) -> str | None:
+    """An implemented P3 entry that names a time ("Extend desk cover to 22:00") later than the
+    hour the desk closes in this review's settings: the evidence does not show it."""
+    hours = config.staffed_hours
+    named = [int(h) for h in CLOCK.findall(str(title))]
+    if not named or max(named) <= hours.end_hour:
+        return None
+    return (f"{IMPLEMENTED_NOT_SHOWN} The desk is staffed from {hours.start_hour:02d}:00 to "
+            f"{hours.end_hour:02d}:00 in this review.")
+
+
+def _rules_of(register: pd.DataFrame) -> pd.Series:
+    """Each entry's rule: its `rule` column, else the rule key in an id the rules gave it."""
+    from_id = register["rec_id"].str.extract(RULE_OF_ID, expand=False)
+    return register["rule"].where(register["rule"].notna(), from_id)
+
+
+def _latest_by_rule(register: pd.DataFrame, rules: pd.Series) -> dict[str, int]:
+    """Rule key -> row of the latest entry for it that no other entry supersedes."""
+    replaced = set(register["supersedes"].dropna())
+    latest: dict[str, int] = {}
+    for i in register.index:  # sorted by year raised and id: later rows win
+        if pd.notna(rules[i]) and register.loc[i, "rec_id"] not in replaced:
+            latest[rules[i]] = i
+    return latest
+
+
+def _first_raised(register: pd.DataFrame, i: int) -> int:
+    """The year the chain of `supersedes` links ending at row i began."""
+    by_id = register.set_index("rec_id")
+    rec_id, year, seen = register.loc[i, "rec_id"], int(register.loc[i, "year_raised"]), set()
+    while rec_id in by_id.index and pd.notna(by_id.loc[rec_id, "supersedes"]) and rec_id not in seen:
+        seen.add(rec_id)
+        rec_id = by_id.loc[rec_id, "supersedes"]
+        if rec_id in by_id.index:
+            year = min(year, int(by_id.loc[rec_id, "year_raised"]))
+    return year
+
+
+def _as_repeat(rec: Recommendation, earlier: pd.DataFrame, i: int) -> Recommendation:
+    """This year's recommendation as the earlier one it repeats (row i): that one's title and
+    owner, the higher of the two priorities, a link to it and a sentence on its history; this
+    year's text, evidence and due date."""
+    old = earlier.loc[i]
+    first = _first_raised(earlier, i)
+    if old["status"] == "implemented":  # the team's word stands; the paper flags the disagreement
+        return replace(rec, supersedes=old["rec_id"], first_raised=first, history=_history(old, first))
+    priority = min(rec.priority, old["priority"], key=PRIORITY_ORDER.__getitem__)
+    return replace(rec, title=old["title"], owner=old["owner"], priority=priority, supersedes=old["rec_id"],
+                   first_raised=first, history=_history(old, first))
+
+
+def _history(old: pd.Series, first: int) -> str:
+    due = "with no due date" if pd.isna(old["due_date"]) else f"due {fmt_date(old['due_date'].date())}"
+    if old["status"] == "implemented":
+        return (f"The register marks {old['rec_id']} (raised in {int(old['year_raised'])}) implemented; this year's "
+                "evidence does not show it yet.")
+    since = f"First raised in {first}" + (f"; last raised in {int(old['year_raised'])} as" if first != old["year_raised"] else " as")
+    return (f"{since} {old['rec_id']}, {due}, and still {'in progress' if old['status'] == 'in_progress' else 'open'}. "
+            "This year's recommendation replaces it in the register.")
+
+
+def _check_due(rec_id: str, d: Decision, config: ReviewConfig) -> None:
+    if d.due_date is not None and d.due_date < config.earliest_due_date:
+        raise ReviewError(
+            f"decisions file: {rec_id}: due_date {d.due_date.isoformat()} is less than "
+            f"{config.rules.due_after_meeting_days} days after the Board meeting on {config.meeting_date.isoformat()} "
+            f"(rules.due_after_meeting_days); give {config.earliest_due_date.isoformat()} or later")
 
 
 def _note(d: Decision | None) -> str | None:
@@ -236,9 +394,13 @@ def write_register(path: Path, result: RegisterResult, config: ReviewConfig, evi
             "status": row.status,
             "due_date": None if pd.isna(row.due_date) else row.due_date.date().isoformat(),
             "status_note": None if pd.isna(row.status_note) else row.status_note,
+            "rule": None if pd.isna(row.rule) else row.rule,
+            "supersedes": None if pd.isna(row.supersedes) else row.supersedes,
             # past due and still open at this period's end; next year's run works it out afresh
             "is_overdue": bool(row.is_overdue),
         }
+        if isinstance(row.check, str):  # the register and this year's evidence disagree
+            entry["check"] = row.check
         if row.rec_id in evidence:
             entry["evidence"] = evidence[row.rec_id]
         entries.append(entry)

@@ -1455,32 +1455,42 @@ def _training(world: _World) -> pd.DataFrame:
 
 
 _RECOMMENDATIONS = [
-    # clause, title, owner, priority, months after the year raised that it is due
+    # clause, title, owner, priority, months after the year raised that it is due, and the rule
+    # (review.recommend) it answers, so that the review checks its status against the evidence
     # (a recommendation about neighbourhood pages or TikTok only suits a force that has them)
-    ("P3", "Extend digital desk cover to 22:00 on Fridays and Saturdays", "Contact Centre Manager", "high", 9),
-    ("P4", "Retire police jargon from neighbourhood posts, using a plain-English word list", "Head of Digital", "medium", 6),
-    ("P5", "Turn on multi-factor authentication for every force account", "Head of Information Security", "high", 3),
-    ("P7", "Add alt text to every image post and captions to every video", "Head of Digital", "high", 6),
-    ("P5", "Close or hand over neighbourhood accounts with no posts for 90 days", "Neighbourhood Policing Lead", "medium", 6),
-    ("P2", "Post the first update within 60 minutes of declaring a critical incident", "Head of Corporate Communications", "high", 4),
-    ("P5", "Refresh social media training for everyone who posts for the force", "Learning and Development Manager", "medium", 12),
-    ("P1", "Test a force TikTok account with a six-month evaluation", "Head of Digital", "low", 12),
-    ("P3", "Publish reply times for each channel on the force website", "Contact Centre Manager", "low", 8),
-    ("P6", "Keep one recommendation register and report progress to the Board each quarter", "Director of Strategic Corporate Communications", "medium", 3),
-    ("P7", "Compare our audience with the force area population and close the gaps", "Head of Corporate Communications", "low", 12),
+    ("P3", "Extend digital desk cover to 22:00 on Fridays and Saturdays", "Contact Centre Manager", "high", 9, "P3-out-of-hours-response"),
+    ("P4", "Retire police jargon from neighbourhood posts, using a plain-English word list", "Head of Digital", "medium", 6, "P4-plain-english"),
+    ("P5", "Turn on multi-factor authentication for every force account", "Head of Information Security", "high", 3, "P5-mfa"),
+    ("P7", "Add alt text to every image post and captions to every video", "Head of Digital", "high", 6, "P7-alt-text"),
+    ("P5", "Close or hand over neighbourhood accounts with no posts for 90 days", "Neighbourhood Policing Lead", "medium", 6, "P1-dormant-accounts"),
+    ("P2", "Post the first update within 60 minutes of declaring a critical incident", "Head of Corporate Communications", "high", 4, "P2-first-post"),
+    ("P5", "Refresh social media training for everyone who posts for the force", "Learning and Development Manager", "medium", 12, "P5-training"),
+    ("P1", "Test a force TikTok account with a six-month evaluation", "Head of Digital", "low", 12, None),
+    ("P3", "Publish reply times for each channel on the force website", "Contact Centre Manager", "low", 8, None),
+    ("P6", "Keep one recommendation register and report progress to the Board each quarter", "Director of Strategic Corporate Communications", "medium", 3, None),
+    ("P7", "Compare our audience with the force area population and close the gaps", "Head of Corporate Communications", "low", 12, None),
 ]  # fmt: skip
+# A line on progress that agrees with the status and with whether the item is overdue at the
+# review period's end (an overdue item is never "on track"; review.register.CHECKS).
 _STATUS_NOTES = {
-    "open": ["Not started yet. Planned for the next quarter.", "Waiting for budget approval."],
-    "in_progress": ["About half done. On track to finish by the due date.", "Work started; the supplier is late."],
-    "implemented": ["Done and checked in the quarterly audit.", "Done. The figures in this report show the change."],
-    "rejected": ["The Board decided the cost was too high for the benefit."],
-    "superseded": ["Replaced by a wider recommendation this year."],
+    ("open", False): ["Not started yet. Planned for the next quarter.", "Waiting for budget approval."],
+    ("open", True): ["Not started: waiting for budget approval. The owner will ask the Board for a new date."],
+    ("in_progress", False): ["About half done. On track to finish by the due date."],
+    ("in_progress", True): ["Work started; the supplier is late. The owner will report a new date."],
+    ("implemented", False): ["Done and checked in the quarterly audit.", "Done, and confirmed by the owner."],
+    ("rejected", False): ["The Board decided the cost was too high for the benefit."],
+    ("undated", None): ["No due date set yet: the owner will propose one to the Board."],
 }
 
 
 def _recommendations(world: _World) -> pd.DataFrame:
+    """The team's register of earlier reviews' recommendations, coherent with the sample year:
+    an item that answers one of the review's rules is never marked implemented, since the sample
+    plants the very gap each rule looks for (accounts without MFA, a desk closed at 20:00, ...),
+    and a note never says "on track" of an item that is overdue at the period's end."""
     rng = world.rng("recommendations")
     prev, older = world.year - 1, world.year - 2
+    period_end = pd.Timestamp(f"{world.year + 1}-01-01")
     small = world.spec.accounts < 20
     pool = [i for i, r in enumerate(_RECOMMENDATIONS) if not (small and ("neighbourhood" in r[1] or "TikTok" in r[1]))]
     raised = [older, older] + [prev] * int(rng.integers(6, min(10, len(pool) - 2) + 1))
@@ -1488,22 +1498,25 @@ def _recommendations(world: _World) -> pd.DataFrame:
     rows = []
     seq = {older: 0, prev: 0}
     for y, k in zip(raised, picks):
-        clause, title, owner, priority, due_months = _RECOMMENDATIONS[k]
+        clause, title, owner, priority, due_months, rule = _RECOMMENDATIONS[k]
         seq[y] += 1
-        status = rng.choice(
-            ["open", "in_progress", "implemented", "rejected", "superseded"],
-            p=[0.1, 0.25, 0.55, 0.05, 0.05] if y == older else [0.25, 0.4, 0.3, 0.025, 0.025],
-        )
+        statuses, p = ["open", "in_progress", "implemented", "rejected"], [0.1, 0.3, 0.55, 0.05] if y == older else [0.3, 0.4, 0.25, 0.05]
+        if rule is not None:  # never implemented: the sample year still shows the gap
+            statuses, p = statuses[:2] + statuses[3:], [0.3, 0.6, 0.1]
+        status = str(rng.choice(statuses, p=p))
         due = pd.Timestamp(f"{y + 1}-01-01") + pd.DateOffset(months=due_months) - pd.Timedelta(days=1)
+        due = due if rng.random() > 0.05 else pd.NaT
+        live = status in ("open", "in_progress")
+        notes = _STATUS_NOTES[("undated", None) if live and pd.isna(due) else (status, live and due < period_end)]
         rows.append(
             dict(rec_id=f"R{y}-{seq[y]:02d}", year_raised=y, clause=clause, title=title, owner=owner,
-                 priority=priority, status=str(status), due_date=due if rng.random() > 0.05 else pd.NaT,
-                 status_note=_STATUS_NOTES[str(status)][int(rng.integers(len(_STATUS_NOTES[str(status)])))]
-                 if rng.random() > 0.1 else None)
+                 priority=priority, status=status, due_date=due,
+                 status_note=notes[int(rng.integers(len(notes)))] if rng.random() > 0.1 else None,
+                 rule=rule, supersedes=None)
         )  # fmt: skip
     frame = pd.DataFrame(rows)
-    for col in ["rec_id", "clause", "title", "owner", "priority", "status", "status_note"]:
-        frame[col] = frame[col].astype("str")
+    for col in ["rec_id", "clause", "title", "owner", "priority", "status", "status_note", "rule", "supersedes"]:
+        frame[col] = frame[col].astype("str").where(frame[col].notna())
     frame["year_raised"] = frame["year_raised"].astype("Int64")
     frame["due_date"] = pd.to_datetime(frame["due_date"]).astype("datetime64[ns]")
     return frame
