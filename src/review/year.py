@@ -213,13 +213,12 @@ def _labelled(frame: pd.DataFrame, p: PeriodData) -> pd.DataFrame:
 def post_frame(p: PeriodData) -> pd.DataFrame:
     """The per-post frame of `Year.posts`, from a period."""
     from review.metrics.reach import classify_themes
-    from review.plain_english import jargon_list, score_texts
+    from review.plain_english import jargon_hits, jargon_list, score_texts
 
     cfg = p.config
     jargon = jargon_list(cfg.plain_english.jargon_extra, cfg.plain_english.jargon_ignore)
     posts = _labelled(p.posts, p)
     scores = score_texts(posts["text"], jargon)
-    finder = _jargon_terms(jargon)
     both = posts["impressions"].notna() & posts["engagements"].notna() & posts["impressions"].gt(0)
     rate = (100 * posts["engagements"].astype("float64") / posts["impressions"].astype("float64")).where(both)
     scored = scores["reading_ease"].notna()
@@ -234,16 +233,10 @@ def post_frame(p: PeriodData) -> pd.DataFrame:
         reading_grade=scores["reading_grade"],
         is_plain_english=pd.array((scores["reading_ease"] >= cfg.targets.reading_ease_min).where(scored), dtype="boolean"),
         jargon_hits=scores["jargon"].astype("int64"),
-        jargon_terms=posts["text"].fillna("").map(finder).astype(str),
+        jargon_terms=jargon_hits(posts["text"], jargon).str.join(", ").astype(str),
     )
     first = ["post_id", "account_id", "account", "platform", "published_local", "month"]
     return out[first + [c for c in out.columns if c not in first]].reset_index(drop=True)
-
-
-def _jargon_terms(jargon: dict[str, str]):
-    from review.plain_english import jargon_hits
-
-    return lambda text: ", ".join(jargon_hits(text, jargon)) if text else ""
 
 
 def message_frame(p: PeriodData) -> pd.DataFrame:
