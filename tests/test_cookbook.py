@@ -196,3 +196,24 @@ def test_review_sql_gives_the_cookbooks_sql_answer(y, sample, tmp_path):
     assert "year 2025, the latest year in the data" in done.output
     from_cli = pd.DataFrame(json.loads(out.read_text(encoding="utf-8")))
     pd.testing.assert_frame_equal(from_cli, y.sql(code), check_dtype=True)
+
+
+def test_the_analysts_frames_give_the_reports_numbers(y):
+    """The per-post and per-message frames and the monthly breakdowns add up to the report's own
+    tables and headlines (computed by the clause modules, another path)."""
+    by_month = y.posts_by_month()
+    report = y.table("p1_by_month")
+    pd.testing.assert_frame_equal(by_month[report.columns.tolist()], report, check_dtype=True, check_exact=False)
+    themes = y.posts["theme"].value_counts()
+    mix = y.table("p1_content_mix").set_index("theme")["posts"]
+    assert themes.sort_index().to_dict() == mix.sort_index().to_dict()
+    plain = y.posts.groupby("account")["is_plain_english"].mean().mul(100).round(1)
+    by_account = y.table("p4_by_account").set_index("account")["plain_english_pct"]
+    assert plain.sort_index().tolist() == by_account.sort_index().tolist()
+    scored = y.posts[y.posts["reading_ease"].notna()]
+    assert 100 * scored["jargon_hits"].sum() / len(scored) == pytest.approx(y.value("p4_jargon_per_100_posts"))
+    out_of_hours = y.messages.loc[~y.messages["is_staffed"], "response_minutes"].median()
+    assert out_of_hours == pytest.approx(y.value("p3_out_of_hours_median_minutes"))
+    assert y.messages_by_month()["messages"].sum() == y.value("p3_contacts")
+    images = y.posts[y.posts["media_type"] == "image"]["has_alt_text"].dropna()
+    assert 100 * images.mean() == pytest.approx(y.value("p7_alt_text_pct"))
