@@ -217,3 +217,30 @@ def test_the_analysts_frames_give_the_reports_numbers(y):
     assert y.messages_by_month()["messages"].sum() == y.value("p3_contacts")
     images = y.posts[y.posts["media_type"] == "image"]["has_alt_text"].dropna()
     assert 100 * images.mean() == pytest.approx(y.value("p7_alt_text_pct"))
+
+
+def test_review_sql_on_a_runs_parquet_reads_the_messages_in_place(y, tmp_path):
+    """A run's folder (canonical Parquet and a manifest naming its year): `review sql` queries the
+    run's year, the messages sliced in Parquet by DuckDB, and answers as review.load does."""
+    from review import artifacts
+
+    artifacts.write_canonical(tmp_path, y.tables)
+    (tmp_path / "manifest.json").write_text(json.dumps({"year": YEAR}), encoding="utf-8")
+    query = ("SELECT platform, count(*) AS messages, count(*) FILTER (WHERE NOT is_staffed) AS out_of_hours, "
+             "median(response_minutes) AS median_minutes FROM contacts JOIN accounts USING (account_id) "
+             "GROUP BY platform ORDER BY platform")
+    out = tmp_path.parent / f"{tmp_path.name}-answer.csv"
+    done = CliRunner().invoke(app, ["sql", query, "--data", str(tmp_path), "--output", str(out)])
+    assert done.exit_code == 0, done.output
+    assert "year 2025, the run's year" in " ".join(done.output.split())
+    from_cli = pd.read_csv(out)
+    messages = y.messages.groupby("platform")
+    expected = pd.DataFrame({"messages": messages.size(), "out_of_hours": (~y.messages["is_staffed"]).groupby(y.messages["platform"]).sum(),
+                             "median_minutes": messages["response_minutes"].median()}).reset_index()
+    pd.testing.assert_frame_equal(from_cli, expected, check_dtype=False)
+    question3 = answer_to(y, "Which account was slowest out of hours?", "sql")
+    code = next(c for q, blocks in QUESTIONS for lang, c in blocks if lang == "sql" and q.startswith("3."))
+    answer_json = tmp_path.parent / f"{tmp_path.name}-answer.json"
+    done = CliRunner().invoke(app, ["sql", code, "--data", str(tmp_path), "--output", str(answer_json)])
+    assert done.exit_code == 0, done.output
+    assert json.loads(answer_json.read_text(encoding="utf-8")) == question3.to_dict("records")

@@ -60,12 +60,21 @@ def sql_tables(data: Path, config: ReviewConfig | None = None, query: str = "",
         if missing:
             raise ReviewError(f"{canonical}: no Parquet for table(s) {', '.join(missing)}; is this a finished run?")
         return {name: canonical / f"{name}.parquet" for name in TABLES}
-    tables = read_tables(data) if tables is None else tables
-    if config is None:
-        return tables
-    from review.metrics.period import slice_period
+    if config is not None and tables is None and canonical.is_dir():
+        # A run's Parquet: the period's rows, read as they are sliced; the messages stay in
+        # Parquet, where DuckDB reads them in place, unless the query names the messages frame.
+        from review.metrics.period import IN_PARQUET, read_period
 
-    period = slice_period(tables, config)
+        in_place = "messages" not in query.lower()
+        period = read_period(canonical, config, {name: (IN_PARQUET if name == "contacts" and in_place else None)
+                                                 for name in TABLES})
+    else:
+        tables = read_tables(data) if tables is None else tables
+        if config is None:
+            return tables
+        from review.metrics.period import slice_period
+
+        period = slice_period(tables, config)
     period.require_data()
     return sql_views(period, query)
 

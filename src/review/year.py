@@ -335,7 +335,7 @@ def sql_views(p: PeriodData, query: str, year: Year | None = None) -> dict[str, 
     analyst's frames (`post_scores`, `messages`) when the query names them (a Year's cached ones)."""
     from review.contracts import TABLES
 
-    tables = {name: getattr(p, name) for name in TABLES}
+    tables = {name: p.source(name) for name in TABLES}  # a frame, or a Parquet slice DuckDB reads in place
     lowered = query.lower()
     for view, (attribute, make) in VIEWS.items():
         if view in lowered:
