@@ -179,3 +179,20 @@ def test_review_sql_over_every_year_hints_at_the_period_columns(small_year):
     assert done.exit_code == 0 and re.search(r"│\s+1 │", done.output), done.output
     every = CliRunner().invoke(app, ["sql", "SELECT count(*) AS n FROM posts", "--data", str(small_year), "--all-years"])
     assert re.search(r"│\s*3 │", every.output) and "every year" in every.output
+
+
+def test_every_public_name_of_what_load_returns_is_documented_and_prints_short(tmp_path):
+    from review.context import Headline, MetricTable
+    from review.metrics import MetricsResult
+    from review.metrics.period import PeriodData
+    from review.query import QueryResult
+
+    for cls in (Year, MetricsResult, PeriodData, MetricTable, Headline, QueryResult):
+        assert cls.__doc__ and not cls.__doc__.startswith(f"{cls.__name__}("), f"{cls.__name__} has no docstring"
+        for name, member in vars(cls).items():
+            target = member.fget if isinstance(member, property) else getattr(member, "func", member)
+            if not name.startswith("_") and callable(target):
+                assert (member if isinstance(member, property) else target).__doc__, f"{cls.__name__}.{name} has no docstring"
+    t = tables(accounts=[account("a1")], posts=[post("p1", "a1", "2025-02-01T10:00:00Z")])
+    y = review.load(_write(t, tmp_path), 2025)
+    assert len(repr(y.metrics)) < 200 and len(repr(y.period)) < 300

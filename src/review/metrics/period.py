@@ -82,6 +82,7 @@ class PeriodData:
 
     @property
     def last_day(self) -> pd.Timestamp:
+        """The period's last day (`end` is the day after it)."""
         return self.end - pd.Timedelta(days=1)
 
     @property
@@ -92,6 +93,7 @@ class PeriodData:
 
     @property
     def has_data(self) -> bool:
+        """True when any post or inbound message falls in the period."""
         return self.rows("posts") > 0 or self.rows("contacts") > 0
 
     def require_data(self) -> None:
@@ -112,7 +114,10 @@ class PeriodData:
 
 
 for _name in TABLES:
-    setattr(PeriodData, _name, property(lambda self, _n=_name: self._table(_n)))
+    setattr(PeriodData, _name, property(
+        lambda self, _n=_name: self._table(_n),
+        doc=f"The {_name} table: " + ("the period's rows, with its local-time columns" if TABLES[_name].period_column
+                                       else "every row (a register)") + " (see docs/data-dictionary.md)."))
 
 
 def to_local(series: pd.Series, tz: str) -> pd.Series:
