@@ -196,3 +196,14 @@ def test_every_public_name_of_what_load_returns_is_documented_and_prints_short(t
     t = tables(accounts=[account("a1")], posts=[post("p1", "a1", "2025-02-01T10:00:00Z")])
     y = review.load(_write(t, tmp_path), 2025)
     assert len(repr(y.metrics)) < 200 and len(repr(y.period)) < 300
+
+
+def test_posts_and_messages_with_only_headers_are_the_same_clear_error_in_the_api_and_the_cli(tmp_path):
+    data = _write(tables(accounts=[account("a1")]), tmp_path)  # every other table: headers only
+    with pytest.raises(ReviewError) as caught:
+        review.load(data, 2025)
+    assert str(caught.value) == "no posts or contacts fall in the review period 2025 (2025-01-01 to 2026-01-01); check --year and the data folder"
+    done = CliRunner().invoke(app, ["sql", "SELECT count(*) FROM posts", "--data", str(data), "--year", "2025"])
+    assert done.exit_code == 1 and " ".join(done.output.split()) == f"error: {caught.value}"
+    done = CliRunner().invoke(app, ["sql", "SELECT count(*) FROM posts", "--data", str(data)])
+    assert done.exit_code == 1 and "no posts or contacts in the data, so no year to query; give --year" in done.output
