@@ -313,10 +313,10 @@ def sql(
     query: Annotated[str, typer.Argument(help="One SQL query (DuckDB's dialect) over the tables, by name.")],
     data: Annotated[Path, typer.Option(help="A run's output folder (its canonical Parquet), or a folder of input files.")],
     engine: Annotated[Optional[Engine], typer.Option(help="duckdb or spark (default: the year's config's engine, duckdb unless set).")] = None,
-    year: Annotated[Optional[int], typer.Option(help="Query that review period's rows, with the local-time columns the rollups use (published_local, received_local, response_minutes, is_staffed) and the post_scores and messages tables [default: the run's year, else the latest year in the data].")] = None,
+    year: Annotated[Optional[int], typer.Option(help="Query that review period's rows, with the local-time columns the rollups use (published_local, received_local, response_minutes, is_staffed) and the post_scores and messages tables (default: the run's year, else the latest year in the data).")] = None,
     config: Annotated[Optional[Path], typer.Option(help="The year's YAML config (default: config/YEAR.yml if present); needs --year.")] = None,
     all_years: Annotated[bool, typer.Option("--all-years", help="Query every row of every year, canonical columns only.")] = False,
-    format: Annotated[Optional[Format], typer.Option("--format", help="table (printed), csv, json or parquet [default: from --output's suffix, else table].")] = None,
+    format: Annotated[Optional[Format], typer.Option("--format", help="table (printed), csv, json or parquet (default: from --output's suffix, else table).")] = None,
     output: Annotated[Optional[Path], typer.Option(help="Write the result to this file (csv, json or parquet) instead of printing it.")] = None,
     max_rows: Annotated[int, typer.Option(help="Print at most this many rows (table format).", min=1)] = 50,
 ) -> None:
