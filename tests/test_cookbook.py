@@ -244,3 +244,19 @@ def test_review_sql_on_a_runs_parquet_reads_the_messages_in_place(y, tmp_path):
     done = CliRunner().invoke(app, ["sql", code, "--data", str(tmp_path), "--output", str(answer_json)])
     assert done.exit_code == 0, done.output
     assert json.loads(answer_json.read_text(encoding="utf-8")) == question3.to_dict("records")
+
+
+def test_the_cookbooks_shell_lines_run(y, sample, tmp_path, monkeypatch):
+    """The `review sql` lines of the set-up, on the sample folder, writing into a scratch folder."""
+    import shlex
+
+    lines = [line.strip() for line in COOKBOOK.read_text(encoding="utf-8").splitlines() if line.startswith("    review sql ")]
+    assert len(lines) == 3
+    monkeypatch.chdir(tmp_path)
+    for line in lines:
+        args = shlex.split(line.split("   #")[0])[1:]
+        args[args.index("--data") + 1] = str(sample)
+        done = CliRunner().invoke(app, args)
+        assert done.exit_code == 0, f"{line}\n{done.output}"
+    scores = pd.read_parquet(tmp_path / "posts-2025.parquet")
+    assert len(scores) == len(y.posts) and scores["jargon_hits"].sum() == y.posts["jargon_hits"].sum()
