@@ -35,7 +35,7 @@ from review import artifacts
 from review.config import ReviewConfig, default_config_path, load_config
 from review.context import Headline, MetricTable
 from review.errors import ReviewError
-from review.metrics import MetricsResult, assemble_metrics, compute_clause, slice_periods, CLAUSE_MODULES
+from review.metrics import CLAUSE_MODULES, MetricsResult, assemble_metrics, compute_clause, slice_periods
 from review.metrics.coverage import platform_of, supplied_tables
 from review.metrics.period import PeriodData, label_accounts
 
