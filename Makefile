@@ -30,8 +30,8 @@ bench: setup
 docs: setup
 	$(REVIEW) docs
 
+# JupyterLab is installed by setup (the lab extra): nothing is downloaded here.
 lab: setup
-	.venv/bin/python -m pip install --quiet -e ".[lab]"
 	.venv/bin/jupyter lab --notebook-dir=notebooks
 
 clean:

@@ -2,9 +2,12 @@
 # # Explore the year
 #
 # The analyst's workbench. One call loads the validated year: the canonical tables as pandas
-# frames, every metric the report shows, and SQL (DuckDB) over the tables. The numbers are the
-# report's: the same functions compute both. This notebook is not part of `review run`; open it
-# with `make lab`, change the parameters below and run all cells.
+# frames, every metric the report shows, the posts and messages with their scores, and SQL
+# (DuckDB) over the same tables. The numbers are the report's: the same functions compute both,
+# with the year's own definitions (the review period, the staffed hours, the themes, the jargon
+# list, the targets). This notebook is not part of `review run`; open it with `make lab`, change
+# the parameters below and run all cells. `docs/analyst.md` answers twenty everyday questions in
+# one or two lines each; the first of them are answered here.
 #
 # `data` is either a folder of input files (read and validated on load, as a run does) or a
 # run's output folder such as `../reports/2025` (its canonical Parquet is read as is: faster).
@@ -15,180 +18,129 @@ data: str = "../reports/2025"  # A run's output folder, or a folder of input fil
 config_path: str = ""  # The year's YAML config; empty for config/<year>.yml.
 
 # %%
-import duckdb
 import pandas as pd
 
 import review
 
 # %%
 y = review.load(data, year, config=config_path or None)
-y.config.period_label, {name: len(frame) for name, frame in y.tables.items()}
+y
 
 # %% [markdown]
 # ## What you get
 #
-# - `y.tables["posts"]`: a canonical table, every year in the data, typed as the data
-#   dictionary (`docs/data-dictionary.md`) says. Times are UTC.
-# - `y.period.posts`: the review period's rows only, with local-time columns added
-#   (`published_local`; for contacts `received_local`, `response_minutes`, `is_staffed`).
-# - `y.headlines`: every metric with the year before, change, target and rating.
-# - `y.table("p3_by_platform")`: a metric table, typed: snake_case columns, true numbers (labels in `y.metric_tables`).
-# - `y.sql("...")`: DuckDB SQL over the review period's tables, by table name.
-
-# %%
-y.headlines[["clause", "metric_id", "title", "value", "prior_value", "change_pct", "rag"]].head(12)
-
-# %% [markdown]
-# ## SQL and pandas side by side
+# - `y.headlines`: every metric with its definition, formula, target and rating (`rag`), and the
+#   year before; `y.value(id)` for one.
+# - `y.posts`: one row per post in the period with its scores (theme, words, reading ease and
+#   grade, plain English or not, jargon hits and terms, engagement rate, alt text, captions).
+# - `y.messages`: one row per inbound message, with `response_minutes` and `is_staffed`.
+# - `y.posts_by_month(by)`, `y.messages_by_month(by)`: every month, zero months included.
+# - `y.table(id)`: a metric table of the report, typed (ids in `y.table_ids`).
+# - `y.sql("...")`: DuckDB SQL over the period's tables, `post_scores` and `messages` included.
 #
-# The same question both ways: posts and impressions by platform in the review period. Use
-# whichever reads better to you; the answers are the same.
-
-# %%
-by_platform_sql = y.sql(
-    """
-    SELECT a.platform, count(*) AS posts, sum(p.impressions) AS impressions
-    FROM posts AS p
-    JOIN accounts AS a USING (account_id)
-    GROUP BY a.platform
-    ORDER BY impressions DESC, a.platform
-    """
-)
-by_platform_sql
-
-# %%
-by_platform_pandas = (
-    y.period.posts.merge(y.period.accounts[["account_id", "platform"]], on="account_id", validate="m:1")
-    .groupby("platform", as_index=False)
-    .agg(posts=("post_id", "count"), impressions=("impressions", "sum"))
-    .sort_values(["impressions", "platform"], ascending=[False, True], ignore_index=True)
-)
-by_platform_pandas
+# Each has a docstring: `help(y.posts_by_month)`.
 
 # %% [markdown]
-# ## 1. Which accounts answer slowest at night?
+# ## The review's definitions
 #
-# Messages that arrived between 22:00 and 06:00 UK time and needed a reply; the time to the
-# first reply, by account. Messages never answered have no response time and are left out
-# (the P3 tables count them).
+# Everything below uses these, from the year's config, as the report does: the period, the
+# staffed hours (a message outside them is "out of hours"), the themes posts are sorted into,
+# and the targets the ratings compare with.
 
 # %%
-night_sql = y.sql(
-    """
-    SELECT a.name || ' (' || a.platform || ')' AS account,
-           count(*) AS replies,
-           median(c.response_minutes) AS median_minutes,
-           quantile_cont(c.response_minutes, 0.9) AS p90_minutes
-    FROM contacts AS c
-    JOIN accounts AS a USING (account_id)
-    WHERE c.needs_response
-      AND c.response_minutes IS NOT NULL
-      AND (hour(c.received_local) >= 22 OR hour(c.received_local) < 6)
-    GROUP BY account
-    ORDER BY median_minutes DESC, account
-    """
+hours = y.config.staffed_hours
+pd.Series(
+    {
+        "period": f"{y.config.period_label}: {y.period.start.date()} to {y.period.last_day.date()}",
+        "staffed hours (UK time)": f"{hours.start_hour:02d}:00 to {hours.end_hour:02d}:00, weekdays {list(hours.weekdays)} (Monday = 0)",
+        "themes": ", ".join([*y.config.content.themes, y.config.content.other_label]),
+        "first reply target (minutes)": y.config.targets.first_response_minutes,
+        "plain English: reading ease at least": y.config.targets.reading_ease_min,
+    }
 )
-night_sql
-
-# %%
-contacts = y.period.contacts.merge(
-    y.period.accounts.assign(account=y.period.accounts["name"] + " (" + y.period.accounts["platform"] + ")")[["account_id", "account"]],
-    on="account_id",
-    validate="m:1",
-)
-hour = contacts["received_local"].dt.hour
-night = contacts[contacts["needs_response"].fillna(False) & contacts["response_minutes"].notna() & ((hour >= 22) | (hour < 6))]
-minutes = night.groupby("account")["response_minutes"]
-night_pandas = (
-    pd.DataFrame({"replies": minutes.count(), "median_minutes": minutes.median(), "p90_minutes": minutes.quantile(0.9)})
-    .reset_index()
-    .sort_values(["median_minutes", "account"], ascending=[False, True], ignore_index=True)
-)
-night_pandas
 
 # %% [markdown]
-# The two answers agree (this cell fails if they do not):
+# ## 1. Which headline measures are rated Red?
 
 # %%
-pd.testing.assert_frame_equal(night_sql, night_pandas, check_dtype=False)
+y.headlines.query("rag == 'Red'")[["title", "value", "unit", "target"]]
 
 # %% [markdown]
-# ## 2. Which posts reached furthest in a critical incident?
+# ## 2. What exactly does a measure mean, and how is it worked out?
+
+# %%
+y.headlines.set_index("metric_id").loc["p3_out_of_hours_median_minutes", ["title", "definition", "formula", "target", "rag"]]
+
+# %% [markdown]
+# ## 3. Which account was slowest out of hours?
 #
-# The three posts with the widest reach (people who saw them) for each critical incident
-# declared in the period. Some platforms (X, Nextdoor, YouTube) do not report reach: their
-# posts sort last here, so check `impressions` for them.
+# The median minutes to the first reply, over messages that arrived outside the staffed hours and
+# needed a reply: the report's "Time to first response out of hours", by account. In pandas:
+
+# %%
+y.messages.query("not is_staffed").groupby("account")["response_minutes"].median().nlargest(1)
+
+# %% [markdown]
+# And in SQL, over the same tables:
 
 # %%
 y.sql(
     """
-    SELECT ci.name AS incident,
-           p.published_local AS published,
-           a.name || ' (' || a.platform || ')' AS account,
-           left(p.text, 80) AS post,
-           p.reach,
-           p.impressions
-    FROM posts AS p
-    JOIN critical_incidents AS ci USING (critical_incident_id)
-    JOIN accounts AS a USING (account_id)
-    QUALIFY row_number() OVER (PARTITION BY ci.critical_incident_id ORDER BY p.reach DESC NULLS LAST, p.post_id) <= 3
-    ORDER BY incident, p.reach DESC NULLS LAST
+    SELECT account, median(response_minutes) AS median_minutes FROM messages
+    WHERE NOT is_staffed GROUP BY account ORDER BY median_minutes DESC LIMIT 1
     """
 )
 
+# %% [markdown]
+# Every account, in and out of hours, beside the report's figure by platform: the same
+# definition gives the same numbers (this cell fails if the overall figure differs).
+
 # %%
-(
-    y.period.posts.merge(y.period.critical_incidents[["critical_incident_id", "name"]], on="critical_incident_id", validate="m:1")
-    .sort_values(["reach", "post_id"], ascending=[False, True], na_position="last")
-    .groupby("critical_incident_id")
-    .head(3)
-    .sort_values(["name", "reach"], ascending=[True, False], na_position="last")
-    [["name", "published_local", "account_id", "text", "reach", "impressions"]]
-)
+by_account = y.messages.groupby(["platform", "account", "is_staffed"])["response_minutes"].median().unstack("is_staffed")
+assert y.messages.loc[~y.messages["is_staffed"], "response_minutes"].median() == y.value("p3_out_of_hours_median_minutes")
+by_account.rename(columns={True: "median_staffed_minutes", False: "median_out_of_hours_minutes"}).round(1)
+
+# %%
+y.table("p3_by_platform")[["platform", "median_staffed_minutes", "median_out_of_hours_minutes"]]
 
 # %% [markdown]
-# ## 3. Which units' social media training expires next quarter?
+# ## 4. How did engagement change month by month, platform by platform?
 #
-# People's latest completion of each course whose expiry falls in the three months after the
-# review period ends, by unit: who to book on a refresher now. Training is a register, so this
-# uses the whole table, not the period's slice.
-#
-# The query needs two dates from Python. Bind them as parameters (`$start`, `$end`) on a
-# DuckDB connection rather than pasting them into the SQL text.
+# Engagement rate (engagements over impressions, over posts that report both) for every month
+# of the period; a month with no post is there, with no rate. For one platform:
+# `y.posts_by_month("platform").query("platform == 'TikTok'")`.
 
 # %%
-quarter_start = y.period.end.date()  # the first day after the period
-quarter_end = (y.period.end + pd.DateOffset(months=3)).date()
-with duckdb.connect() as con:
-    con.register("training", y.tables["training"])
-    expiring_sql = con.execute(
-        """
-        WITH latest AS (
-            SELECT * FROM training
-            QUALIFY row_number() OVER (PARTITION BY person_ref, course ORDER BY completed_date DESC) = 1
-        )
-        SELECT unit, count(DISTINCT person_ref) AS people, min(expires_date) AS first_expiry
-        FROM latest
-        WHERE expires_date >= $start AND expires_date < $end
-        GROUP BY unit
-        ORDER BY people DESC, unit
-        """,
-        {"start": quarter_start, "end": quarter_end},
-    ).df()
-quarter_start, quarter_end, expiring_sql
+y.posts_by_month("platform").pivot(index="month", columns="platform", values="engagement_rate_pct")
+
+# %% [markdown]
+# ## 5. Which posts used the most jargon?
+#
+# Uses of the jargon list (with the config's own additions and exceptions), per post.
 
 # %%
-latest = y.tables["training"].sort_values("completed_date").drop_duplicates(["person_ref", "course"], keep="last")
-expiring = latest[latest["expires_date"].between(pd.Timestamp(quarter_start), pd.Timestamp(quarter_end), inclusive="left")]
-(
-    expiring.groupby("unit", as_index=False)
-    .agg(people=("person_ref", "nunique"), first_expiry=("expires_date", "min"))
-    .sort_values(["people", "unit"], ascending=[False, True], ignore_index=True)
-)
+y.posts.nlargest(10, "jargon_hits")[["account", "published_local", "jargon_hits", "jargon_terms", "text"]]
+
+# %% [markdown]
+# ## 6. Which jargon comes up most, and what could we say instead?
+
+# %%
+y.table("p4_jargon")
+
+# %% [markdown]
+# ## 7. Which themes engage people most?
+#
+# Themes come from the config's keywords and hashtags: a post takes the first theme whose words
+# it contains.
+
+# %%
+y.table("p1_content_mix").sort_values("engagement_rate_pct", ascending=False)
 
 # %% [markdown]
 # ## Where to go next
 #
-# - Every metric table the report shows: `[t.table_id for t in y.metric_tables]`, then `y.table(id)`.
+# - Thirteen more questions, each in a line or two: `docs/analyst.md`.
+# - Every metric table the report shows: `y.table_ids`, then `y.table(id)`; labels and units in `.attrs`.
 # - Rows that were not accepted (when loaded from input files): `y.rejected`.
+# - The same SQL from the shell, saved as a file: `review sql "..." --data ../reports/2025 --output answer.csv`.
 # - Definitions and formulas of every metric: `docs/metrics.md`; columns: `docs/data-dictionary.md`.

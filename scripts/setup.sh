@@ -34,13 +34,15 @@ if [ ! -x .venv/bin/python ]; then
   say "creating .venv"
   python3 -m venv .venv
 fi
-stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"
+# dev: the test tools; spark: PySpark, the second rollup engine, which the tests compare with DuckDB;
+# lab: JupyterLab for analysts, so that `make lab` needs no download (a force's network may have none).
+extras="dev,spark,lab"
+stamp=".venv/.installed-$( (cat pyproject.toml; echo "$extras") | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   say "installing policy-review and its dependencies into .venv"
   .venv/bin/python -m pip install --quiet --upgrade pip 2>/dev/null || true
-  # dev: the test tools; spark: PySpark, the second rollup engine, which the tests compare with DuckDB.
-  .venv/bin/python -m pip install --quiet -e ".[dev,spark]" 2>&1 | grep -v '^WARNING: Location' || true
-  .venv/bin/python -c 'import review, weasyprint, papermill, pyspark' || { echo "setup: the install failed" >&2; exit 1; }
+  .venv/bin/python -m pip install --quiet -e ".[$extras]" 2>&1 | grep -v '^WARNING: Location' || true
+  .venv/bin/python -c 'import review, weasyprint, papermill, pyspark, jupyterlab' || { echo "setup: the install failed" >&2; exit 1; }
   # A named kernel, so notebooks run with this environment's Python wherever Jupyter starts.
   .venv/bin/python -m ipykernel install --sys-prefix --name policy-review \
     --display-name "Python (policy-review)" >/dev/null

@@ -301,24 +301,43 @@ def national_review(
                   f"the national report is {paths['pdf']}")
 
 
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    parquet = "parquet"
+
+
 @app.command()
 def sql(
-    query: Annotated[str, typer.Argument(help="One SQL query (DuckDB's dialect) over the canonical tables, by table name.")],
+    query: Annotated[str, typer.Argument(help="One SQL query (DuckDB's dialect) over the tables, by name.")],
     data: Annotated[Path, typer.Option(help="A run's output folder (its canonical Parquet), or a folder of input files.")],
-    engine: Annotated[Optional[Engine], typer.Option(help="duckdb or spark (default: the year's config's engine with --year, else duckdb).")] = None,
-    year: Annotated[Optional[int], typer.Option(help="Query that review period's rows, with the local-time columns the rollups use (published_local, received_local, response_minutes, is_staffed).")] = None,
+    engine: Annotated[Optional[Engine], typer.Option(help="duckdb or spark (default: the year's config's engine, duckdb unless set).")] = None,
+    year: Annotated[Optional[int], typer.Option(help="Query that review period's rows, with the local-time columns the rollups use (published_local, received_local, response_minutes, is_staffed) and the post_scores and messages tables (default: the run's year, else the latest year in the data).")] = None,
     config: Annotated[Optional[Path], typer.Option(help="The year's YAML config (default: config/YEAR.yml if present); needs --year.")] = None,
-    max_rows: Annotated[int, typer.Option(help="Print at most this many rows.", min=1)] = 50,
+    all_years: Annotated[bool, typer.Option("--all-years", help="Query every row of every year, canonical columns only.")] = False,
+    format: Annotated[Optional[Format], typer.Option("--format", help="table (printed), csv, json or parquet (default: from --output's suffix, else table).")] = None,
+    output: Annotated[Optional[Path], typer.Option(help="Write the result to this file (csv, json or parquet) instead of printing it.")] = None,
+    max_rows: Annotated[int, typer.Option(help="Print at most this many rows (table format).", min=1)] = 50,
 ) -> None:
-    """Run ad hoc SQL over the canonical tables and print the result as a table."""
-    from review.query import run_query
+    """Run ad hoc SQL over one review year's tables (or every year's) and print or save the result."""
+    from review.query import format_of, run_query, write_result
 
     try:
+        fmt = format_of(format.value if format else None, output)
         with console.status("Running the query"):
-            result = run_query(query, data, engine.value if engine else None, year, config)
+            result = run_query(query, data, engine.value if engine else None, year, config, all_years)
+        if fmt != "table":
+            write_result(result.frame, fmt, output, data)
     except ReviewError as exc:
         _fail(exc)
     frame = result.frame
+    where = f"year {result.year}" + (f", {result.year_chosen} (--year to choose)" if result.year_chosen else "") \
+        if result.year else "every year"
+    if fmt != "table":
+        console.print(f"{len(frame):,} rows ({result.engine}); {where}" + (f"; written to {output}" if output else ""),
+                      highlight=False)
+        return
     table = Table(title_justify="left", show_lines=False)
     for column in frame.columns:
         table.add_column(str(column), justify="right" if _is_numeric(frame[column]) else "left", overflow="fold")
@@ -326,7 +345,7 @@ def sql(
         table.add_row(*(_cell(v) for v in row))
     Console().print(table)
     shown = f"; showing the first {max_rows:,}" if len(frame) > max_rows else ""
-    console.print(f"{len(frame):,} rows ({result.engine}){shown}")
+    console.print(f"{len(frame):,} rows ({result.engine}){shown}; {where}", highlight=False)
 
 
 def _is_numeric(series) -> bool:
@@ -336,14 +355,11 @@ def _is_numeric(series) -> bool:
 
 
 def _cell(value) -> str:
-    """A value as printed: blank when missing; a whole-number float (DuckDB's sums of integers
-    arrive as floats) without its ".0"."""
+    """A value as printed: blank when missing (integers stay integers: review.query)."""
     import pandas as pd
 
     if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value) is True):
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
     return str(value)
 
 

@@ -50,6 +50,10 @@ class Headline:
     prior_state: str = SHOWN
     threshold: int = 5
 
+    def __repr__(self) -> str:
+        shown = "not measured" if self.value is None else f"{self.value:,.6g} {self.unit}"
+        return f"<Headline {self.metric_id} ({self.clause}) {self.title!r}: {shown}, {self.rag}>"
+
     @property
     def figure(self) -> Figure:
         """This year's figure as every output prints it (review.values.Figure)."""
@@ -132,12 +136,17 @@ class MetricTable:
         object.__setattr__(self, "columns", columns)
         object.__setattr__(self, "totals", totals)
 
+    def __repr__(self) -> str:
+        rows, cols = self.frame.shape
+        return f"<MetricTable {self.table_id} ({self.clause}) {self.title!r}: {rows:,} rows, columns {', '.join(map(str, self.frame.columns))}>"
+
     def column(self, name) -> Column:
         """How column `name` reads: its declared metadata, else inferred from its name and dtype."""
         found = self.columns.get(str(name))
         return found if found is not None else infer_column(name, self.frame[name])
 
     def label(self, name) -> str:
+        """The label the report prints over column `name` ("Median, out of hours")."""
         return self.column(name).label
 
     def figure(self, row: int, name) -> Figure:

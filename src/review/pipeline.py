@@ -157,11 +157,7 @@ def _periods(config: ReviewConfig, out: Path, needs: dict | None = None) -> tupl
     supplied = supplied_tables(artifacts.read_json(Path(out) / "artifacts" / "ingest.json"))
     with timings.measure("rollup"):
         current, prior = read_periods(Path(out) / "canonical", config, needs, supplied)
-    if not current.has_data:
-        raise ReviewError(
-            f"no posts or contacts fall in the review period {config.period_label} "
-            f"({config.period_start} to {config.period_end}); check --year and the data folder"
-        )
+    current.require_data()
     return current, prior
 
 

@@ -82,11 +82,17 @@ def strip_non_prose(text: str) -> str:
 
 
 def hashtags(text: str) -> list[str]:
+    """The hashtags in `text`, without their "#", in order."""
     return _HASHTAG.findall(text)
 
 
-def jargon_hits(text: str, jargon: dict[str, str] = JARGON) -> list[str]:
-    """Jargon words and phrases in `text`, lower case, in order."""
+def jargon_hits(text: str | pd.Series, jargon: dict[str, str] = JARGON) -> list[str] | pd.Series:
+    """Jargon words and phrases in `text`, lower case, in order. Given a Series of texts, a
+    Series of such lists (empty for a missing text). A year's own jargon list (the config adds
+    and ignores words) is applied in `review.load(...).posts` (columns jargon_hits, jargon_terms)."""
+    if isinstance(text, pd.Series):
+        hits = _jargon_finder(jargon)
+        return text.map(lambda t: hits(t) if isinstance(t, str) else [])
     return [m.lower() for m in _jargon_pattern(tuple(sorted(jargon))).findall(text)]
 
 

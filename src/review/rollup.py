@@ -200,6 +200,7 @@ def run_sql(
     params: dict | None = None,
     engine: str | None = None,
     spark: SparkSettings | None = None,
+    typed: bool = False,
 ) -> pd.DataFrame:
     """Run one query (DuckDB dialect) over the tables by name; the result as a pandas frame.
 
@@ -207,11 +208,13 @@ def run_sql(
     (partition folders such as `force=X/year=2025` become columns). `engine` is "duckdb"
     (the default) or "spark"; `spark` says where Spark runs (`local[*]` unless set).
     Bad SQL raises a ReviewError naming the engine and what it could not understand.
+    `typed` (for analysts): integer results stay integers, nullable Int64 where some are
+    missing, where the engines' own conversion turns a sum or a column with gaps into floats.
     """
     engine = check_engine(engine or DEFAULT_ENGINE)
     if engine == "duckdb":
-        return _run_duckdb(sql, tables, params or {})
-    return _run_spark(sql, tables, params or {}, spark)
+        return _run_duckdb(sql, tables, params or {}, typed)
+    return _run_spark(sql, tables, params or {}, spark, typed)
 
 
 def run_rollup(
@@ -235,7 +238,7 @@ def check_engine(engine: str) -> str:
     return engine
 
 
-def _run_duckdb(sql: str, tables: Mapping[str, Source], params: dict) -> pd.DataFrame:
+def _run_duckdb(sql: str, tables: Mapping[str, Source], params: dict, typed: bool = False) -> pd.DataFrame:
     with duckdb.connect() as con:
         for name, source in tables.items():
             if isinstance(source, pd.DataFrame):
@@ -248,12 +251,33 @@ def _run_duckdb(sql: str, tables: Mapping[str, Source], params: dict) -> pd.Data
                 con.read_parquet(pattern, hive_partitioning=path.is_dir()).create_view(name)
         try:
             # Only the parameters the query names: DuckDB refuses unused ones.
-            return con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql}).df()
+            used = {k: v for k, v in params.items() if f"${k}" in sql}
+            if typed:
+                relation = con.sql(sql, params=used or None)
+                return pd.DataFrame() if relation is None else _integers_kept(relation.to_arrow_table())
+            return con.execute(sql, used).df()
         except duckdb.Error as exc:
             raise ReviewError(f"SQL error (duckdb): {_first_lines(str(exc))}") from None
 
 
-def _run_spark(sql: str, tables: Mapping[str, Source], params: dict, settings: SparkSettings | None) -> pd.DataFrame:
+def _integers_kept(table) -> pd.DataFrame:
+    """An Arrow result as pandas with integers kept: DuckDB's sums of integers (HUGEINT, which
+    Arrow holds as a decimal of scale 0) become int64, and an integer column with gaps becomes
+    nullable Int64 rather than float64. A sum too large for int64 is an error, never rounded."""
+    import pyarrow as pa
+
+    for i, field in enumerate(table.schema):
+        if pa.types.is_decimal(field.type) and field.type.scale == 0:
+            table = table.set_column(i, field.name, table.column(i).cast(pa.int64()))
+    frame = table.to_pandas()
+    for field in table.schema:
+        if pa.types.is_integer(field.type) and table.column(field.name).null_count:
+            frame[field.name] = table.select([field.name]).to_pandas(types_mapper=lambda t: pd.Int64Dtype())[field.name]
+    return frame
+
+
+def _run_spark(sql: str, tables: Mapping[str, Source], params: dict, settings: SparkSettings | None,
+               typed: bool = False) -> pd.DataFrame:
     from pyspark.errors import PySparkException
 
     spark_sql = to_spark_sql(sql)
@@ -271,7 +295,15 @@ def _run_spark(sql: str, tables: Mapping[str, Source], params: dict, settings: S
                 frame.createOrReplaceTempView(name)
                 names.append(name)
             used = {k: v for k, v in params.items() if f":{k}" in spark_sql}
-            return _like_duckdb(session.sql(spark_sql, args=used or None).toPandas())
+            result = session.sql(spark_sql, args=used or None)
+            frame = _like_duckdb(result.toPandas())
+            if typed:  # Spark's integers with gaps arrive as floats
+                from pyspark.sql.types import IntegralType
+
+                for field in result.schema.fields:
+                    if isinstance(field.dataType, IntegralType) and frame[field.name].isna().any():
+                        frame[field.name] = frame[field.name].astype("Int64")
+            return frame
         except PySparkException as exc:
             raise ReviewError(f"SQL error (spark): {_first_lines(str(exc))}") from None
         finally:

@@ -51,18 +51,26 @@ def tables_needed(clause: str, engine: str = "duckdb") -> dict:
     return {t: (None if c == IN_PARQUET and engine != "duckdb" else c) for t, c in CLAUSE_TABLES[clause].items()}
 
 
-@dataclass
+@dataclass(repr=False)
 class MetricsResult:
+    """Every metric of a review year: what the report is built from (and `review.load(...).metrics`)."""
+
     headlines: list[Headline]  # every registered metric, rated, with the year before
     tables: list[MetricTable]  # the review year's metric tables, clause order
     series: dict[str, pd.DataFrame]  # chart data for the review year; "<id>_prior" for the year before
     current: PeriodData
     has_prior: bool
 
+    def __repr__(self) -> str:
+        return (f"<MetricsResult {self.current.config.period_label}: {len(self.headlines)} metrics, "
+                f"{len(self.tables)} tables, {len(self.series)} chart series, year before: {'yes' if self.has_prior else 'no'}>")
+
     def value(self, metric_id: str) -> float | None:
+        """The metric's value for the review year; None when not measured."""
         return next(h.value for h in self.headlines if h.metric_id == metric_id)
 
     def headline(self, metric_id: str) -> Headline:
+        """The metric's headline: value, the year before, target, rating, definition."""
         return next(h for h in self.headlines if h.metric_id == metric_id)
 
 

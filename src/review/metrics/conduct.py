@@ -6,7 +6,7 @@ import pandas as pd
 
 from review.context import MetricTable, TableTotal
 from review.contracts import INCIDENT_OUTCOMES, SEVERITIES
-from review.metrics.period import ClauseResult, PeriodData, account_labels, median, pct
+from review.metrics.period import ClauseResult, PeriodData, account_labels, last_post_at, median, pct
 from review.values import Column
 
 CLAUSE = "P5"
@@ -24,11 +24,10 @@ def compute(p: PeriodData) -> ClauseResult:
     cfg = p.config
     incidents = p.incidents
     open_accounts = p.open_accounts
-    last_post = p.posts.groupby("account_id")["published_local"].max()
     dormant_before = p.end - pd.Timedelta(days=cfg.targets.dormant_days)
     review_before = p.end - pd.Timedelta(days=cfg.targets.review_interval_days)
     governance = open_accounts.assign(
-        last_post=open_accounts["account_id"].map(last_post),
+        last_post=last_post_at(p, open_accounts["account_id"]),
     )
     governance["is_dormant"] = governance["last_post"].isna() | (governance["last_post"] < dormant_before)
     governance["is_review_overdue"] = governance["last_reviewed_date"].isna() | (

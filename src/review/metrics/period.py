@@ -82,6 +82,7 @@ class PeriodData:
 
     @property
     def last_day(self) -> pd.Timestamp:
+        """The period's last day (`end` is the day after it)."""
         return self.end - pd.Timedelta(days=1)
 
     @property
@@ -92,11 +93,31 @@ class PeriodData:
 
     @property
     def has_data(self) -> bool:
+        """True when any post or inbound message falls in the period."""
         return self.rows("posts") > 0 or self.rows("contacts") > 0
+
+    def require_data(self) -> None:
+        """Stop with a clear error when no post or message falls in the period (a wrong year,
+        the wrong folder, or tables with only their headers): the one message that `review run`,
+        `review sql` and `review.load` all give."""
+        if not self.has_data:
+            from review.errors import ReviewError
+
+            raise ReviewError(
+                f"no posts or contacts fall in the review period {self.config.period_label} "
+                f"({self.config.period_start} to {self.config.period_end}); check --year and the data folder"
+            )
+
+    def __repr__(self) -> str:
+        rows = ", ".join(f"{name} {len(frame):,}" for name, frame in self._tables.items())
+        return f"<PeriodData {self.config.period_label} ({self.start.date()} to {self.last_day.date()}): rows {rows}>"
 
 
 for _name in TABLES:
-    setattr(PeriodData, _name, property(lambda self, _n=_name: self._table(_n)))
+    setattr(PeriodData, _name, property(
+        lambda self, _n=_name: self._table(_n),
+        doc=f"The {_name} table: " + ("the period's rows, with its local-time columns" if TABLES[_name].period_column
+                                       else "every row (a register)") + " (see docs/data-dictionary.md)."))
 
 
 def to_local(series: pd.Series, tz: str) -> pd.Series:
@@ -108,6 +129,10 @@ def _in_period(frame: pd.DataFrame, column: str, start: pd.Timestamp, end: pd.Ti
     when = frame[column]
     local = to_local(when, tz) if isinstance(when.dtype, pd.DatetimeTZDtype) else when
     return frame[(local >= start) & (local < end)].copy()
+
+
+# The columns a review year's tables have beside the canonical ones (added below).
+LOCAL_COLUMNS = {"posts": ["published_local"], "contacts": ["received_local", "response_minutes", "is_staffed"]}
 
 
 def _add_local_columns(name: str, frame: pd.DataFrame, config: ReviewConfig) -> None:
@@ -327,6 +352,14 @@ def read_periods_from(folder, configs: list[ReviewConfig], needs: dict[str, obje
         pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed memory otherwise
     return [PeriodData(config=c, start=b[0], end=b[1], tables=t, sources=s, folder=str(folder), supplied=supplied)
             for c, b, t, s in zip(configs, bounds, tables, sources)]
+
+
+def last_post_at(p: PeriodData, account_ids: pd.Series) -> pd.Series:
+    """Each account's last post in the period (local time), NaT for one that posted nothing;
+    indexed as `account_ids`. (A lookup by reindex: Series.map with an empty lookup, a period
+    without posts, casts the times to floats and fails.)"""
+    last = p.posts.groupby("account_id")["published_local"].max()
+    return pd.Series(pd.to_datetime(last.reindex(account_ids.astype(object)).to_numpy()), index=account_ids.index)
 
 
 def pct(part: float, whole: float) -> float | None:

@@ -9,7 +9,7 @@ import pandas as pd
 from review.context import MetricTable
 from review.contracts import PURPOSES
 from review.metrics.coverage import UNREGISTERED, platform_of
-from review.metrics.period import ClauseResult, PeriodData, account_labels, label_accounts, pct
+from review.metrics.period import ClauseResult, PeriodData, account_labels, label_accounts, last_post_at, pct
 from review.rollup import run_rollup
 from review.values import Column
 
@@ -93,7 +93,7 @@ def compute(p: PeriodData) -> ClauseResult:
         ),
         MetricTable(
             "p1_by_month", CLAUSE, "Posts and engagement by month",
-            pd.DataFrame(
+            _every_month(p, pd.DataFrame(
                 {
                     "month": [_month_start(p.start, m) for m in monthly["month"]],
                     "posts": monthly["posts_count"].astype("int64"),
@@ -101,7 +101,7 @@ def compute(p: PeriodData) -> ClauseResult:
                     "engagements": monthly["engagements_count"].astype("Int64"),
                     "engagement_rate_pct": (100 * monthly["rated_engagements_count"] / monthly["rated_impressions_count"].where(monthly["rated_impressions_count"] > 0)).round(2),
                 }
-            ).astype({"month": "datetime64[ns]"}).sort_values("month", kind="stable").reset_index(drop=True),
+            ).astype({"month": "datetime64[ns]"})),
             columns={
                 "month": Column("Month", "month"),
                 "posts": Column("Posts", "count", unit="posts"),
@@ -129,6 +129,18 @@ def compute(p: PeriodData) -> ClauseResult:
 ENGAGEMENT_RATE = Column("Engagement rate (%)", "pct", places=2, unit="% of impressions")
 
 
+def _every_month(p: PeriodData, frame: pd.DataFrame) -> pd.DataFrame:
+    """The table by month with every month of the period, in order: a month without posts has 0
+    posts, and 0 impressions and engagements where any post of the period reports them (else
+    they are not measured), and no engagement rate."""
+    months = pd.date_range(p.start, p.last_day, freq="MS", name="month", unit="ns")
+    out = frame.set_index("month").reindex(months).reset_index()
+    out["posts"] = out["posts"].fillna(0).astype("int64")
+    for column in ("impressions", "engagements"):
+        out[column] = out[column].mask(out["posts"].eq(0) & frame[column].notna().any(), 0).astype("Int64")
+    return out
+
+
 def _month_start(start: pd.Timestamp, month: int) -> pd.Timestamp:
     """The first day of calendar month `month` (1-12) within the period that begins at `start`."""
     return pd.Timestamp(start.year if month >= start.month else start.year + 1, month, 1)
@@ -151,7 +163,6 @@ def _channel_view(p: PeriodData, by_month: pd.DataFrame, followers: pd.DataFrame
             "account_id": ids, "platform": platform_of(ids, p.accounts), "purpose": UNREGISTERED.lower(),
             "name": label_accounts(ids, p.accounts)})], ignore_index=True)
     accounts = registered
-    last_post = p.posts.groupby("account_id")["published_local"].max()
     dormant_before = p.end - pd.Timedelta(days=p.config.targets.dormant_days)
     out = (
         accounts.merge(sums, on="account_id", how="left", validate="1:1")
@@ -162,7 +173,7 @@ def _channel_view(p: PeriodData, by_month: pd.DataFrame, followers: pd.DataFrame
     for column in ("impressions_count", "reach_count", "engagements_count", "rated_impressions_count", "rated_engagements_count"):
         out[column] = out[column].mask(out["posts_count"].eq(0) & out[column].isna(), 0)
     out["is_open"] = out["account_id"].isin(p.open_accounts["account_id"])
-    last = pd.to_datetime(out["account_id"].astype(object).map(last_post.to_dict()))
+    last = last_post_at(p, out["account_id"])
     out["is_dormant"] = out["is_open"] & (last.isna() | (last < dormant_before))
     return out
 
