@@ -48,6 +48,7 @@ from review.adapters.reader import EXPECTED, Sheet, read_blocks, read_sheets
 from review.contracts import TABLES, Table
 from review.errors import ReviewError
 from review.pseudonym import pseudonymise_files
+from review.sample import proven_sample
 
 # Files in a data folder that are not tables, and what they are.
 KNOWN_NON_TABLES = {"readme.md": "notes", "synthetic.json": "synthetic-data marker"}
@@ -692,15 +693,16 @@ def read_inputs(sources: list[Path], period: Period | None = None, stream: bool 
 
     Files (or workbook sheets) that match nothing or cannot be read are all named in one
     ReviewError, each with what it looks like; with `skip_unknown` the ingest goes on without
-    them. Metadata says whether the input is synthetic (a folder holds the generator's
-    SYNTHETIC.json), lists other files, and lists every file `skipped` (file and reason: hidden
+    them. Metadata says whether the input is synthetic (one folder, the generator's sample with a
+    SYNTHETIC.json that proves it: `review.sample.proven_sample`), lists other files, and lists every file `skipped` (file and reason: hidden
     folders always, unknown or unreadable files with `skip_unknown`): never silently passed over.
     """
     entries: list[tuple[Path, str]] = []
-    others, synthetic, skipped = [], None, []
+    others, skipped, proofs, doubts = [], [], [], []
     for source in map(Path, sources):
         if source.is_file():
             entries.append((source, source.name if len(sources) == 1 else str(source)))
+            proofs.append(None)
             continue
         table_files, other_files, hidden = list_input_files(source)
         prefix = "" if len(sources) == 1 else f"{source}/"
@@ -710,9 +712,10 @@ def read_inputs(sources: list[Path], period: Period | None = None, stream: bool 
             for p in other_files
         ]
         skipped += [{"file": prefix + str(p.relative_to(source)), "reason": reason} for p, reason in hidden]
-        marker = source / "SYNTHETIC.json"
-        if marker.exists():
-            synthetic = json.loads(marker.read_text(encoding="utf-8"))
+        marker, why_not = proven_sample(source, table_files)
+        proofs.append(marker)
+        if why_not:
+            doubts.append(why_not)
     if not entries:
         where = ", ".join(map(str, sources))
         hidden_note = f" ({len(skipped)} in hidden folders are not read: {skipped[0]['file']}...)" if skipped else ""
@@ -741,8 +744,10 @@ def read_inputs(sources: list[Path], period: Period | None = None, stream: bool 
     exports = _read_exports([f for f in found if not f.detection.is_canonical], _register(canonical), period)
     order = {f.rel: i for i, f in enumerate(found)}
     raw = sorted(canonical + exports, key=lambda r: order[r.rel])
+    # Synthetic only when every source is the generator's untouched sample; anything else is real.
+    synthetic = proofs[0] if len(proofs) == 1 else None
     # Before validation, so no person identifier reaches a table, the rejected-rows log or a report.
-    pseudonymise_files(raw, synthetic=synthetic is not None)
+    pseudonymise_files(raw, synthetic=synthetic is not None, doubts=doubts)
     return raw, {"synthetic": synthetic, "other_files": others, "skipped": skipped}
 
 
