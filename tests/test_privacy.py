@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from conftest import TEST_KEY
-from planted_run import PLANTED_NAMES, YEAR, pdf_text, planted_run
+from planted_run import APPEAL, APPEAL_AGE, APPEAL_NAME, PLANTED_NAMES, YEAR, pdf_text, planted_run
 from review import pseudonym
 from review.errors import ReviewError
 from review.ingest import read_folder
@@ -290,6 +290,42 @@ def test_planted_names_appear_in_no_output(run):
     leaks = [(str(p.relative_to(run.out)), name) for p, text in files for name in PLANTED_NAMES
              if name.lower() in text.lower()]
     assert leaks == []
+
+
+# --- missing-person appeals ------------------------------------------------------------------------
+
+
+def test_a_missing_person_appeal_is_reprinted_in_no_output(run):
+    """The appeal (a child's name and age) is the post shown most often: the top posts table says
+    its text is withheld, and no file the run wrote holds its words, except the validated copy of
+    the inputs (canonical/posts.parquet), which the team's own queries read as they read the export."""
+    files = list(_texts(run.out))
+    assert len(files) > 50
+    kept = [str(p.relative_to(run.out)) for p, text in files for words in (APPEAL_NAME, f"{APPEAL_AGE}?")
+            if words.lower() in text.lower()]
+    assert kept == ["canonical/posts.parquet", "canonical/posts.parquet"]
+    top = pd.read_parquet(run.out / "artifacts" / "tables" / "p1_top_posts.parquet")
+    assert top["post"].iloc[0] == "missing person appeal: text withheld"
+    assert top["impressions"].iloc[0] == 95_000_000
+    assert "missing person appeal: text withheld" in " ".join(pdf_text(run.pdf).split())  # the cell wraps
+    book = openpyxl.load_workbook(run.workbook, read_only=True)
+    assert next(book["p1_top_posts"].iter_rows(min_row=3, values_only=True))[2] == "missing person appeal: text withheld"
+
+
+def test_withheld_themes_come_from_the_config(tmp_path):
+    """withhold_text: {} prints the appeal; a theme it names must be one of the themes."""
+    from review.config import ContentThemes
+    from review.metrics.reach import withhold_texts
+
+    texts = pd.Series([APPEAL, "Road closed: the A1 at Northtown", None, "CCTV appeal: concern for a man last seen"])
+    withheld = "missing person appeal: text withheld"
+    assert withhold_texts(texts, load_config(None, YEAR).content).tolist()[:2] == [withheld, texts[1]]
+    assert withhold_texts(texts, load_config(None, YEAR).content).iloc[3] == withheld, "whichever theme counts it"
+    assert withhold_texts(texts, ContentThemes(withhold_text={})).tolist()[:2] == texts.tolist()[:2]
+    config = tmp_path / "2025.yml"
+    config.write_text("year: 2025\ncontent:\n  themes:\n    Missing persons: [missing]\n", encoding="utf-8")
+    with pytest.raises(ReviewError, match=r"content: .*withhold_text names 'Missing people', which is not a theme"):
+        load_config(config, YEAR)
 
 
 def test_person_column_holds_the_keyed_pseudonym(run):

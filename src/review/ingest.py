@@ -32,7 +32,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import io
 import json
 import os
 import re
@@ -757,12 +756,6 @@ def read_folder(data_dir: Path, period: Period | None = None, stream: bool = Fal
     return read_inputs([Path(data_dir)], period, stream, skip_unknown)
 
 
-def frame_to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, lineterminator="\n")
-    return buffer.getvalue().encode("utf-8")
-
-
 # --- the ingest output folder ------------------------------------------------------------------------
 #
 # `review ingest SRC --out DIR` writes one Parquet file per canonical table, rejected-rows.csv and
@@ -786,7 +779,7 @@ def write_ingest(sources: list[Path], out: Path, period: Period | None = None, s
     The report names every file it wrote with its checksum (`outputs`), so a later run on `out`
     knows the folder is an ingest output and that nothing in it changed since."""
     from review import __version__, artifacts
-    from review.pipeline import write_safe_csv
+    from review.cells import write_csv
     from review.validate import validate_files
 
     out = Path(out)
@@ -797,7 +790,7 @@ def write_ingest(sources: list[Path], out: Path, period: Period | None = None, s
     for name, frame in validated.tables.items():
         artifacts.write_table(out / f"{name}.parquet", frame)
         outputs[f"{name}.parquet"] = {"table": name, "rows": len(frame), "sha256": sha256_of(out / f"{name}.parquet")}
-    write_safe_csv(validated.rejected, out / INGEST_REJECTED)
+    write_csv(validated.rejected, out / INGEST_REJECTED)
     outputs[INGEST_REJECTED] = {"table": None, "rows": len(validated.rejected), "sha256": sha256_of(out / INGEST_REJECTED)}
     artifacts.write_json(
         out / INGEST_REPORT,
