@@ -317,10 +317,12 @@ def test_withheld_themes_come_from_the_config(tmp_path):
     from review.config import ContentThemes
     from review.metrics.reach import withhold_texts
 
-    texts = pd.Series([APPEAL, "Road closed: the A1 at Northtown", None, "CCTV appeal: concern for a man last seen"])
+    texts = pd.Series([APPEAL, "Road closed: the A1 at Northtown", None, "CCTV appeal: concern for a man last seen",
+                       "Leah has been found. Thank you to everyone who shared our appeal."])
     withheld = "missing person appeal: text withheld"
     assert withhold_texts(texts, load_config(None, YEAR).content).tolist()[:2] == [withheld, texts[1]]
     assert withhold_texts(texts, load_config(None, YEAR).content).iloc[3] == withheld, "whichever theme counts it"
+    assert withhold_texts(texts, load_config(None, YEAR).content).iloc[4] == withheld, "the update names the person too"
     assert withhold_texts(texts, ContentThemes(withhold_text={})).tolist()[:2] == texts.tolist()[:2]
     config = tmp_path / "2025.yml"
     config.write_text("year: 2025\ncontent:\n  themes:\n    Missing persons: [missing]\n", encoding="utf-8")

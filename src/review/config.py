@@ -107,7 +107,9 @@ class Targets(_Frozen):
 DEFAULT_THEMES: dict[str, tuple[str, ...]] = {
     # Matched as whole words or hashtags, case-insensitively; the first theme that matches wins,
     # so order runs from most to least specific.
-    "Missing people": ("missing", "#missing", "#missingperson", "#findsam", "last seen", "concern for"),
+    # "has been found": the update that closes an appeal names the person too.
+    "Missing people": ("missing", "#missing", "#missingperson", "#findsam", "last seen", "concern for",
+                       "has been found", "found safe"),
     "Appeals": ("appeal", "witness", "witnesses", "cctv", "information", "#appeal", "do you recognise", "dashcam"),
     "Road safety": ("road", "roads", "driving", "speeding", "crash", "collision", "rtc", "#roadsafety", "drink drive"),
     "Crime prevention": ("scam", "fraud", "lock", "burglary", "protect", "advice", "#crimeprevention", "safe", "secure"),
