@@ -136,7 +136,7 @@ def pseudonymise_files(raw_files: list, synthetic: bool, doubts: list[str] = ())
                 f"{first.rel or first.path}: column(s) {', '.join(PERSON_COLUMNS[first.table])} identify people and "
                 f"must be pseudonymised, but no key is set up: set {KEY_ENV} or write a key to {KEY_FILE} "
                 f"in the project folder (see docs/guide.md, 'The pseudonymisation key')"
-                + "".join(f"\n{why}: the data are taken as real (regenerate the sample with review sample)" for why in doubts)
+                + "".join(f"\n{why}, so the data are taken as real (for the sample itself, write it again with review sample)" for why in doubts)
             )
         key = found[0]
     for raw in todo:
