@@ -1625,7 +1625,7 @@ def proven_sample(folder: Path, table_files: list[Path]) -> tuple[dict | None, s
         return None, None
     try:
         marker = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
         return None, f"{path}: not a marker the sample generator wrote ({type(exc).__name__}: {exc})"
     if not (isinstance(marker, dict) and marker.get("synthetic") is True and marker.get("generator") == GENERATOR
             and marker.get("format") == MARKER_FORMAT and isinstance(marker.get("files"), dict)):
