@@ -10,7 +10,8 @@ setup:
 	@bash scripts/setup.sh
 
 sample: setup
-	@test -f $(SAMPLE)/SYNTHETIC.json || $(REVIEW) sample --size $(SIZE) --year $(YEAR) --out $(SAMPLE)
+	@# a marker of the current format (it lists the checksums): an older sample is written again
+	@grep -qs '"format": 2' $(SAMPLE)/SYNTHETIC.json || $(REVIEW) sample --size $(SIZE) --year $(YEAR) --out $(SAMPLE)
 
 report: sample
 	$(REVIEW) run --data $(SAMPLE) --year $(YEAR) --config config/$(YEAR).yml

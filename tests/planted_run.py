@@ -8,7 +8,9 @@ tests/sample_run.py): `review sample --size S`, then the plants below, then the 
   (incidents: officer name, free-text notes; contacts: sender, message body);
 * posts whose text is HTML, a script, CSS, `file://` and `http://` references and a spreadsheet
   formula, with the most impressions of the year so they land in the report's top posts table;
-* a rejected row whose bad cell starts a formula (for rejected-rows.csv).
+* a rejected row whose bad cell starts a formula (for rejected-rows.csv);
+* account and critical incident names starting with each formula trigger (for the workbook);
+* a missing-person appeal naming a child, the post shown most often of the year.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ PLANTED_NAMES = [*PERSON_NAMES, OFFICER_NAME, "Thistlewood-Pryce", SENDER, "Farn
 
 # Each at most 89 characters: the top posts table cuts longer text.
 HOSTILE_POSTS = {
-    "hostile-script": "<script>alert('planted-script')</script> Missing person appeal",
+    "hostile-script": "<script>alert('planted-script')</script> Road closure update",
     "hostile-img": '<img src="file:///etc/passwd" alt="planted-img"> Road closure',
     "hostile-link": '<link rel="stylesheet" href="http://127.0.0.1:9/planted.css"> Update',
     "hostile-style": '<style>@import url("http://127.0.0.1:9/i.css");body{display:none}</style>',
@@ -42,6 +44,19 @@ HOSTILE_POSTS = {
     "hostile-formula": '=HYPERLINK("http://127.0.0.1:9/planted","Click for details")',
 }
 FORMULA_VALUE = "=cmd|' /C calc'!A0"
+# A missing-person appeal (name and age of a child), the post shown most often of the year: by
+# default no output may reprint its words (config content.withhold_text).
+APPEAL_NAME, APPEAL_AGE = "Tobias Wrenfield-Ashdown", "aged 14"
+APPEAL = f"MISSING: have you seen {APPEAL_NAME}, {APPEAL_AGE}? Last seen in Northtown"
+# Names that a spreadsheet would run, one per formula trigger: accounts (the channel view lists
+# every account) and the year's critical incidents (the P2 table lists each), so each reaches the
+# workbook. No "planted" in them: they are rightly in the charts' alt text too.
+FORMULA_ACCOUNT_NAMES = ['=HYPERLINK("https://example.invalid/x","Formula")', "+Formula plus", "-Formula minus",
+                         "@Formula at"]
+# Ingest strips the tab (a carriage return inside a quoted field splits the row at ingest, and is
+# left to tests/test_workbook.py and the CSV tests of tests/test_security.py).
+FORMULA_INCIDENT_NAMES = ["\t=Formula tab"]
+FORMULA_NAMES = FORMULA_ACCOUNT_NAMES + FORMULA_INCIDENT_NAMES
 
 
 @dataclass(frozen=True)
@@ -77,8 +92,21 @@ def plant(data: Path) -> None:
         for n, row in enumerate(rows):
             row += [SENDER, MESSAGE] if n % 1000 == 0 else ["", ""]
 
+    def accounts(header, rows):
+        i = header.index("name")
+        for row, name in zip(rows, FORMULA_ACCOUNT_NAMES, strict=False):
+            row[i] = name
+
+    def critical_incidents(header, rows):
+        i, when = header.index("name"), header.index("declared_at")
+        for row, name in zip([r for r in rows if r[when].startswith(str(YEAR))], FORMULA_INCIDENT_NAMES, strict=False):
+            row[i] = name
+
     def posts(header, rows):
         template = dict(zip(header, next(r for r in rows if r[header.index("published_at")].startswith(str(YEAR)))))
+        appeal = template | {"post_id": "planted-appeal", "text": APPEAL, "impressions": "95000000",
+                             "published_at": f"{YEAR}-05-02T09:00:00Z"}
+        rows.append([appeal[c] for c in header])
         for n, (post_id, text) in enumerate(HOSTILE_POSTS.items()):
             row = template | {"post_id": post_id, "text": text, "impressions": str(90_000_000 - n),
                               "published_at": f"{YEAR}-06-{10 + n:02d}T12:00:00Z"}
@@ -87,6 +115,8 @@ def plant(data: Path) -> None:
         rows.append([bad[c] for c in header])
 
     _rewrite(data / "training.csv", training)
+    _rewrite(data / "accounts.csv", accounts)
+    _rewrite(data / "critical_incidents.csv", critical_incidents)
     _rewrite(data / "incidents.csv", incidents)
     _rewrite(data / "contacts.csv", contacts)
     _rewrite(data / "posts.csv", posts)

@@ -18,7 +18,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from planted_run import PLANTED_NAMES, YEAR, pdf_text, planted_run
+from conftest import TEST_KEY
+from planted_run import APPEAL, APPEAL_AGE, APPEAL_NAME, PLANTED_NAMES, YEAR, pdf_text, planted_run
 from review import pseudonym
 from review.errors import ReviewError
 from review.ingest import read_folder
@@ -138,9 +139,97 @@ def test_already_pseudonymised_real_data_needs_no_key(no_key, tmp_path):
     assert raw[0].frame["person_ref"].tolist() == ["ps-0123456789abcdef"]
 
 
-def test_synthetic_data_uses_the_published_sample_key(no_key, tmp_path):
-    raw, _ = read_folder(_training_folder(tmp_path, "p-0badc0de", synthetic=True))
-    assert raw[0].frame["person_ref"].tolist() == [_keyed("p-0badc0de", pseudonym.SAMPLE_KEY)]
+# --- the sample key: only for the generator's sample, proven by checksums --------------------------
+
+
+@pytest.fixture(scope="module")
+def genuine(tmp_path_factory) -> Path:
+    """The size S sample as `review sample` writes it (read-only for the tests: copy to edit)."""
+    from review.sample import build_sample
+
+    folder = tmp_path_factory.mktemp("genuine") / "sample"
+    build_sample("S", YEAR, folder)
+    return folder
+
+
+def _person_refs(folder: Path) -> list[str]:
+    with (folder / "training.csv").open(encoding="utf-8", newline="") as handle:
+        return [row["person_ref"] for row in csv.DictReader(handle)]
+
+
+def test_the_genuine_sample_uses_the_published_sample_key(no_key, genuine):
+    raw, meta = read_folder(genuine)
+    [training] = [r for r in raw if r.table == "training"]
+    assert training.frame["person_ref"].tolist() == [_keyed(v, pseudonym.SAMPLE_KEY) for v in _person_refs(genuine)]
+    assert meta["synthetic"]["generator"] == "review.sample" and meta["synthetic"]["size"] == "S"
+
+
+def _copy(genuine: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    return Path(shutil.copytree(genuine, tmp_path / "data"))
+
+
+def _empty_marker(data: Path) -> None:
+    (data / "SYNTHETIC.json").write_text("", encoding="utf-8")
+
+
+def _false_marker(data: Path) -> None:
+    (data / "SYNTHETIC.json").write_text("false", encoding="utf-8")
+
+
+def _unproven_marker(data: Path) -> None:  # what the generator wrote before it listed checksums
+    (data / "SYNTHETIC.json").write_text('{"synthetic": true, "generator": "review.sample"}', encoding="utf-8")
+
+
+def _edited_file(data: Path) -> None:  # one person's reference changed, the marker left as it was
+    text = (data / "training.csv").read_text(encoding="utf-8")
+    first = _person_refs(data)[0]
+    (data / "training.csv").write_text(text.replace(first, "PC 4471 Jane Example", 1), encoding="utf-8")
+
+
+def _wrong_checksum(data: Path) -> None:  # the files untouched, the marker's checksum not theirs
+    marker = json.loads((data / "SYNTHETIC.json").read_text(encoding="utf-8"))
+    marker["files"]["training.csv"] = "0" * 64
+    (data / "SYNTHETIC.json").write_text(json.dumps(marker), encoding="utf-8")
+
+
+def _added_file(data: Path) -> None:  # real records dropped into the sample folder
+    (data / "more-training.csv").write_text(TRAINING_HEADER + "PC 4471 Jane Example,officer,Response,"
+                                            "Social media user,2025-01-02,2027-01-02\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("spoil", [_empty_marker, _false_marker, _unproven_marker, _edited_file, _wrong_checksum, _added_file])
+def test_a_marker_that_does_not_prove_the_sample_means_real_data(no_key, genuine, tmp_path, monkeypatch, spoil):
+    """Real data with a marker beside it: no sample key, a key required, and why the marker failed."""
+    data = _copy(genuine, tmp_path)
+    spoil(data)
+    with pytest.raises(ReviewError, match=r"training\.csv: column\(s\) person_ref identify people .*no key is set up"
+                       r"(.|\n)*SYNTHETIC\.json: .*taken as real"):
+        read_folder(data)
+    key = "a-test-key-of-enough-length-0123456789"
+    monkeypatch.setenv(pseudonym.KEY_ENV, key)
+    raw, meta = read_folder(data)
+    assert meta["synthetic"] is None, "the paper carries no SAMPLE DATA mark only when this is None"
+    [refs] = [r.frame["person_ref"].tolist() for r in raw if r.rel == "training.csv"]
+    assert refs == [_keyed(v, key.encode()) for v in _person_refs(data)]
+
+
+def test_the_genuine_marker_copied_beside_real_data_proves_nothing(no_key, genuine, tmp_path):
+    import shutil
+
+    data = _training_folder(tmp_path, "PC 4471 Jane Example")
+    shutil.copyfile(genuine / "SYNTHETIC.json", data / "SYNTHETIC.json")
+    with pytest.raises(ReviewError, match=r"no key is set up(.|\n)*SYNTHETIC\.json: lists accounts\.csv, which is not in the folder"):
+        read_folder(data)
+
+
+def test_a_single_file_is_never_the_sample(no_key, genuine):
+    """Read as a file, not as the sample's folder, training.csv is real data."""
+    from review.ingest import read_inputs
+
+    with pytest.raises(ReviewError, match="no key is set up"):
+        read_inputs([genuine / "training.csv"])
 
 
 def test_the_key_file_is_git_ignored(repo_root):
@@ -203,15 +292,63 @@ def test_planted_names_appear_in_no_output(run):
     assert leaks == []
 
 
+# --- missing-person appeals ------------------------------------------------------------------------
+
+
+def test_a_missing_person_appeal_is_reprinted_in_no_output(run):
+    """The appeal (a child's name and age) is the post shown most often: the top posts table says
+    its text is withheld, and no file the run wrote holds its words, except the validated copy of
+    the inputs (canonical/posts.parquet), which the team's own queries read as they read the export."""
+    files = list(_texts(run.out))
+    assert len(files) > 50
+    kept = [str(p.relative_to(run.out)) for p, text in files for words in (APPEAL_NAME, f"{APPEAL_AGE}?")
+            if words.lower() in text.lower()]
+    assert kept == ["canonical/posts.parquet", "canonical/posts.parquet"]
+    top = pd.read_parquet(run.out / "artifacts" / "tables" / "p1_top_posts.parquet")
+    assert top["post"].iloc[0] == "missing person appeal: text withheld"
+    assert top["impressions"].iloc[0] == 95_000_000
+    assert "missing person appeal: text withheld" in " ".join(pdf_text(run.pdf).split())  # the cell wraps
+    book = openpyxl.load_workbook(run.workbook, read_only=True)
+    assert next(book["p1_top_posts"].iter_rows(min_row=3, values_only=True))[2] == "missing person appeal: text withheld"
+
+
+def test_withheld_themes_come_from_the_config(tmp_path):
+    """withhold_text: {} prints the appeal; a theme it names must be one of the themes."""
+    from review.config import ContentThemes
+    from review.metrics.reach import withhold_texts
+
+    texts = pd.Series([APPEAL, "Road closed: the A1 at Northtown", None, "CCTV appeal: concern for a man last seen",
+                       "Leah has been found. Thank you to everyone who shared our appeal."])
+    withheld = "missing person appeal: text withheld"
+    assert withhold_texts(texts, load_config(None, YEAR).content).tolist()[:2] == [withheld, texts[1]]
+    assert withhold_texts(texts, load_config(None, YEAR).content).iloc[3] == withheld, "whichever theme counts it"
+    assert withhold_texts(texts, load_config(None, YEAR).content).iloc[4] == withheld, "the update names the person too"
+    assert withhold_texts(texts, ContentThemes(withhold_text={})).tolist()[:2] == texts.tolist()[:2]
+    config = tmp_path / "2025.yml"
+    config.write_text("year: 2025\ncontent:\n  themes:\n    Missing persons: [missing]\n", encoding="utf-8")
+    with pytest.raises(ReviewError, match=r"content: .*withhold_text names 'Missing people', which is not a theme"):
+        load_config(config, YEAR)
+
+
 def test_person_column_holds_the_keyed_pseudonym(run):
+    """The planted names make the sample real data: hashed with the force's key (the tests'
+    key, tests/conftest.py), never the published sample key."""
     training = pd.read_parquet(run.out / "canonical" / "training.parquet")
-    with (run.data / "training.csv").open(encoding="utf-8", newline="") as handle:
-        written = [row["person_ref"] for row in csv.DictReader(handle)]
-    expected = [_keyed(v, pseudonym.SAMPLE_KEY) for v in written]
+    written = _person_refs(run.data)
+    expected = [_keyed(v, TEST_KEY.encode()) for v in written]
     assert sorted(training["person_ref"]) == sorted(expected)
     assert training["person_ref"].str.fullmatch(r"ps-[0-9a-f]{16}").all()
     # The same person written twice (different case) is one pseudonym.
     assert expected[0] == expected[2]
+
+
+def test_an_edited_sample_is_not_marked_sample_data(run):
+    """The planted sample's marker no longer proves it: the run takes it as real data."""
+    ingest = json.loads((run.out / "artifacts" / "ingest.json").read_text(encoding="utf-8"))
+    assert ingest["synthetic"] is None
+    html = run.html.read_text(encoding="utf-8")
+    assert 'class="is-sample"' not in html and "sample-inline" not in html.split("<body", 1)[1]
+    assert "SAMPLE DATA" not in pdf_text(run.pdf)
 
 
 def test_the_manifest_lists_dropped_columns_by_name_only(run):

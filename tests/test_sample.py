@@ -276,8 +276,13 @@ def test_csv_round_trip_keeps_every_row(sample, written):
 def test_synthetic_marker(written):
     marker = written / "SYNTHETIC.json"
     text = marker.read_text(encoding="utf-8")
-    assert json.loads(text) == {"synthetic": True, "generator": "review.sample", "size": "S", "year": YEAR, "seed": SEED}
+    marker = json.loads(text)
+    files = marker.pop("files")
+    assert marker == {"synthetic": True, "generator": "review.sample", "format": 2, "size": "S", "year": YEAR, "seed": SEED}
     assert list(json.loads(text)) == sorted(json.loads(text))
+    # The checksum of every file the generator wrote, worked out here with hashlib: the proof
+    # that the folder is the sample (review.sample.proven_sample).
+    assert files == {f"{name}.csv": hashlib.sha256((written / f"{name}.csv").read_bytes()).hexdigest() for name in TABLES}
 
 
 def test_no_names_of_real_people_or_forces_in_accounts(sample):

@@ -9,6 +9,7 @@ text is HTML, a script, CSS, `file://` and `http://` references and a spreadshee
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 import socket
 from pathlib import Path
@@ -18,13 +19,13 @@ import openpyxl
 import pytest
 from markupsafe import escape
 
-from planted_run import FORMULA_VALUE, HOSTILE_POSTS, YEAR, pdf_text, planted_run
+from planted_run import FORMULA_NAMES, FORMULA_VALUE, HOSTILE_POSTS, YEAR, pdf_text, planted_run
 from review import pipeline, render
+from review.cells import FORMULA_TRIGGERS, write_csv
 from review.config import load_config
 from review.errors import ReviewError
 from review.register import read_decisions, read_register_yaml
 from review.run import check_parameters
-from review.workbook import FORMULA_TRIGGERS
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 RUN_PARAMETERS = {"year": 2025, "data_dir": "/data", "config_path": "", "output_dir": "/out", "engine": "", "skip_unknown": False}
@@ -112,8 +113,9 @@ def test_rendering_the_report_fetches_only_template_files(run, tmp_path, monkeyp
 # --- spreadsheets ------------------------------------------------------------------------------------
 
 
-def test_no_workbook_cell_can_start_a_formula(run):
-    book = openpyxl.load_workbook(run.workbook)
+def _workbook_strings(path: Path) -> list[str]:
+    """Every text cell of every sheet, read back with openpyxl; no cell may be a formula."""
+    book = openpyxl.load_workbook(path)
     texts = []
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
@@ -121,8 +123,15 @@ def test_no_workbook_cell_can_start_a_formula(run):
                 assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate} is a formula"
                 if isinstance(cell.value, str):
                     texts.append(cell.value)
-                    assert not cell.value.startswith(FORMULA_TRIGGERS), f"{sheet.title}!{cell.coordinate}: {cell.value!r}"
+    return texts
+
+
+def test_no_workbook_cell_can_start_a_formula(run):
+    texts = _workbook_strings(run.workbook)
+    assert [t for t in texts if t.startswith(FORMULA_TRIGGERS)] == []
     assert "'" + HOSTILE_POSTS["hostile-formula"] in texts, "the planted formula is there, as text"
+    for name in FORMULA_NAMES:  # account and incident names: each trigger is there, guarded
+        assert any(t.startswith("'" + name.strip()) for t in texts), repr(name)
 
 
 def test_rejected_rows_csv_neutralises_formulas(run):
@@ -135,14 +144,61 @@ def test_rejected_rows_csv_neutralises_formulas(run):
             assert not value.startswith(FORMULA_TRIGGERS), row
 
 
-@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
-def test_write_safe_csv_neutralises_each_trigger(tmp_path, value):
+TRIGGERED = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "\0x", "\uff1dSUM(A1)"]
+
+
+@pytest.mark.parametrize("value", TRIGGERED)
+def test_write_csv_guards_each_trigger(tmp_path, value):
+    """In a cell and as a column name; a number stays a number, and text in the middle is left alone."""
     import pandas as pd
 
     path = tmp_path / "x.csv"
-    pipeline.write_safe_csv(pd.DataFrame({"value": [value]}), path)
+    write_csv(pd.DataFrame({"value": [value], value: ["a=b"], "number": [-1.5]}), path)
     with path.open(encoding="utf-8", newline="") as handle:
-        assert next(csv.DictReader(handle))["value"] == "'" + value
+        [header, row] = list(csv.reader(handle))
+    assert header == ["value", "'" + value, "number"]
+    assert row == ["'" + value, "a=b", "-1.5"]
+
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "review"
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+WRITERS = re.compile(r"\.to_csv\(|\.to_excel\(|csv\.writer|csv\.DictWriter|xlsxwriter\.Workbook\(|\bWorkbook\(|ExcelWriter")
+
+
+def test_every_csv_and_xlsx_writer_goes_through_the_one_guard():
+    """grep the package and the notebooks: a CSV or workbook is written only by review.cells
+    (`write_csv`), review.workbook and review.init's register templates, whose every text cell goes
+    through `guard`; and review.sample, whose CSVs are the toolkit's own generated inputs (handles
+    such as "@NorthshirePolice" are data there, read back by ingest, and no other text starts a formula)."""
+    found = {str(path.relative_to(SRC.parent.parent)) for path in [*SRC.rglob("*.py"), *NOTEBOOKS.glob("*.py")]
+             if WRITERS.search(path.read_text(encoding="utf-8"))}
+    assert found == {"src/review/cells.py", "src/review/workbook.py", "src/review/init.py", "src/review/sample.py"}
+    for name in ("workbook.py", "init.py"):
+        lines = (SRC / name).read_text(encoding="utf-8").splitlines()
+        writes = [line for line in lines if re.search(r"write_string\(|write_url\(|\.cell\(.*value=", line)]
+        assert writes and all("guard(" in line for line in writes), [w for w in writes if "guard(" not in w]
+
+
+def test_the_national_comparison_csv_and_workbook_guard_force_names(tmp_path):
+    """Three small forces named to start a formula (the CSV wrote =HYPERLINK( unguarded): every
+    cell of the national CSV and workbook is read back; none starts a formula, and each name is
+    there behind its apostrophe."""
+    import yaml
+
+    from review.national import build_national_sample, force_dir, run_national
+
+    store = tmp_path / "store"
+    ids = build_national_sample(store, 3, YEAR, size="S", seed=11, scale=0.02)
+    names = ['=HYPERLINK("http://127.0.0.1:9/x","Click")', "+44 Constabulary", "@Force"]
+    for force_id, name in zip(ids, names, strict=True):
+        (force_dir(store, force_id, YEAR) / "config.yml").write_text(
+            yaml.safe_dump({"year": YEAR, "force": {"name": name, "short_name": name}}), encoding="utf-8")
+    _, paths = run_national(store, YEAR, tmp_path / "national", load_config(None, YEAR))
+    with paths["csv"].open(encoding="utf-8", newline="") as handle:
+        cells = [value for row in csv.reader(handle) for value in row] + _workbook_strings(paths["workbook"])
+    assert [c for c in cells if c.startswith(FORMULA_TRIGGERS)] == []
+    for name in names:
+        assert any(c.startswith("'" + name) for c in cells), name
 
 
 # --- YAML --------------------------------------------------------------------------------------------

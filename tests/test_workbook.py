@@ -12,7 +12,8 @@ import pytest
 
 from context_fixture import make_context
 from review.context import MetricTable
-from review.workbook import neutralise, write_workbook
+from review.cells import FORMULA_TRIGGERS, guard
+from review.workbook import write_workbook
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,8 @@ def tables(ctx):
 @pytest.fixture(scope="module")
 def path(ctx, tables, tmp_path_factory):
     out = tmp_path_factory.mktemp("xlsx") / "metrics.xlsx"
-    write_workbook(out, tables, ctx.definitions, title=ctx.title, report_date=ctx.report_date)
+    write_workbook(out, tables, ctx.definitions, title=ctx.title, report_date=ctx.report_date,
+                   marking=ctx.marking)
     return out
 
 
@@ -104,13 +106,59 @@ def test_formula_from_data_is_text_not_formula(book):
     [("=1+1", "'=1+1"), ("+44", "'+44"), ("-x", "'-x"), ("@handle", "'@handle"), ("\tx", "'\tx"),
      ("\rx", "'\rx"), ("plain", "plain"), ("a=b", "a=b")],
 )
-def test_neutralise(value, expected):
-    assert neutralise(value) == expected
+def test_guard(value, expected):
+    assert guard(value) == expected
+
+
+# No NUL: XML cannot hold one, and a raw NUL in a cell makes the whole file unreadable (ingest's
+# business to remove it from data text first).
+TRIGGERED = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "\uff1dSUM(A1)"]
+
+
+def test_every_text_cell_title_header_and_note_is_guarded(tmp_path, ctx):
+    """A table whose title, column names, note and text cells start with each trigger: every
+    string cell read back starts with no trigger; the numbers stay numbers."""
+    frame = pd.DataFrame({value: [value, "plain"] for value in TRIGGERED} | {"n": [-1, 2]})
+    table = MetricTable("hostile", "P1", "=title()", frame, note="@note")
+    out = tmp_path / "hostile.xlsx"
+    write_workbook(out, [table], ctx.definitions, title="+t", report_date=dt.date(2026, 1, 20), marking="OFFICIAL")
+    book = openpyxl.load_workbook(out)
+    strings = [c.value for sheet in book.worksheets for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert [s for s in strings if s.startswith(FORMULA_TRIGGERS)] == []
+    sheet = book["hostile"]
+    assert sheet["A1"].value == "P1 =title()"  # the clause comes first: nothing to guard
+    def read(cell):  # openpyxl leaves the file's escape of a carriage return as it is; Excel reads "\r"
+        return cell.value.replace("_x000D_", "\r") if isinstance(cell.value, str) else cell.value
+
+    assert [read(c) for c in sheet[2]][: len(TRIGGERED)] == ["'" + v for v in TRIGGERED]
+    assert [read(c) for c in sheet[3]] == ["'" + v for v in TRIGGERED] + [-1]
+    assert sheet.cell(sheet.max_row, 1).value == "'@note"
+
+
+def test_every_sheet_and_the_properties_carry_the_marking(tmp_path, ctx, tables):
+    """Read back with openpyxl: the marking in each sheet's printed header and footer (odd pages,
+    the only kind the workbook sets), and in the document properties, core and custom."""
+    out = tmp_path / "marked.xlsx"
+    marking = "OFFICIAL-SENSITIVE & PERSONAL"
+    write_workbook(out, tables, ctx.definitions, title=ctx.title, report_date=ctx.report_date, marking=marking)
+    book = openpyxl.load_workbook(out)
+    assert len(book.worksheets) == len(tables) + 2
+    for sheet in book.worksheets:
+        header, footer = sheet.oddHeader.center, sheet.oddFooter.center
+        # "&" is the header's control character: the file holds "&&", which Excel prints as "&".
+        assert header.text == footer.text == marking.replace("&", "&&"), sheet.title
+        assert header.font == footer.font == "-,Bold"
+        assert sheet.oddFooter.right.text == "Page &P of &N"
+    props = book.properties
+    assert props.category == props.keywords == marking
+    assert props.title == f"{marking}: {ctx.title}" and props.description.startswith(marking)
+    assert {p.name: p.value for p in book.custom_doc_props.props} == {"Protective marking": marking}
 
 
 def test_same_input_same_bytes(ctx, tables, path, tmp_path):
     again = tmp_path / "again.xlsx"
-    write_workbook(again, tables, ctx.definitions, title=ctx.title, report_date=ctx.report_date)
+    write_workbook(again, tables, ctx.definitions, title=ctx.title, report_date=ctx.report_date,
+                   marking=ctx.marking)
     assert hashlib.sha256(again.read_bytes()).digest() == hashlib.sha256(path.read_bytes()).digest()
     assert openpyxl.load_workbook(again).properties.created == dt.datetime(2026, 1, 20)
 
@@ -126,7 +174,7 @@ def test_sheet_names_are_short_unique_and_valid(tmp_path, ctx):
         MetricTable(table_id="empty", clause="P1", title="Empty", frame=frame.iloc[0:0]),
     ]
     out = tmp_path / "names.xlsx"
-    write_workbook(out, tables, ctx.definitions, title="t", report_date=dt.date(2026, 1, 20))
+    write_workbook(out, tables, ctx.definitions, title="t", report_date=dt.date(2026, 1, 20), marking="OFFICIAL")
     names = openpyxl.load_workbook(out).sheetnames
     assert len(names) == len({n.lower() for n in names}) == len(tables) + 2
     assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names)

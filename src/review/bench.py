@@ -81,10 +81,13 @@ def sample_dir(samples: Path, size: str, year: int, seed: int) -> Path:
 
 
 def ensure_sample(samples: Path, size: str, year: int, seed: int) -> Path:
-    """The seeded sample of `size`, generated once: a folder with its SYNTHETIC.json marker
-    (written last by review.sample) is complete and reused; anything else is regenerated."""
+    """The seeded sample of `size`, generated once: a folder whose SYNTHETIC.json marker
+    (written last by review.sample) proves it is the generator's, untouched, is reused; anything
+    else is regenerated."""
+    from review.sample import proven_sample
+
     folder = sample_dir(samples, size, year, seed)
-    if (folder / "SYNTHETIC.json").exists():
+    if folder.is_dir() and proven_sample(folder, sorted(folder.glob("*.csv")))[0] is not None:
         return folder
     shutil.rmtree(folder, ignore_errors=True)
     building = folder.with_name(folder.name + ".tmp")

@@ -107,7 +107,9 @@ class Targets(_Frozen):
 DEFAULT_THEMES: dict[str, tuple[str, ...]] = {
     # Matched as whole words or hashtags, case-insensitively; the first theme that matches wins,
     # so order runs from most to least specific.
-    "Missing people": ("missing", "#missing", "#missingperson", "#findsam", "last seen", "concern for"),
+    # "has been found": the update that closes an appeal names the person too.
+    "Missing people": ("missing", "#missing", "#missingperson", "#findsam", "last seen", "concern for",
+                       "has been found", "found safe"),
     "Appeals": ("appeal", "witness", "witnesses", "cctv", "information", "#appeal", "do you recognise", "dashcam"),
     "Road safety": ("road", "roads", "driving", "speeding", "crash", "collision", "rtc", "#roadsafety", "drink drive"),
     "Crime prevention": ("scam", "fraud", "lock", "burglary", "protect", "advice", "#crimeprevention", "safe", "secure"),
@@ -117,14 +119,42 @@ DEFAULT_THEMES: dict[str, tuple[str, ...]] = {
 }
 
 
+# Missing-person appeals name people, children among them, with their age and where they were
+# last seen; forces take them down once the person is found. No output reprints them.
+DEFAULT_WITHHELD = {"Missing people": "missing person appeal: text withheld"}
+
+
 class ContentThemes(_Frozen):
-    """The keyword and hashtag classifier for the content mix (P1)."""
+    """The keyword and hashtag classifier for the content mix (P1), and the themes whose post
+    text no output prints."""
 
     themes: dict[str, tuple[str, ...]] = Field(
         default_factory=lambda: dict(DEFAULT_THEMES),
         description="Theme name to keywords and hashtags; the first theme whose words appear wins.",
     )
     other_label: str = Field("Other", description="Theme for posts that match no keyword.")
+    withhold_text: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_WITHHELD),
+        description="Themes (names from themes) whose posts' text no output prints (the top posts table in "
+        "the paper, the workbook and the table files), each with the words printed instead. A post is "
+        "withheld when it has any keyword of the theme, whichever theme it is counted under. By default "
+        "missing-person appeals; {} prints every post's text.",
+    )
+
+    @model_validator(mode="after")
+    def _withheld_themes_are_themes(self) -> "ContentThemes":
+        # A renamed theme must not silently stop the withholding.
+        unknown = [t for t in self.withhold_text if t not in self.themes]
+        if unknown:
+            raise ValueError(
+                f"withhold_text names {', '.join(map(repr, unknown))}, which is not a theme in content.themes "
+                f"({', '.join(map(repr, self.themes))}); name the theme whose posts must not be reprinted "
+                "(missing-person appeals), or set withhold_text: {} to print every post's text"
+            )
+        blank = [t for t, shown in self.withhold_text.items() if not shown.strip()]
+        if blank:
+            raise ValueError(f"withhold_text: say what is printed instead of the text of {', '.join(map(repr, blank))}")
+        return self
 
 
 class PlainEnglish(_Frozen):

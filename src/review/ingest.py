@@ -32,7 +32,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import io
 import json
 import os
 import re
@@ -48,6 +47,7 @@ from review.adapters.reader import EXPECTED, Sheet, read_blocks, read_sheets
 from review.contracts import TABLES, Table
 from review.errors import ReviewError
 from review.pseudonym import pseudonymise_files
+from review.sample import proven_sample
 
 # Files in a data folder that are not tables, and what they are.
 KNOWN_NON_TABLES = {"readme.md": "notes", "synthetic.json": "synthetic-data marker"}
@@ -692,15 +692,16 @@ def read_inputs(sources: list[Path], period: Period | None = None, stream: bool 
 
     Files (or workbook sheets) that match nothing or cannot be read are all named in one
     ReviewError, each with what it looks like; with `skip_unknown` the ingest goes on without
-    them. Metadata says whether the input is synthetic (a folder holds the generator's
-    SYNTHETIC.json), lists other files, and lists every file `skipped` (file and reason: hidden
+    them. Metadata says whether the input is synthetic (one folder, the generator's sample with a
+    SYNTHETIC.json that proves it: `review.sample.proven_sample`), lists other files, and lists every file `skipped` (file and reason: hidden
     folders always, unknown or unreadable files with `skip_unknown`): never silently passed over.
     """
     entries: list[tuple[Path, str]] = []
-    others, synthetic, skipped = [], None, []
+    others, skipped, proofs, doubts = [], [], [], []
     for source in map(Path, sources):
         if source.is_file():
             entries.append((source, source.name if len(sources) == 1 else str(source)))
+            proofs.append(None)
             continue
         table_files, other_files, hidden = list_input_files(source)
         prefix = "" if len(sources) == 1 else f"{source}/"
@@ -710,9 +711,10 @@ def read_inputs(sources: list[Path], period: Period | None = None, stream: bool 
             for p in other_files
         ]
         skipped += [{"file": prefix + str(p.relative_to(source)), "reason": reason} for p, reason in hidden]
-        marker = source / "SYNTHETIC.json"
-        if marker.exists():
-            synthetic = json.loads(marker.read_text(encoding="utf-8"))
+        marker, why_not = proven_sample(source, table_files)
+        proofs.append(marker)
+        if why_not:
+            doubts.append(why_not)
     if not entries:
         where = ", ".join(map(str, sources))
         hidden_note = f" ({len(skipped)} in hidden folders are not read: {skipped[0]['file']}...)" if skipped else ""
@@ -741,8 +743,10 @@ def read_inputs(sources: list[Path], period: Period | None = None, stream: bool 
     exports = _read_exports([f for f in found if not f.detection.is_canonical], _register(canonical), period)
     order = {f.rel: i for i, f in enumerate(found)}
     raw = sorted(canonical + exports, key=lambda r: order[r.rel])
+    # Synthetic only when every source is the generator's untouched sample; anything else is real.
+    synthetic = proofs[0] if len(proofs) == 1 else None
     # Before validation, so no person identifier reaches a table, the rejected-rows log or a report.
-    pseudonymise_files(raw, synthetic=synthetic is not None)
+    pseudonymise_files(raw, synthetic=synthetic is not None, doubts=doubts)
     return raw, {"synthetic": synthetic, "other_files": others, "skipped": skipped}
 
 
@@ -750,12 +754,6 @@ def read_folder(data_dir: Path, period: Period | None = None, stream: bool = Fal
                 skip_unknown: bool = False) -> tuple[list[RawFile], dict]:
     """Read every table file in `data_dir`; see `read_inputs`."""
     return read_inputs([Path(data_dir)], period, stream, skip_unknown)
-
-
-def frame_to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, lineterminator="\n")
-    return buffer.getvalue().encode("utf-8")
 
 
 # --- the ingest output folder ------------------------------------------------------------------------
@@ -781,7 +779,7 @@ def write_ingest(sources: list[Path], out: Path, period: Period | None = None, s
     The report names every file it wrote with its checksum (`outputs`), so a later run on `out`
     knows the folder is an ingest output and that nothing in it changed since."""
     from review import __version__, artifacts
-    from review.pipeline import write_safe_csv
+    from review.cells import write_csv
     from review.validate import validate_files
 
     out = Path(out)
@@ -792,7 +790,7 @@ def write_ingest(sources: list[Path], out: Path, period: Period | None = None, s
     for name, frame in validated.tables.items():
         artifacts.write_table(out / f"{name}.parquet", frame)
         outputs[f"{name}.parquet"] = {"table": name, "rows": len(frame), "sha256": sha256_of(out / f"{name}.parquet")}
-    write_safe_csv(validated.rejected, out / INGEST_REJECTED)
+    write_csv(validated.rejected, out / INGEST_REJECTED)
     outputs[INGEST_REJECTED] = {"table": None, "rows": len(validated.rejected), "sha256": sha256_of(out / INGEST_REJECTED)}
     artifacts.write_json(
         out / INGEST_REPORT,

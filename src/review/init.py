@@ -238,6 +238,7 @@ def write_template(path: Path, table: Table) -> Path:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    from review.cells import guard
     from review.validate import column_kind
 
     book = Workbook()
@@ -247,9 +248,9 @@ def write_template(path: Path, table: Table) -> Path:
     for i, column in enumerate(table.columns, start=1):
         spec = table.field(column)
         letter = get_column_letter(i)
-        head = sheet.cell(row=1, column=i, value=column)
+        head = sheet.cell(row=1, column=i, value=guard(column))
         head.font = Font(bold=True)
-        about = sheet.cell(row=2, column=i, value=spec["description"])
+        about = sheet.cell(row=2, column=i, value=guard(spec["description"]))
         about.font = Font(italic=True, color="444444")
         about.alignment = Alignment(wrap_text=True, vertical="top")
         about.fill = PatternFill("solid", fgColor="EEEEEE")

@@ -43,6 +43,7 @@ import pandas as pd
 import yaml
 
 from review import artifacts
+from review.cells import write_csv
 from review.config import ReviewConfig, load_config
 from review.context import Chart, Headline, MetricDefinition, MetricTable
 from review.contracts import TABLES
@@ -652,7 +653,7 @@ def render_national(ctx: NationalContext, out: Path, year: int, tables: list[Met
     paths["html"].write_text(html, encoding="utf-8")
     render_pdf(render_html(ctx, TEMPLATE_DIR, template_name=TEMPLATE_NAME, for_print=True), paths["pdf"], TEMPLATE_DIR, ctx)
     write_workbook(paths["workbook"], tables, ctx.definitions, title=f"{ctx.title} {ctx.period_label}",
-                   report_date=ctx.report_date)  # fmt: skip
+                   report_date=ctx.report_date, marking=ctx.marking)  # fmt: skip
     return paths
 
 
@@ -672,7 +673,7 @@ def run_national(store: Path, year: int, out: Path, config: ReviewConfig, forces
         t = time.perf_counter()
         ctx = build_context(result)
         written = render_national(ctx, staging, year, workbook_tables(result, ctx))
-        comparison_csv(result.comparison).to_csv(staging / f"national-comparison-{year}.csv", index=False)
+        write_csv(comparison_csv(result.comparison), staging / f"national-comparison-{year}.csv")
         result.timings["report"] = time.perf_counter() - t
         result.timings["total"] = time.perf_counter() - started
         artifacts.write_json(staging / "manifest.json", {

@@ -11,13 +11,13 @@ Notebooks hold parameters, one call each and the narrative; everything computes 
 
 from __future__ import annotations
 
-import csv
 import time
 from pathlib import Path
 
 import pandas as pd
 
 from review import artifacts, timings
+from review.cells import write_csv
 from review.config import ReviewConfig, load_config
 from review.contracts import TABLES
 from review.errors import ReviewError
@@ -51,20 +51,6 @@ from review.register import (
 from review.register import prepare as prepare_register
 
 DATA_REGISTER = Path("artifacts") / "data-register.parquet"  # see ingest_stage
-
-def write_safe_csv(frame: pd.DataFrame, path: Path) -> None:
-    """CSV for people to open in Excel: no cell can start a formula."""
-    from review.workbook import neutralise  # here: the clause notebooks need not load xlsxwriter
-
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(lambda v: neutralise(v) if isinstance(v, str) else v)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Every text cell quoted: with "\n" line ends the csv module leaves a bare carriage return
-    # in a value unquoted, and Excel (and any CSV reader) would split the row there.
-    safe.to_csv(path, index=False, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
-
 
 def parse_params(year: int, config_path: str | None) -> ReviewConfig:
     """Check notebook parameters before any work: a wrong type fails with a clear message."""
@@ -109,7 +95,7 @@ def ingest_stage(data_dir: str, year: int, config_path: str | None, output_dir: 
     # The data folder's own register, before the decisions: what a re-run that reuses this
     # run's tables (review.cache) applies changed decisions to.
     artifacts.write_frame(out / DATA_REGISTER, validated.tables["recommendations"])
-    write_safe_csv(validated.rejected, out / "rejected-rows.csv")
+    write_csv(validated.rejected, out / "rejected-rows.csv")
     tables, register_inputs = prepare_register(validated.tables, config, Path(config_path) if config_path else None, out)
     timings.timed("ingest", artifacts.write_canonical, out, tables)
     artifacts.write_json(

@@ -17,9 +17,12 @@ Decisions:
   and hands it to its kernels (`kernel_environment`), which start in `notebooks/`. A run
   over real data with person values to hash and no key stops with a clear error; it never falls
   back to a known key.
-* **Synthetic data** (a folder with the generator's `SYNTHETIC.json`) always uses the fixed,
-  published `SAMPLE_KEY`, so the sample year is byte-identical on every machine. It protects
-  nothing, and needs not to: the sample has no real people.
+* **Synthetic data** always uses the fixed, published `SAMPLE_KEY`, so the sample year is
+  byte-identical on every machine. It protects nothing, and needs not to: the sample has no real
+  people. Synthetic means proven (`review.sample.proven_sample`): the folder holds exactly the
+  files the generator wrote, each with the checksum its `SYNTHETIC.json` records. A marker that
+  is empty, `false`, copied beside other data or left beside an edited file proves nothing: the
+  data are real, a key is required, and the message says why the marker was not believed.
 * **Already pseudonymised values are kept** only when they have exactly the keyed format
   (`ps-` and 16 lower-case hex digits), so re-ingesting the toolkit's own canonical tables does
   not hash twice; anything else (`p-1234`, a name) is hashed.
@@ -112,11 +115,12 @@ def needs_key(frame: pd.DataFrame, columns: list[str]) -> bool:
     return False
 
 
-def pseudonymise_files(raw_files: list, synthetic: bool) -> None:
+def pseudonymise_files(raw_files: list, synthetic: bool, doubts: list[str] = ()) -> None:
     """Replace person identifiers in each raw file's frame, in place, before validation.
 
-    `raw_files` are `review.ingest.RawFile`s. Raises ReviewError naming the first file that
-    holds person identifiers when the input is real and no key is set up.
+    `raw_files` are `review.ingest.RawFile`s; `synthetic` only for the proven sample. Raises
+    ReviewError naming the first file that holds person identifiers when the input is real and
+    no key is set up, with `doubts` (why a SYNTHETIC.json marker was not believed) after it.
     """
     todo = [r for r in raw_files if r.table in PERSON_COLUMNS and len(r.frame)]
     todo = [r for r in todo if needs_key(r.frame, PERSON_COLUMNS[r.table])]
@@ -132,6 +136,7 @@ def pseudonymise_files(raw_files: list, synthetic: bool) -> None:
                 f"{first.rel or first.path}: column(s) {', '.join(PERSON_COLUMNS[first.table])} identify people and "
                 f"must be pseudonymised, but no key is set up: set {KEY_ENV} or write a key to {KEY_FILE} "
                 f"in the project folder (see docs/guide.md, 'The pseudonymisation key')"
+                + "".join(f"\n{why}, so the data are taken as real (for the sample itself, write it again with review sample)" for why in doubts)
             )
         key = found[0]
     for raw in todo:

@@ -80,7 +80,7 @@ def build_report(config: ReviewConfig, out: Path) -> dict[str, Path]:
         "workbook",
         write_workbook,
         paths["workbook"], (ctx.coverage.tables if ctx.coverage else []) + m["tables"], ctx.definitions,
-        title=f"{ctx.title} {ctx.period_label}", report_date=ctx.report_date,
+        title=f"{ctx.title} {ctx.period_label}", report_date=ctx.report_date, marking=ctx.marking,
         headlines=m["headlines"], charts=[c for section in ctx.sections for c in section.charts],
     )
     return paths

@@ -40,6 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from review.cache import sha256_file
 from review.config import StaffedHours
 from review.contracts import TABLES
 
@@ -1608,11 +1609,51 @@ def _write_csv(frames, path: Path, columns: list[str]) -> None:
                 text.to_csv(fh, index=False, header=False, lineterminator="\n", na_rep="")
 
 
-def _write_marker(out_dir: Path, *, size: str, year: int, seed: int) -> Path:
-    marker = out_dir / "SYNTHETIC.json"
-    meta = {"synthetic": True, "generator": GENERATOR, "size": size, "year": year, "seed": seed}
+MARKER = "SYNTHETIC.json"
+MARKER_FORMAT = 2  # 2: the marker lists the checksum of every file the generator wrote
+
+
+def _write_marker(out_dir: Path, written: list[Path], *, size: str, year: int, seed: int) -> Path:
+    """SYNTHETIC.json, written last: what made the folder and the SHA-256 of each file it wrote,
+    so that `proven_sample` can tell this folder from real data with a copied marker."""
+    marker = out_dir / MARKER
+    meta = {"synthetic": True, "generator": GENERATOR, "format": MARKER_FORMAT, "size": size, "year": year,
+            "seed": seed, "files": {p.name: sha256_file(p) for p in written}}
     marker.write_text(json.dumps(meta, sort_keys=True, indent=2) + "\n", encoding="utf-8", newline="\n")
     return marker
+
+
+def proven_sample(folder: Path, table_files: list[Path]) -> tuple[dict | None, str | None]:
+    """Whether `folder` is the generator's sample, untouched: returns (marker, None) when it is,
+    else (None, why not); why is None when there is no marker at all.
+
+    The sample's person values are hashed with the published sample key and its paper is marked
+    SAMPLE DATA, so the marker must prove itself, never be taken on its word: it must be this
+    generator's (format, `synthetic: true`), and `table_files` (every table file read from the
+    folder) must be exactly the files it lists, each with the checksum it records. A marker
+    copied beside real data, an edited or added file, an empty or `false` marker: real data.
+    """
+    path = Path(folder) / MARKER
+    if not path.is_file():
+        return None, None
+    try:
+        marker = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError is a ValueError
+        return None, f"{path}: not a marker the sample generator wrote ({type(exc).__name__}: {exc})"
+    if not (isinstance(marker, dict) and marker.get("synthetic") is True and marker.get("generator") == GENERATOR
+            and marker.get("format") == MARKER_FORMAT and isinstance(marker.get("files"), dict)):
+        return None, (f"{path}: not a marker this version of the sample generator wrote (it must say synthetic: true "
+                      "and list the checksum of every file it wrote)")
+    listed = {str(name): str(digest) for name, digest in marker["files"].items()}
+    read = {p.relative_to(folder).as_posix(): p for p in map(Path, table_files)}
+    if set(read) - set(listed):
+        return None, f"{path}: the folder holds {', '.join(sorted(set(read) - set(listed)))}, which the generator did not write"
+    for name, digest in sorted(listed.items()):
+        if name not in read:
+            return None, f"{path}: lists {name}, which is not in the folder"
+        if sha256_file(read[name]) != digest:
+            return None, f"{path}: {name} is not the file the generator wrote (its checksum differs)"
+    return marker, None
 
 
 def write_sample(
@@ -1630,7 +1671,7 @@ def write_sample(
         path = out_dir / f"{name}.csv"
         _write_csv([tables[name]], path, table.columns)
         paths.append(path)
-    paths.append(_write_marker(out_dir, size=size, year=year, seed=seed))
+    paths.append(_write_marker(out_dir, paths, size=size, year=year, seed=seed))
     return paths
 
 
@@ -1648,7 +1689,7 @@ def build_sample(size: str, year: int, out_dir: Path, *, seed: int = 2025) -> li
         path = out_dir / f"{name}.csv"
         _write_csv(contact_chunks() if name == "contacts" else [tables[name]], path, table.columns)
         paths.append(path)
-    paths.append(_write_marker(out_dir, size=size, year=year, seed=seed))
+    paths.append(_write_marker(out_dir, paths, size=size, year=year, seed=seed))
     return paths
 
 

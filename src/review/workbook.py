@@ -11,11 +11,10 @@ Decisions:
 
 - XlsxWriter with `strings_to_formulas`, `strings_to_urls` and `strings_to_numbers` off, so text
   from data stays text.
-- Defence in depth against formula (CSV/XLSX) injection, as OWASP ASVS 5.0 1.2.10 and CWE-1236
-  ask: any text cell that starts with `=`, `+`, `-`, `@`, tab, carriage return or NUL is written
-  with a leading apostrophe character (`'`), e.g. `=cmd()` becomes `'=cmd()`. Excel shows the
-  apostrophe as part of the text; analysts who need the original strip one leading `'`. Numbers
-  are written as numbers, so `-5` is unaffected.
+- Defence in depth against formula (CSV/XLSX) injection: every text cell, titles, headers and
+  notes too, goes through the one guard of every CSV and XLSX the toolkit writes
+  (`review.cells.guard`: `=cmd()` becomes `'=cmd()`). Numbers are written as numbers, so `-5`
+  is unaffected.
 - Reproducible bytes: the document properties (created date) are fixed from `report_date`,
   never the clock, and sheets, columns and rows are written in their given order.
 """
@@ -29,20 +28,15 @@ from pathlib import Path
 
 import xlsxwriter
 
+from review.cells import guard
 from review.context import Chart, Headline, MetricDefinition, MetricTable
 from review.values import NOT_MEASURED, SMALL_BASE, Figure, column_places, fmt_headline_change
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0")
 SHEET_NAME_MAX = 31
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _RESERVED_SHEETS = {"contents", "definitions", "history"}
 
 HEADER_ROW = 1  # zero-based: title in row 0, the table's header in row 1, data after, the note below
-
-
-def neutralise(value: str) -> str:
-    """Prefix `'` to text that a spreadsheet would otherwise run as a formula."""
-    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 
 def _sheet_name(table: MetricTable, used: set[str]) -> str:
@@ -65,6 +59,7 @@ def write_workbook(
     *,
     title: str,
     report_date: dt.date,
+    marking: str,
     headlines: list[Headline] | None = None,
     charts: list[Chart] | None = None,
 ) -> None:
@@ -72,6 +67,10 @@ def write_workbook(
     measure with this year's and last year's figure, change, unit, target, rating and whether it
     was measured), one sheet per table, one per chart with the data it draws ("Figure 1", in the
     report's order; `charts` with their `data`), and the Definitions.
+
+    The protective `marking` (the paper's) is in every sheet's printed header and footer and in
+    the document properties (category, keywords, a custom property "Protective marking"), so a
+    copy of the workbook or a printed sheet carries it as the paper does.
 
     Headlines and tables arrive protected (review.disclosure): what the report hides, the
     workbook hides. Widths follow the content.
@@ -91,14 +90,17 @@ def write_workbook(
     try:
         workbook.set_properties(
             {
-                "title": title,
+                "title": f"{marking}: {title}",
                 "subject": "Metric tables behind the annual social media review",
                 "author": "policy-review",
                 "company": "",
-                "comments": "Text cells starting with = + - @ tab or CR are prefixed with ' (formula guard).",
+                "category": marking,
+                "keywords": marking,
+                "comments": f"{marking}. Text cells starting with = + - @ tab or CR are prefixed with ' (formula guard).",
                 "created": created,
             }
         )
+        workbook.set_custom_property("Protective marking", marking)
         fmt = {
             "title": workbook.add_format({"bold": True, "font_size": 14, "font_color": "#1d3557"}),
             "note": workbook.add_format({"italic": True, "font_color": "#505a5f"}),
@@ -147,9 +149,19 @@ def write_workbook(
             _write_table_sheet(workbook, workbook.add_worksheet(name), data, fmt, f"{name}: {chart.title}",
                                note=" ".join(x for x in [chart.caption, data.note, chart.source] if x))
         _write_definitions(workbook, workbook.add_worksheet("Definitions"), definitions, fmt)
+        for sheet in workbook.worksheets():
+            mark_sheet(sheet, marking)
         contents.activate()
     finally:
         workbook.close()
+
+
+def mark_sheet(sheet, marking: str) -> None:
+    """The marking centred, bold, in the sheet's printed header and footer (with the page number
+    in the footer), as on every page of the paper. `&` is the header's control character: doubled."""
+    shown = marking.replace("&", "&&")
+    sheet.set_header(f'&C&"-,Bold"{shown}')
+    sheet.set_footer(f'&C&"-,Bold"{shown}&RPage &P of &N')
 
 
 HEADLINE_SHEET = "Headline measures"
@@ -184,13 +196,13 @@ def _write_grid(workbook, sheet, fmt: dict, title: str, labels: list[str], rows:
                 note: str | None, table_name: str, kinds: list[str]) -> None:
     """A title, an Excel Table (header on the next row, `rows` of (value, style) cells under it)
     and the note below it."""
-    sheet.write_string(0, 0, neutralise(title), fmt["title"])
+    sheet.write_string(0, 0, guard(title), fmt["title"])
     headers, seen = [], set()
     for label in labels:
-        header, n = neutralise(label) or "Column", 1
+        header, n = guard(label) or "Column", 1
         while header.lower() in seen:  # Excel needs each header once in a table
             n += 1
-            header = f"{neutralise(label)} ({n})"
+            header = f"{guard(label)} ({n})"
         seen.add(header.lower())
         headers.append(header)
     widths = [float(len(h)) for h in headers]
@@ -208,7 +220,7 @@ def _write_grid(workbook, sheet, fmt: dict, title: str, labels: list[str], rows:
             "columns": [{"header": h, "header_format": fmt["header"]} for h in headers],
         })
     if note:
-        sheet.write_string(last_row + 2, 0, neutralise(note), fmt["note"])
+        sheet.write_string(last_row + 2, 0, guard(note), fmt["note"])
     for col, (width, kind) in enumerate(zip(widths, kinds, strict=True)):
         wide = 14 if kind in ("date", "datetime", "month") else min(max(width + 2, 8), 60)
         sheet.set_column(col, col, min(wide, 50 if kind in ("text", "category") else 18))
@@ -280,13 +292,13 @@ def _write_value(workbook, sheet, row: int, col: int, value: object, style: str,
     if value is None:
         sheet.write_blank(row, col, None, fmt["text"])
     elif style == "link":
-        sheet.write_url(row, col, f"internal:'{value}'!A1", fmt["link"], string=str(value))
+        sheet.write_url(row, col, f"internal:'{value}'!A1", fmt["link"], string=guard(str(value)))
     elif style == "flag":
         sheet.write_boolean(row, col, bool(value), fmt["text"])
     elif style in ("date", "datetime", "month"):
         sheet.write_datetime(row, col, value, fmt[style])
     elif style == "text":
-        sheet.write_string(row, col, neutralise(str(value)), fmt["wrap"])
+        sheet.write_string(row, col, guard(str(value)), fmt["wrap"])
     else:
         sheet.write_number(row, col, value, _style(workbook, fmt, style))
 

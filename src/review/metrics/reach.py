@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 
+from review.config import ContentThemes
 from review.context import MetricTable
 from review.contracts import PURPOSES
 from review.metrics.coverage import UNREGISTERED, platform_of
@@ -250,7 +251,7 @@ def _top_posts(p: PeriodData, n: int = 10) -> MetricTable:
         rated = rated[rated["impressions"] >= rated["impressions"].nlargest(n).iloc[-1]]
     posts = rated.sort_values(["impressions", "post_id"], ascending=[False, True], kind="stable").head(n)
     # A post with no words (a photo or video alone) says so, rather than leaving a blank cell.
-    text = posts["text"].fillna("").str.strip().replace("", "(no text: image or video only)")
+    text = withhold_texts(posts["text"], p.config.content).fillna("").str.strip().replace("", "(no text: image or video only)")
     frame = pd.DataFrame(
         {
             # A date, not text: the report prints it as "3 July 2025", the workbook as a date cell.
@@ -264,7 +265,10 @@ def _top_posts(p: PeriodData, n: int = 10) -> MetricTable:
     columns = {"published": Column("Published", "date"), "account": Column("Account"), "post": Column("Post"),
                "impressions": Column("Impressions", "count", unit="impressions"),
                "engagements": Column("Engagements", "count", unit="engagements")}
-    return MetricTable("p1_top_posts", CLAUSE, f"The {n} posts shown most often", frame, columns=columns)
+    withheld = list(p.config.content.withhold_text)
+    note = (f"We do not reprint the words of posts about {' or '.join(t.lower() for t in withheld)}: they name people, "
+            "and are taken down once the person is found." if withheld else None)
+    return MetricTable("p1_top_posts", CLAUSE, f"The {n} posts shown most often", frame, columns=columns, note=note)
 
 
 def _content_mix(posts: pd.DataFrame, themes: pd.Series) -> MetricTable:
@@ -304,6 +308,16 @@ def _followers_at(p: PeriodData, last: bool) -> pd.DataFrame:
     rows = audience.tail(1) if last else audience.head(1)
     near = rows["date"] > p.last_day - edge if last else rows["date"] < p.start + edge
     return rows.loc[near, ["account_id", "followers"]].astype({"followers": "float64"}).reset_index(drop=True)
+
+
+def withhold_texts(texts: pd.Series, content: ContentThemes) -> pd.Series:
+    """`texts` with each text of a withheld theme (`content.withhold_text`: by default missing-person
+    appeals) replaced by the words the config gives for it. A text is withheld when it has any
+    keyword of the theme, whichever theme the content mix counts it under (an appeal with "cctv"
+    in it is still an appeal for a missing person)."""
+    withheld = {theme: content.themes[theme] for theme in content.withhold_text}
+    theme = classify_themes(texts, withheld, "")
+    return texts.mask(theme != "", theme.map(content.withhold_text))
 
 
 def classify_themes(texts: pd.Series, themes: dict[str, tuple[str, ...]], other: str) -> pd.Series:
