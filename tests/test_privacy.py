@@ -94,11 +94,11 @@ def test_a_run_hands_the_key_from_the_users_folder_to_its_kernels(no_key, tmp_pa
     client.load_connection_info(manager.get_connection_info())
     client.start_channels()
     try:
-        client.wait_for_ready(timeout=120)
+        client.wait_for_ready(timeout=600)  # a loaded machine starts kernels slowly
         seen = []
         client.execute_interactive(
             "import os; from review.pseudonym import find_key; print(os.getcwd(), find_key()[0].decode())",
-            output_hook=lambda msg: seen.append(msg["content"].get("text", "")), timeout=120)
+            output_hook=lambda msg: seen.append(msg["content"].get("text", "")), timeout=600)
     finally:
         client.stop_channels()
         stop_kernel(manager)
