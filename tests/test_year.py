@@ -139,7 +139,8 @@ def test_review_sql_writes_csv_json_and_parquet_with_integers(small_year, tmp_pa
     assert done.exit_code == 0, done.output
     assert "1 rows (duckdb); year 2025, the latest year in the data (--year to choose)" in " ".join(done.output.split())
     if fmt == "csv":
-        assert out.read_text() == "account_id,posts,impressions\na1,2,4000000000\n"  # a sum past int32, not 4e9
+        # a sum past int32, not 4e9; text quoted and formula-guarded as every CSV the toolkit writes (review.cells)
+        assert out.read_text() == '"account_id","posts","impressions"\n"a1",2,4000000000\n'
     elif fmt == "json":
         assert json.loads(out.read_text()) == [{"account_id": "a1", "posts": 2, "impressions": 4_000_000_000}]
     else:
@@ -150,7 +151,7 @@ def test_review_sql_writes_csv_json_and_parquet_with_integers(small_year, tmp_pa
 def test_review_sql_prints_csv_to_standard_output(small_year):
     done = CliRunner().invoke(app, ["sql", QUERY, "--data", str(small_year), "--format", "csv", "--year", "2025"])
     assert done.exit_code == 0, done.output
-    assert "account_id,posts,impressions\na1,2,4000000000\n" in done.output
+    assert '"account_id","posts","impressions"\n"a1",2,4000000000\n' in done.output
 
 
 @pytest.mark.parametrize(("args", "expected"), [

@@ -49,4 +49,10 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     in a value unquoted, and Excel (and any CSV reader) would split the row there."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    guard_frame(frame).to_csv(path, index=False, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
+    path.write_text(csv_text(frame), encoding="utf-8")
+
+
+def csv_text(frame: pd.DataFrame, date_format: str | None = None) -> str:
+    """`frame` as the text of a guarded CSV (as `write_csv` writes it), e.g. for standard output."""
+    return guard_frame(frame).to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC,
+                                     date_format=date_format)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from review.cells import csv_text
 from review.config import ReviewConfig, default_config_path, load_config
 from review.contracts import TABLES
 from review.errors import ReviewError
@@ -155,7 +156,7 @@ def write_result(frame: pd.DataFrame, fmt: str, output: Path | None, data: Path 
         frame.to_parquet(output, index=False)
         return
     if fmt == "csv":
-        text = frame.to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%S")
+        text = csv_text(frame, date_format="%Y-%m-%dT%H:%M:%S")  # opened in a spreadsheet: guarded
     else:
         text = frame.to_json(orient="records", date_format="iso", force_ascii=False, indent=1) + "\n"
     if output is None:
