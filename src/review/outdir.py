@@ -125,26 +125,30 @@ def claim(out: Path, kind: str, *, inputs: Iterable[tuple[str, Path | None]] = (
         return real
     if not real.is_dir():
         raise ReviewError(f"{option} {shown}: is a file, not a folder; choose a new or empty folder")
-    entries = _entries(real)
-    if not entries and not any(real.iterdir()):
+    names = sorted(p.name for p in real.iterdir())  # the top level only: `--out ~` is not walked
+    if not names:
         return real
     marker = read_marker(real)
     if marker is None or empty_only:
-        some = ", ".join(entries[:SHOWN]) + (f" and {len(entries) - SHOWN} more" if len(entries) > SHOWN else "")
         why = "" if empty_only else f", and policy-review did not write it (no {MARKER} inside)"
-        raise ReviewError(f"{option} {shown}: already exists and is not empty{why}: it holds {some or 'folders'}. "
+        raise ReviewError(f"{option} {shown}: already exists and is not empty{why}: it holds {_some(names)}. "
                           f"Nothing of yours is replaced: {advice}")
     if marker["kind"] != kind:
         raise ReviewError(f"{option} {shown}: holds {KINDS[marker['kind']]}, not {KINDS[kind]}; "
                           "it is never replaced by this command: choose another folder")
     if kind not in UNLISTED:
         listed = set(marker.get("files") or [])
-        foreign = [e for e in entries if e != MARKER and e not in listed and not DESKTOP_LITTER.match(Path(e).name)]
+        foreign = [e for e in _entries(real)
+                   if e != MARKER and e not in listed and not DESKTOP_LITTER.match(Path(e).name)]
         if foreign:
-            some = ", ".join(foreign[:SHOWN]) + (f" and {len(foreign) - SHOWN} more" if len(foreign) > SHOWN else "")
             raise ReviewError(f"{option} {shown}: holds {KINDS[kind]}, but also file(s) policy-review did not write: "
-                              f"{some}. Replacing the folder would delete them: move them out, or choose another folder")
+                              f"{_some(foreign)}. Replacing the folder would delete them: move them out, or choose "
+                              "another folder")
     return real
+
+
+def _some(names: list[str]) -> str:
+    return ", ".join(names[:SHOWN]) + (f" and {len(names) - SHOWN} more" if len(names) > SHOWN else "")
 
 
 def remove(folder: Path, kind: str) -> bool:
@@ -166,7 +170,7 @@ def remove(folder: Path, kind: str) -> bool:
         return False
 
 
-def free_space(folder: Path, kind: str) -> Path:
+def clear(folder: Path, kind: str) -> Path:
     """Make `folder` free for this command: missing, or removed when empty or ours; else refuse."""
     if not remove(folder, kind):
         raise ReviewError(f"{folder}: left where policy-review keeps its work beside the output, but it was not "
@@ -188,7 +192,7 @@ def new_folder(parent: Path, prefix: str) -> Path:
 def staging(out: Path, kind: str) -> Iterator[Path]:
     """A folder beside `out` to build the new outputs in, marked as ours from the start. On any
     failure it is removed; a full disk or a read-only folder becomes one line (write_error)."""
-    folder = free_space(out.parent / f".{out.name}.staging", kind)
+    folder = clear(out.parent / f".{out.name}.staging", kind)
     try:
         with write_errors(out, folder):
             folder.mkdir(parents=True)
@@ -203,7 +207,7 @@ def publish(folder: Path, out: Path, kind: str) -> None:
     renames `out` is briefly absent: the old copy is then at `.OUT.old`, which the next run puts
     back if this one was killed (review.run._lock). The old copy is deleted only if it is ours."""
     mark(folder, kind)
-    old = free_space(out.parent / f".{out.name}.old", kind)
+    old = clear(out.parent / f".{out.name}.old", kind)
     if out.exists():
         claim(out, kind)  # again: a file may have been put there while the command ran
         out.rename(old)

@@ -225,7 +225,7 @@ def _claim(out: Path, data_dir: Path, config, config_path: Path | None) -> Path:
 def _run_into(out, failed, data_dir, year, config, config_path, progress, workers, notebook_dir, use_cache, engine,
               skip_unknown):
     """Run every stage into a staging folder beside `out` and publish it; the lock is held."""
-    outdir.free_space(failed, "failed")
+    outdir.clear(failed, "failed")
     with outdir.staging(out, "run") as staging:
         (staging / "notebooks").mkdir()
         params = check_parameters(
@@ -547,7 +547,7 @@ class _lock:
         self.out = out
 
     def __enter__(self):
-        self.handle = self.path.open("w")
+        self.handle = self.path.open("a")  # "a": a file of that name is never emptied
         try:
             fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
