@@ -33,11 +33,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from review import __version__, artifacts
+from review.outdir import MARKER
 
 FORMAT = 1  # bump when the layout or the key changes
 ENTRY = "entry.json"
 _PACKAGE = Path(__file__).resolve().parent
-_SKIP = {Path("artifacts") / "timings"}  # per-run records, not products
+# per-run records, not products; the marker is the staging folder's own (review.outdir)
+_SKIP = {Path("artifacts") / "timings", Path(MARKER)}
 
 
 @dataclass

@@ -55,16 +55,21 @@ def sample(
                                              "(Parquet partitioned by force and year) instead of one force's CSVs.")] = 0,
 ) -> None:
     """Write a synthetic year (and the year before) of canonical data for a fictional force."""
+    from review import outdir
     from review.sample import build_sample
 
     started = time.perf_counter()
     if forces:
         _national_sample(size.value, year, out, seed, forces, started)
         return
-    with console.status(f"Generating size {size.value} sample data for {year - 1} and {year}"):
-        paths = build_sample(size.value, year, out, seed=seed)  # streams: size L fits in memory
-    size_mb = sum(p.stat().st_size for p in paths) / 1e6
-    console.print(f"Wrote {len(paths)} files ({size_mb:,.1f} MB) to {out} in {time.perf_counter() - started:.1f} s")
+    try:
+        with console.status(f"Generating size {size.value} sample data for {year - 1} and {year}"):
+            # streams: size L fits in memory; built beside OUT and swapped in (review.outdir)
+            written = outdir.build(out, "sample", lambda staging: build_sample(size.value, year, staging, seed=seed))
+    except ReviewError as exc:
+        _fail(exc)
+    size_mb = sum((out / p.name).stat().st_size for p in written) / 1e6
+    console.print(f"Wrote {len(written)} files ({size_mb:,.1f} MB) to {out} in {time.perf_counter() - started:.1f} s")
 
 
 @app.command()
@@ -126,7 +131,8 @@ def ingest(
             cfg = load_config(config or default_config_path(year), year)
             period, limit = (cfg.period_start, cfg.period_end), cfg.reject_rate_max_pct
         with console.status("Reading inputs"):
-            validated = write_ingest(src, out, period, skip_unknown=skip_unknown)
+            validated = write_ingest(src, out, period, skip_unknown=skip_unknown,
+                                     config_path=config or (default_config_path(year) if year is not None else None))
         _print_inputs([f.as_dict() for f in validated.files])
         _print_skipped(json.loads((Path(out) / "ingest-report.json").read_text(encoding="utf-8")).get("skipped", []))
         console.print(f"Wrote {len(validated.tables)} Parquet tables, ingest-report.json and rejected-rows.csv to {out}")
@@ -288,11 +294,13 @@ def national_review(
 
     started = time.perf_counter()
     try:
-        cfg = load_config(config or default_config_path(year), year)
+        config = config or default_config_path(year)
+        cfg = load_config(config, year)
         chosen = [f.strip() for f in forces.split(",") if f.strip()] if forces else None
         with console.status("Starting") as status:
             result, paths = run_national(data, year, out or Path("reports") / f"national-{year}", cfg, chosen,
-                                         progress=lambda title: status.update(title), workers=workers)
+                                         progress=lambda title: status.update(title), workers=workers,
+                                         config_path=config)
     except ReviewError as exc:
         _fail(exc)
     for f in result.forces:

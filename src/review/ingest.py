@@ -770,20 +770,33 @@ INGEST_MARK = "review ingest"  # `written_by` in the report: this folder is an i
 INGEST_FORMAT = 1  # bumped when what ingest writes changes shape
 
 
-def write_ingest(sources: list[Path], out: Path, period: Period | None = None, skip_unknown: bool = False):
+def write_ingest(sources: list[Path], out: Path, period: Period | None = None, skip_unknown: bool = False,
+                 config_path: Path | None = None):
     """`review ingest`: read and validate `sources`; write one Parquet file per canonical table,
     `rejected-rows.csv` and `ingest-report.json` into `out`. Returns the `Validated` result
     (the caller applies the reject-rate limit, after the log is written); the files skipped, with
     their reasons, are in the report under `skipped`.
 
     The report names every file it wrote with its checksum (`outputs`), so a later run on `out`
-    knows the folder is an ingest output and that nothing in it changed since."""
+    knows the folder is an ingest output and that nothing in it changed since. `out` follows the
+    one rule for outputs (review.outdir): built beside and swapped in, never a source or the
+    config (`config_path`), never a folder that is not an ingest's output."""
+    from review import outdir
+
+    inputs = [("the input (SRC)", Path(s)) for s in sources] + [("the config file (--config)", config_path)]
+    validated = outdir.build(out, "ingest", lambda staging: _write_ingest(sources, staging, period, skip_unknown),
+                             inputs=inputs)
+    for name, table in validated.tables.items():
+        if not isinstance(table, pd.DataFrame):  # a large table, written as it was read: now in `out`
+            table.path = outdir.resolve(out) / f"{name}.parquet"
+    return validated
+
+
+def _write_ingest(sources: list[Path], out: Path, period: Period | None, skip_unknown: bool):
     from review import __version__, artifacts
     from review.cells import write_csv
     from review.validate import validate_files
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     raw, meta = read_inputs(sources, period, stream=True, skip_unknown=skip_unknown)
     validated = validate_files(raw, spool=out)  # large tables are written to out as they are read
     outputs = {}

@@ -29,6 +29,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel
 
+from review import outdir
 from review.config import ReviewConfig, load_config
 from review.contracts import TABLES, Table
 from review.errors import ReviewError
@@ -68,31 +69,33 @@ def init_year(folder: Path, year: int, *, from_config: Path | None = None,
     init folder), else `config/<year-1>.yml`. Last year's register is `previous_register`, else
     where this year's run will look for it (the config's previous_register, else
     reports/<year-1>/recommendations-<year-1>.yml)."""
-    folder = Path(folder)
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise ReviewError(f"{folder}: already exists and is not empty; review init writes only into a new or empty "
-                          "folder, so nothing of yours is overwritten")
-    result = InitResult(folder=folder)
-    staging = folder.parent / f".{folder.name}.init"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    given = Path(folder)
+    # The one rule for outputs (review.outdir), without a marker: the folder is the team's to fill in.
+    folder = outdir.claim(given, "init", empty_only=True, option="the year's folder",
+                          inputs=[("the config file (--from-config)", from_config),
+                                  ("last year's register (--previous-register)", previous_register)])
+    result = InitResult(folder=given)
+    with outdir.write_errors(folder):
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = outdir.new_folder(folder.parent, f".{folder.name}.init-")
     try:
-        config_text = _config_text(folder, year, from_config, root, result)
-        (staging / CONFIG_NAME).write_text(config_text, encoding="utf-8")
-        config = load_config(staging / CONFIG_NAME, year)  # the copy must load as this year's config
-        register = _previous_register(config, staging / CONFIG_NAME, year, previous_register, root, result)
-        decisions = staging / f"decisions-{year}.yml"
-        decisions.write_text(decisions_text(year, register, result), encoding="utf-8")
-        for table in register_tables():
-            write_template(staging / INPUTS / "registers" / f"{table.name}.xlsx", table)
-        (staging / INPUTS / "exports").mkdir(parents=True)
-        (staging / "README.md").write_text(readme_text(folder, year), encoding="utf-8")
-        if folder.exists():
-            folder.rmdir()  # empty, checked above
-        staging.rename(folder)
+        with outdir.write_errors(folder):
+            config_text = _config_text(given, year, from_config, root, result)
+            (staging / CONFIG_NAME).write_text(config_text, encoding="utf-8")
+            config = load_config(staging / CONFIG_NAME, year)  # the copy must load as this year's config
+            register = _previous_register(config, staging / CONFIG_NAME, year, previous_register, root, result)
+            decisions = staging / f"decisions-{year}.yml"
+            decisions.write_text(decisions_text(year, register, result), encoding="utf-8")
+            for table in register_tables():
+                write_template(staging / INPUTS / "registers" / f"{table.name}.xlsx", table)
+            (staging / INPUTS / "exports").mkdir(parents=True)
+            (staging / "README.md").write_text(readme_text(given, year), encoding="utf-8")
+            if folder.exists():
+                folder.rmdir()  # empty, checked above
+            staging.rename(folder)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    result.written = sorted(p for p in folder.rglob("*"))
+    result.written = sorted(p for p in given.rglob("*"))
     return result
 
 

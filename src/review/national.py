@@ -33,7 +33,6 @@ import os
 import re
 import shutil
 import statistics
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +41,7 @@ import duckdb
 import pandas as pd
 import yaml
 
-from review import artifacts
+from review import artifacts, outdir
 from review.cells import write_csv
 from review.config import ReviewConfig, load_config
 from review.context import Chart, Headline, MetricDefinition, MetricTable
@@ -127,17 +126,28 @@ def check_tables(tables: dict[str, pd.DataFrame], where: str) -> None:
 
 def write_partition(
     store: Path, force_id: str, year: int, tables: dict[str, pd.DataFrame], config: ReviewConfig,
-    *, synthetic: bool = False, source: str | None = None,
+    *, synthetic: bool = False, source: str | None = None, inputs: list[tuple[str, Path]] = (),
+    need: tuple[int, str] | None = None,
 ) -> list[Path]:
     """Write one force's validated tables for one review year into the store; return the files.
 
     The tables are checked first, so bad data never reaches the store. Each partition folder is
     written beside its final place and then swapped in, so a failed write leaves the previous
     partition readable. The force's config is kept beside the tables, for its name and targets.
+    The store follows the one rule for outputs (review.outdir): `inputs` (what it is, path) must
+    lie apart from it; `need` (bytes, of what) is the space a full disk's message asks for.
     """
     check_force_id(force_id)
-    store = Path(store)
+    store = outdir.claim(store, "store", inputs=inputs, option="national store")
     check_tables(tables, f"force {force_id}, year {year}")
+    with outdir.write_errors(store, need=need):
+        return _write_partition(store, force_id, year, tables, config, synthetic, source)
+
+
+def _write_partition(store, force_id, year, tables, config, synthetic, source) -> list[Path]:
+    store.mkdir(parents=True, exist_ok=True)
+    if outdir.read_marker(store) is None:
+        outdir.mark(store, "store")  # from now on the store is ours: it may grow, never be replaced
     written = []
     for name, table in TABLES.items():
         frame = tables[name][table.columns].reset_index(drop=True)
@@ -165,10 +175,7 @@ def write_partition(
 def _swap_in(final: Path, fill) -> Path:
     """Fill a new folder beside `final`, then put it in `final`'s place (the old one removed after)."""
     final.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=final.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; outputs are for sharing
+    staging = outdir.new_folder(final.parent, f".{final.name}.")
     try:
         fill(staging)
         old = None
@@ -191,6 +198,8 @@ def add_run(store: Path, run_out: Path, force_id: str) -> tuple[int, list[Path]]
     checked again against the contracts.
     """
     run_out = Path(run_out)
+    inputs = [("the run output folder (RUN_OUT)", run_out)]
+    outdir.claim(store, "store", inputs=inputs, option="national store")  # before reading the run
     manifest_path = run_out / "manifest.json"
     if not manifest_path.is_file() or not (run_out / "canonical").is_dir():
         raise ReviewError(f"{run_out}: not a review run's output folder (expected manifest.json and canonical/)")
@@ -206,7 +215,9 @@ def add_run(store: Path, run_out: Path, force_id: str) -> tuple[int, list[Path]]
         raise ReviewError(f"{run_out / 'canonical'}: a canonical table is missing: {exc}") from None
     ingest = run_out / "artifacts" / "ingest.json"
     synthetic = bool(artifacts.read_json(ingest).get("synthetic")) if ingest.is_file() else False
-    return year, write_partition(store, force_id, year, tables, config, synthetic=synthetic, source=str(run_out))
+    return year, write_partition(store, force_id, year, tables, config, synthetic=synthetic, source=str(run_out),
+                                 inputs=inputs, need=(outdir.folder_bytes(run_out / "canonical"),
+                                                      "the size of the run's canonical tables"))
 
 
 def read_partition(store: Path, table: str, force_id: str, year: int) -> pd.DataFrame:
@@ -322,6 +333,7 @@ def build_national_sample(store: Path, forces: int, year: int, *, size: str = "S
                           f"{', '.join(k for k, v in SIZES.items() if v.forces == 1)}")  # fmt: skip
     if not 1 <= forces <= len(_FORCES):
         raise ReviewError(f"--forces {forces}: choose between 1 and {len(_FORCES)} (the invented forces)")
+    outdir.claim(store, "store", option="national store")  # before generating: write_partition checks again
     base = SIZES[size]
     factors = np.random.default_rng([seed, 43]).uniform(0.5, 1.6, forces)
     ids = []
@@ -658,15 +670,18 @@ def render_national(ctx: NationalContext, out: Path, year: int, tables: list[Met
 
 
 def run_national(store: Path, year: int, out: Path, config: ReviewConfig, forces: list[str] | None = None,
-                 progress=lambda title: None, workers: int = 1) -> tuple[NationalResult, dict[str, Path]]:
+                 progress=lambda title: None, workers: int = 1,
+                 config_path: Path | None = None) -> tuple[NationalResult, dict[str, Path]]:
     """The national review: compute every force, then write the report, the workbook and a
-    manifest into `out` atomically (a failed run leaves the previous outputs as they were)."""
+    manifest into `out` atomically (a failed run leaves the previous outputs as they were).
+    `out` follows the one rule for outputs (review.outdir): never the store or the config
+    (`config_path`), never a folder that is not a national review's output."""
     started = time.perf_counter()
+    inputs = [("the national store (--data)", Path(store)), ("the config file (--config)", config_path)]
+    out = outdir.claim(out, "national", inputs=inputs)  # before minutes of computing
     progress("Reading and computing each force")
     result = compute_national(store, year, config, forces, workers)
     progress("Writing the national report")
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
 
     def fill(staging: Path) -> None:
@@ -686,5 +701,5 @@ def run_national(store: Path, year: int, out: Path, config: ReviewConfig, forces
         paths["csv"] = out / f"national-comparison-{year}.csv"
         paths["manifest"] = out / "manifest.json"
 
-    _swap_in(out, fill)
+    outdir.build(out, "national", fill, inputs=inputs)
     return result, paths

@@ -36,6 +36,7 @@ from pathlib import Path
 # review.rollup) are imported where needed, after the first kernel has been started, so that the
 # driver's imports overlap that kernel's start instead of delaying it.
 from review import __version__
+from review import outdir
 from review.config import load_config
 from review.errors import ReviewError
 from review.kernels import KERNELS_STARTING, START_TIMEOUT_S, Kernels, kernels_ahead, papermill_engine, stop_kernel
@@ -190,7 +191,6 @@ def run_review(
     if workers < 1:
         raise ReviewError(f"workers: expected 1 or more, got {workers}")
     data_dir = Path(data_dir).resolve()
-    out = Path(out or Path("reports") / str(year)).resolve()
     config = load_config(config_path, year)  # fail on a bad config before any kernel starts
     if engine:
         from review.rollup import check_engine
@@ -199,13 +199,35 @@ def run_review(
     engine = engine or ""  # empty: the config's engine
     if not data_dir.is_dir():
         raise ReviewError(f"{data_dir}: data folder not found")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with _lock(out):
-        staging = out.parent / f".{out.name}.staging"
-        failed = out.parent / f"{out.name}-failed"
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(failed, ignore_errors=True)
-        (staging / "notebooks").mkdir(parents=True)
+    out = _claim(out or Path("reports") / str(year), data_dir, config, config_path)
+    failed = outdir.claim(out.parent / f"{out.name}-failed", "failed", option="the failed-run folder",
+                          advice="move it away, or choose another --out")
+    with outdir.write_errors(out):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with _lock(out):
+            outputs, timings, stages, cached = _run_into(out, failed, data_dir, year, config, config_path, progress,
+                                                         workers, notebook_dir, use_cache, engine, skip_unknown)
+    final = {k: out / v.name for k, v in outputs.items()} | {"manifest": out / "manifest.json"}
+    return RunResult(out=out, outputs=final, timings=timings, stages=stages, cache=cached.as_dict())
+
+
+def _claim(out: Path, data_dir: Path, config, config_path: Path | None) -> Path:
+    """The output folder, checked by the one rule for outputs (review.outdir): never the data, the
+    config, the decisions, last year's register or the project, nor a folder that is not ours."""
+    from review.register import decisions_path, previous_register_path
+
+    inputs = [("the input folder (--data)", data_dir), ("the config file (--config)", config_path),
+              ("the decisions file", decisions_path(config, config_path)),
+              ("last year's register", previous_register_path(config, config_path, outdir.resolve(out)))]
+    return outdir.claim(out, "run", inputs=inputs)
+
+
+def _run_into(out, failed, data_dir, year, config, config_path, progress, workers, notebook_dir, use_cache, engine,
+              skip_unknown):
+    """Run every stage into a staging folder beside `out` and publish it; the lock is held."""
+    outdir.clear(failed, "failed")
+    with outdir.staging(out, "run") as staging:
+        (staging / "notebooks").mkdir()
         params = check_parameters(
             {
                 "year": year,
@@ -219,64 +241,59 @@ def run_review(
         )
         runs: list[NotebookRun] = []
         started = time.perf_counter()
+        # The first kernel starts now, while this process imports pandas and checks the cache;
+        # which notebook it serves (the data-quality check, or the recommendations after a
+        # cache hit) is settled by the plan below.
+        ahead = kernels_ahead(sum(p.stat().st_size for p in data_dir.rglob("*") if p.is_file()))
+        kernels = Kernels(kernel_name(), notebook_dir, staging / "notebooks", ahead=ahead, starting=KERNELS_STARTING)
+        html = None
         try:
-            # The first kernel starts now, while this process imports pandas and checks the cache;
-            # which notebook it serves (the data-quality check, or the recommendations after a
-            # cache hit) is settled by the plan below.
-            ahead = kernels_ahead(sum(p.stat().st_size for p in data_dir.rglob("*") if p.is_file()))
-            kernels = Kernels(kernel_name(), notebook_dir, staging / "notebooks", ahead=ahead, starting=KERNELS_STARTING)
-            html = None
-            try:
-                kernels.plan([STAGES[0]])
-                cached = _restore_cache(use_cache, data_dir, config, config_path, params, out, staging, notebook_dir, progress)
-                done: set[str] = set(cached.reused)
-                kernels.plan([n for n in STAGES if n not in done])
-                html = _HtmlCopies()
-                for title, names in WAVES:
-                    names = [n for n in names if n not in done]
-                    if not names:
-                        continue
-                    if progress:
-                        progress(title if len(names) == 1 else f"{title} ({len(names)} notebooks, {min(workers, len(names))} at a time)")
-                    wave = _run_wave(names, params, staging, kernels, workers, notebook_dir, html)
-                    runs += wave
-                    _raise_for_failures(wave, staging, failed)
-                    done.update(names)
-                    if use_cache and cached.status == "miss" and done >= set(REUSABLE_NOTEBOOKS):
-                        from review import cache
+            kernels.plan([STAGES[0]])
+            cached = _restore_cache(use_cache, data_dir, config, config_path, params, out, staging, notebook_dir, progress)
+            done: set[str] = set(cached.reused)
+            kernels.plan([n for n in STAGES if n not in done])
+            html = _HtmlCopies()
+            for title, names in WAVES:
+                names = [n for n in names if n not in done]
+                if not names:
+                    continue
+                if progress:
+                    progress(title if len(names) == 1 else f"{title} ({len(names)} notebooks, {min(workers, len(names))} at a time)")
+                wave = _run_wave(names, params, staging, kernels, workers, notebook_dir, html)
+                runs += wave
+                _raise_for_failures(wave, staging, failed)
+                done.update(names)
+                if use_cache and cached.status == "miss" and done >= set(REUSABLE_NOTEBOOKS):
+                    from review import cache
 
-                        cache.save(staging, out, cached.key, REUSABLE_NOTEBOOKS)  # before the stages that read the decisions
-                        cached.status = "saved"
-            finally:
-                kernels.close()  # a kernel started for a notebook that never ran (a failed wave)
-                if html:
-                    html.close()  # every HTML copy written before the manifest, or the staging folder goes
-            html.check()
-            total = time.perf_counter() - started
-            outputs = {
-                "pdf": staging / f"annual-review-{year}.pdf",
-                "html": staging / f"annual-review-{year}.html",
-                "workbook": staging / f"metrics-{year}.xlsx",
-                "rejected": staging / "rejected-rows.csv",
-            }
-            for label, path in outputs.items():
-                if not path.exists():
-                    raise ReviewError(f"the run finished but did not write its {label}: {path.name}")
-            timings = {r.name: round(r.seconds, 3) for r in runs}
-            timings["notebook overhead"] = round(sum(r.overhead for r in runs), 3)
-            timings["total"] = round(total, 3)
-            from review import artifacts, timings as stage_timings
+                    cache.save(staging, out, cached.key, REUSABLE_NOTEBOOKS)  # before the stages that read the decisions
+                    cached.status = "saved"
+        finally:
+            kernels.close()  # a kernel started for a notebook that never ran (a failed wave)
+            if html:
+                html.close()  # every HTML copy written before the manifest, or the staging folder goes
+        html.check()
+        total = time.perf_counter() - started
+        outputs = {
+            "pdf": staging / f"annual-review-{year}.pdf",
+            "html": staging / f"annual-review-{year}.html",
+            "workbook": staging / f"metrics-{year}.xlsx",
+            "rejected": staging / "rejected-rows.csv",
+        }
+        for label, path in outputs.items():
+            if not path.exists():
+                raise ReviewError(f"the run finished but did not write its {label}: {path.name}")
+        timings = {r.name: round(r.seconds, 3) for r in runs}
+        timings["notebook overhead"] = round(sum(r.overhead for r in runs), 3)
+        timings["total"] = round(total, 3)
+        from review import artifacts, timings as stage_timings
 
-            stages = stage_timings.collect(staging)
-            artifacts.write_json(staging / "artifacts" / "timings.json", {"stages": stages, "notebooks": timings})
-            _write_manifest(staging, data_dir, config, config_path, timings, runs, workers,
-                            stages=stages, cache_state=cached.as_dict(), kernels_ahead=ahead)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)  # the failed notebooks are kept apart
-            raise
-        _publish(staging, out)
-    final = {k: out / v.name for k, v in outputs.items()} | {"manifest": out / "manifest.json"}
-    return RunResult(out=out, outputs=final, timings=timings, stages=stages, cache=cached.as_dict())
+        stages = stage_timings.collect(staging)
+        artifacts.write_json(staging / "artifacts" / "timings.json", {"stages": stages, "notebooks": timings})
+        _write_manifest(staging, data_dir, config, config_path, timings, runs, workers,
+                        stages=stages, cache_state=cached.as_dict(), kernels_ahead=ahead)
+        _publish(staging, out)  # the failed notebooks are kept apart, in `failed`
+    return outputs, timings, stages, cached
 
 
 def _restore_cache(use_cache, data_dir, config, config_path, params, out, staging, notebook_dir, progress) -> cache.CacheState:
@@ -338,7 +355,11 @@ def _raise_for_failures(wave: list[NotebookRun], staging: Path, failed: Path) ->
             source = staging / "notebooks" / f"{r.name}{suffix}"
             if source.exists():
                 shutil.copy2(source, failed / source.name)
+    outdir.mark(failed, "failed")
     first, *others = errors
+    code = outdir.errno_in(first.error)
+    if code:  # the disk filled or went read-only under a notebook: say so (review.outdir.write_error)
+        raise OSError(code, f"{os.strerror(code)}, in {first.name}.ipynb", str(staging))
     also = ""
     if others:
         also = "\nAlso failed in the same stage: " + ", ".join(f"{r.name}.ipynb" for r in others)
@@ -396,7 +417,12 @@ def _execute(name: str, params: dict, staging: Path, kernels: Kernels, notebook_
             stop_kernel(manager)  # stopped already, unless papermill failed before running it
     run.seconds = time.time() - began
     if target.exists():
-        _time_notebook(run, target, began, began + run.seconds)
+        try:
+            _time_notebook(run, target, began, began + run.seconds)
+        except ValueError:  # not JSON: cut short as papermill wrote it (a full disk); the error says why
+            if run.error:
+                return run
+            raise
         if html is None or run.error:
             html_began = time.perf_counter()
             write_html(target, target.with_suffix(".html"))
@@ -507,15 +533,10 @@ def write_html(notebook: Path, html: Path, exporter=None) -> None:
 
 
 def _publish(staging: Path, out: Path) -> None:
-    """Swap the staging folder in. Between the two renames `out` is briefly absent; the old
-    copy is then at `.OUT.old`, which the next run puts back if this one was killed."""
-    old = out.parent / f".{out.name}.old"
-    shutil.rmtree(old, ignore_errors=True)
-    if out.exists():
-        out.rename(old)
-    staging.rename(out)
-    shutil.rmtree(old, ignore_errors=True)
-    shutil.rmtree(out.parent / f"{out.name}-failed", ignore_errors=True)
+    """Swap the staging folder in (review.outdir.publish); a failed run's notebooks from before
+    go, if they are ours."""
+    outdir.publish(staging, out, "run")
+    outdir.remove(out.parent / f"{out.name}-failed", "failed")
 
 
 class _lock:
@@ -526,7 +547,7 @@ class _lock:
         self.out = out
 
     def __enter__(self):
-        self.handle = self.path.open("w")
+        self.handle = self.path.open("a")  # "a": a file of that name is never emptied
         try:
             fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -1701,8 +1701,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
-    for path in build_sample(args.size, args.year, args.out, seed=args.seed):
-        print(path)
+    from review import outdir  # the one rule for outputs: replace only a sample folder this wrote
+
+    for path in outdir.build(args.out, "sample", lambda staging: build_sample(args.size, args.year, staging, seed=args.seed)):
+        print(args.out / path.name)
 
 
 if __name__ == "__main__":
