@@ -491,13 +491,13 @@ def test_ingest_publishes_through_the_rule_and_keeps_the_last_output_on_a_full_d
     assert outdir.read_marker(out)["kind"] == "ingest" and (out / "ingest-report.json").exists()
     before = snapshot(out)
 
-    import review.pipeline
+    import review.cells
 
     def full(frame, path):
         path.write_bytes(b"file,li")
         raise _enospc(path)
 
-    monkeypatch.setattr(review.pipeline, "write_safe_csv", full)
+    monkeypatch.setattr(review.cells, "write_csv", full)  # ingest imports it as it writes
     line = one_line_error(*cli("ingest", source, "--out", out))
     assert f"{out}: the disk is full" in line and "rejected-rows.csv" in line, line
     assert snapshot(out) == before
