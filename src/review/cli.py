@@ -27,6 +27,11 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="The annual r
 console = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 
 
+# Typer's help reads "[...]" as markup and drops it: a default is given as show_default, never in the help text.
+CONFIG_DEFAULT = "config/YEAR.yml if present, else the built-in defaults"
+ConfigOption = Annotated[Optional[Path], typer.Option(help="The year's YAML config.", show_default=CONFIG_DEFAULT)]
+
+
 class Size(str, Enum):
     S = "S"
     M = "M"
@@ -71,11 +76,11 @@ def sample(
 def run(
     data: Annotated[Path, typer.Option(help="Folder of input files (canonical CSV, XLSX or Parquet).")],
     year: Annotated[int, typer.Option(help="The review year.")],
-    out: Annotated[Optional[Path], typer.Option(help="Output folder [default: reports/YEAR].")] = None,
-    config: Annotated[Optional[Path], typer.Option(help="The year's YAML config [default: config/YEAR.yml if present].")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Output folder.", show_default="reports/YEAR")] = None,
+    config: ConfigOption = None,
     national: Annotated[bool, typer.Option(help="DATA is a national store: compare its forces (as `review national`).")] = False,
     cache: Annotated[bool, typer.Option(help="Reuse the checked data and evidence of the last run into OUT when the data, config and code are unchanged (only the decisions edited).")] = True,
-    engine: Annotated[Optional[Engine], typer.Option(help="What runs the rollups: duckdb or spark (default: the config's engine, duckdb unless set).")] = None,
+    engine: Annotated[Optional[Engine], typer.Option(help="What runs the rollups: duckdb or spark.", show_default="the config's engine, duckdb unless set")] = None,
     skip_unknown: Annotated[bool, typer.Option(help="Go on without files that match no known format or cannot be read; the report lists them as skipped.")] = False,
 ) -> None:
     """Run the whole review: check the data, compute the evidence, write the board report."""
@@ -110,9 +115,9 @@ def _print_summary(result) -> None:
 def ingest(
     src: Annotated[list[Path], typer.Argument(help="Folders or files: platform exports and registers (CSV, XLSX, Parquet).")],
     out: Annotated[Path, typer.Option(help="Folder for one Parquet file per canonical table, ingest-report.json and rejected-rows.csv.")],
-    year: Annotated[Optional[int], typer.Option(help="The review year: places dates written without a year (TikTok).")] = None,
-    config: Annotated[Optional[Path], typer.Option(help="The year's YAML config [default: config/YEAR.yml if present].")] = None,
-    max_reject_pct: Annotated[Optional[float], typer.Option(help="Stop if more than this share of a file's rows is rejected [default: the config's, else 5].")] = None,
+    year: Annotated[Optional[int], typer.Option(help="The review year: places dates written without a year (TikTok) and sets the config's period.", show_default="none: no config is read; dates without a year are placed by a 20YY folder name, else the file's date")] = None,
+    config: ConfigOption = None,
+    max_reject_pct: Annotated[Optional[float], typer.Option(help="Stop if more than this share (per cent) of a file's rows is rejected.", show_default="the config's reject_rate_max_pct, else 5")] = None,
     skip_unknown: Annotated[bool, typer.Option(help="Go on without files that match no known format or cannot be read; they are listed as skipped.")] = False,
 ) -> None:
     """Recognise, repair and validate input files; write the canonical tables and say what became of every row."""
@@ -142,8 +147,8 @@ def ingest(
 def init(
     folder: Annotated[Path, typer.Argument(help="The year's folder to create, e.g. data/2025; it must not exist or be empty.")],
     year: Annotated[int, typer.Option(help="The review year.")],
-    from_config: Annotated[Optional[Path], typer.Option(help="Last year's config to copy [default: FOLDER/../YEAR-1/config.yml, else config/YEAR-1.yml, if present; else every setting at its default].")] = None,
-    previous_register: Annotated[Optional[Path], typer.Option(help="Last year's register, whose open recommendations go into the decisions file [default: where the run looks: reports/YEAR-1/recommendations-YEAR-1.yml].")] = None,
+    from_config: Annotated[Optional[Path], typer.Option(help="Last year's config to copy.", show_default="FOLDER/../YEAR-1/config.yml, else config/YEAR-1.yml, if present; else every setting at its default")] = None,
+    previous_register: Annotated[Optional[Path], typer.Option(help="Last year's register, whose open recommendations go into the decisions file.", show_default="where the run looks: reports/YEAR-1/recommendations-YEAR-1.yml")] = None,
 ) -> None:
     """Create a year's folder: the config, a decisions file, one XLSX template per register, a place for the exports."""
     from review.init import init_year
@@ -199,8 +204,8 @@ def _print_inputs(files: list[dict]) -> None:
 def recommendations(
     data: Annotated[Path, typer.Option(help="Folder of input files, or a run's output folder.")],
     year: Annotated[int, typer.Option(help="The review year.")],
-    config: Annotated[Optional[Path], typer.Option(help="The year's YAML config [default: config/YEAR.yml if present].")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Where this year's run writes [default: reports/YEAR]; last year's register is looked for beside it.")] = None,
+    config: ConfigOption = None,
+    out: Annotated[Optional[Path], typer.Option(help="Where this year's run writes; last year's register is looked for beside it.", show_default="reports/YEAR")] = None,
 ) -> None:
     """List the recommendations that fire for the year, why, and the team's decision on each."""
     from rich.panel import Panel
@@ -275,10 +280,10 @@ def partition(
 def national_review(
     data: Annotated[Path, typer.Option(help="The national store (Parquet partitioned by force and year).")],
     year: Annotated[int, typer.Option(help="The review year.")],
-    out: Annotated[Optional[Path], typer.Option(help="Output folder [default: reports/national-YEAR].")] = None,
-    config: Annotated[Optional[Path], typer.Option(help="YAML config for the national paper: period, marking, "
-                                                        "labels [default: config/YEAR.yml if present].")] = None,
-    forces: Annotated[Optional[str], typer.Option(help="Only these force ids, comma-separated [default: all].")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Output folder.", show_default="reports/national-YEAR")] = None,
+    config: Annotated[Optional[Path], typer.Option(help="YAML config for the national paper: period, marking, labels.",
+                                                   show_default=CONFIG_DEFAULT)] = None,
+    forces: Annotated[Optional[str], typer.Option(help="Only these force ids, comma-separated.", show_default="all")] = None,
     workers: Annotated[int, typer.Option(help="Compute this many forces at a time, each in its own process "
                                               "(pays off on an idle machine from about four forces).")] = 1,
 ) -> None:
@@ -312,12 +317,12 @@ class Format(str, Enum):
 def sql(
     query: Annotated[str, typer.Argument(help="One SQL query (DuckDB's dialect) over the tables, by name.")],
     data: Annotated[Path, typer.Option(help="A run's output folder (its canonical Parquet), or a folder of input files.")],
-    engine: Annotated[Optional[Engine], typer.Option(help="duckdb or spark (default: the year's config's engine, duckdb unless set).")] = None,
-    year: Annotated[Optional[int], typer.Option(help="Query that review period's rows, with the local-time columns the rollups use (published_local, received_local, response_minutes, is_staffed) and the post_scores and messages tables (default: the run's year, else the latest year in the data).")] = None,
-    config: Annotated[Optional[Path], typer.Option(help="The year's YAML config (default: config/YEAR.yml if present); needs --year.")] = None,
+    engine: Annotated[Optional[Engine], typer.Option(help="duckdb or spark.", show_default="the year's config's engine, duckdb unless set")] = None,
+    year: Annotated[Optional[int], typer.Option(help="Query that review period's rows, with the local-time columns the rollups use (published_local, received_local, response_minutes, is_staffed) and the post_scores and messages tables.", show_default="the run's year, else the latest year in the data")] = None,
+    config: Annotated[Optional[Path], typer.Option(help="The year's YAML config; needs --year.", show_default=CONFIG_DEFAULT)] = None,
     all_years: Annotated[bool, typer.Option("--all-years", help="Query every row of every year, canonical columns only.")] = False,
-    format: Annotated[Optional[Format], typer.Option("--format", help="table (printed), csv, json or parquet (default: from --output's suffix, else table).")] = None,
-    output: Annotated[Optional[Path], typer.Option(help="Write the result to this file (csv, json or parquet) instead of printing it.")] = None,
+    format: Annotated[Optional[Format], typer.Option("--format", help="table (printed), csv, json or parquet.", show_default="from --output's suffix, else table")] = None,
+    output: Annotated[Optional[Path], typer.Option(help="Write the result to this file (csv, json or parquet) instead of printing it.", show_default="none: printed")] = None,
     max_rows: Annotated[int, typer.Option(help="Print at most this many rows (table format).", min=1)] = 50,
 ) -> None:
     """Run ad hoc SQL over one review year's tables (or every year's) and print or save the result."""
