@@ -372,7 +372,7 @@ def _cell(value) -> str:
 def docs(
     out: Annotated[Path, typer.Option(help="Where to write the generated documents.")] = Path("docs"),
 ) -> None:
-    """Write docs/data-dictionary.md and docs/metrics.md from the contracts and the metric registry."""
+    """Write the data dictionary, metric definitions, platform exports and configuration docs from the code."""
     from review.docs import write_docs
 
     for path in write_docs(out):
