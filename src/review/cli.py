@@ -66,8 +66,11 @@ def sample(
     if forces:
         _national_sample(size.value, year, out, seed, forces, started)
         return
-    with console.status(f"Generating size {size.value} sample data for {year - 1} and {year}"):
-        paths = build_sample(size.value, year, out, seed=seed)  # streams: size L fits in memory
+    try:
+        with console.status(f"Generating size {size.value} sample data for {year - 1} and {year}"):
+            paths = build_sample(size.value, year, out, seed=seed)  # streams: size L fits in memory
+    except ReviewError as exc:
+        _fail(exc)
     size_mb = sum(p.stat().st_size for p in paths) / 1e6
     console.print(f"Wrote {len(paths)} files ({size_mb:,.1f} MB) to {out} in {time.perf_counter() - started:.1f} s")
 
