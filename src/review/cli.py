@@ -103,14 +103,16 @@ def run(
 
 
 def _print_summary(result) -> None:
-    import json
-
     manifest = json.loads(result.outputs["manifest"].read_text())
     _print_inputs(manifest["inputs"])
     for stage, seconds in result.timings.items():
         console.print(f"  {stage:<18} {seconds:6.1f} s")
     if result.cache.get("status") == "hit":
         console.print(f"  reused from the last run: {len(result.cache['reused_notebooks'])} notebooks (inputs unchanged)")
+    outcome = result.out / "artifacts" / "decisions.json"
+    if outcome.exists():
+        outcome = json.loads(outcome.read_text(encoding="utf-8"))
+        _print_unmatched(outcome["unmatched_decisions"], outcome.get("did_you_mean", {}), outcome["decisions_file"])
     console.print(f"[bold green]Done.[/] The board report is {result.outputs['pdf']}")
 
 
@@ -211,6 +213,7 @@ def recommendations(
     out: Annotated[Optional[Path], typer.Option(help="Where this year's run writes; last year's register is looked for beside it.", show_default="reports/YEAR")] = None,
 ) -> None:
     """List the recommendations that fire for the year, why, and the team's decision on each."""
+    from rich.markup import escape
     from rich.panel import Panel
 
     from review.config import default_config_path, load_config
@@ -230,25 +233,34 @@ def recommendations(
     except ReviewError as exc:
         _fail(exc)
     out_console = Console()
-    table = Table(title=f"Recommendations for {cfg.period_label}", title_justify="left")
-    table.add_column("id", overflow="fold")
-    for column in ["clause", "priority", "for", "decision", "title"]:
-        table.add_column(column)
+    table = Table(title=f"Recommendations for {cfg.period_label}", title_justify="left", box=box.SIMPLE_HEAD)
+    # An id is copied into the decisions file: it is never folded. The clause is in the id, and the
+    # priority goes under the title, so the title has room to wrap beside it in 80 columns.
+    table.add_column("id", no_wrap=True, min_width=max((len(r.rec_id) for r in result.for_board + result.rejected), default=2))
+    table.add_column("decision", no_wrap=True)
+    table.add_column("recommendation", ratio=1)
     for rec in result.for_board + result.rejected:
         decision = inputs.decisions.get(rec.rec_id)
         state = "rejected" if rec in result.rejected else (decision.decision + "ed" if decision and decision.decision else "to decide")
-        table.add_row(rec.rec_id, rec.clause, rec.priority, "decision" if rec.for_decision else "noting", state, rec.title)
+        table.add_row(rec.rec_id, state, f"{escape(rec.title)}\n[dim]{rec.priority} priority, for "
+                      f"{'decision' if rec.for_decision else 'noting'}[/]")
     out_console.print(table)
     for rec in result.for_board + result.rejected:
         evidence = ", ".join(f"{k} = {v}" for k, v in rec.evidence.items())
-        out_console.print(Panel(f"{rec.text}\n[dim]Evidence: {evidence}[/]", title=rec.rec_id, title_align="left"))
-    if result.unmatched_decisions:
-        console.print(
-            f"[yellow]Decisions that match no recommendation this year[/] ({inputs.decisions_file}): "
-            + ", ".join(result.unmatched_decisions)
-        )
+        out_console.print(Panel(f"{escape(rec.text)}\n[dim]Evidence: {escape(evidence)}[/]", title=rec.rec_id, title_align="left"))
+    _print_unmatched(result.unmatched_decisions, result.did_you_mean, inputs.decisions_file)
     console.print(f"Decisions read from: {inputs.decisions_file or 'none yet'}; "
                   f"last year's register: {inputs.previous_register_file or 'none found'}")
+
+
+def _print_unmatched(unmatched: list[str], did_you_mean: dict[str, str], decisions_file) -> None:
+    """Decisions whose id matches no recommendation, one a line, with the closest id when one is near."""
+    from review.register import unmatched_words
+
+    if unmatched:
+        console.print(f"[yellow]Decisions that match no recommendation this year[/] ({decisions_file}):", highlight=False)
+        for words in unmatched_words(unmatched, did_you_mean):
+            console.print(f"  {words}", highlight=False, soft_wrap=True)
 
 
 def _national_sample(size: str, year: int, out: Path, seed: int, forces: int, started: float) -> None:
