@@ -109,7 +109,7 @@ def _print_summary(result) -> None:
         console.print(f"  {stage:<18} {seconds:6.1f} s")
     if result.cache.get("status") == "hit":
         console.print(f"  reused from the last run: {len(result.cache['reused_notebooks'])} notebooks (inputs unchanged)")
-    outcome = result.out / "artifacts" / "decisions.json"
+    outcome = result.outputs["manifest"].parent / "artifacts" / "decisions.json"
     if outcome.exists():
         outcome = json.loads(outcome.read_text(encoding="utf-8"))
         _print_unmatched(outcome["unmatched_decisions"], outcome.get("did_you_mean", {}), outcome["decisions_file"])
@@ -186,23 +186,33 @@ def _print_skipped(skipped: list[dict]) -> None:
 
 def _print_inputs(files: list[dict]) -> None:
     """What became of every input file's rows (FileReport.as_dict, as the manifest stores them).
-    Long names fold onto a second line rather than being cut: every count must stay readable."""
-    table = Table(title="Input files", title_justify="left", box=box.SIMPLE_HEAD)
+
+    A file name is never cut or folded: the counts stand in aligned columns at the right, and a
+    name with its format too long to sit beside them has its counts on the next line."""
     counts = {"rows read": "rows_read", "accepted": "rows_accepted", "rejected": "rows_rejected",
               "merged": "rows_merged", "unused": "rows_unused"}
-    with_account = any(f.get("account_id") for f in files)  # exports name one; registers do not
-    for column in ["file", "format", "table", *(["account"] if with_account else [])]:
-        table.add_column(column, overflow="fold")
-    for column in counts:
-        table.add_column(column, justify="right", no_wrap=True)
+    rows = []
     for f in files:
-        table.add_row(
-            f["path"], f.get("layout") or f["format"],
-            f["table"] or ("joined" if f.get("rows_merged") and not f.get("rows_unused") else "not used"),
-            *([f.get("account_id") or ""] if with_account else []),
-            *(f"{f.get(k, 0):,}" for k in counts.values()),
-        )
-    console.print(table)
+        table = f["table"] or ("joined" if f.get("rows_merged") and not f.get("rows_unused") else "not used")
+        what = f"{f.get('layout') or f['format']} → {table}" + (f", account {f['account_id']}" if f.get("account_id") else "")
+        rows.append((f"  {f['path']}  ({what})", [f"{f.get(k, 0):,}" for k in counts.values()]))
+    widths = [max([len(h), *(len(r[1][i]) for r in rows)]) for i, h in enumerate(counts)]
+    block = sum(w + 2 for w in widths)
+    heading = "  file (format → table)"
+    left = min(max([len(heading), *(len(r[0]) for r in rows)]), max(console.width - block, 0))
+
+    def numbers(values) -> str:
+        return "".join(f"{v:>{w + 2}}" for v, w in zip(values, widths))
+
+    console.print("Input files", style="bold", highlight=False)
+    console.print(f"{heading if len(heading) <= left else '':<{left}}{numbers(list(counts))}", style="bold",
+                  highlight=False, markup=False, soft_wrap=True)
+    for name, values in rows:
+        if len(name) <= left:
+            console.print(f"{name:<{left}}{numbers(values)}", highlight=False, markup=False, soft_wrap=True)
+        else:
+            console.print(name, highlight=False, markup=False, soft_wrap=True)
+            console.print(f"{'':<{left}}{numbers(values)}", highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command()
