@@ -87,12 +87,15 @@ def run(
     skip_unknown: Annotated[bool, typer.Option(help="Go on without files that match no known format or cannot be read; the report lists them as skipped.")] = False,
 ) -> None:
     """Run the whole review: check the data, compute the evidence, write the board report."""
-    from review.config import default_config_path
+    from review.config import config_used, default_config_path
     from review.run import run_review
 
     if national:
         return national_review(data=data, year=year, out=out, config=config)
     config = config or default_config_path(year)
+    console.print(f"Config: {config_used(config, year)}"
+                  + ("; without a config file nothing is cached for a re-run" if config is None and cache else ""),
+                  highlight=False, soft_wrap=True)
     try:
         with console.status("Starting") as status:
             result = run_review(data, year, out, config, progress=lambda title: status.update(title), use_cache=cache,
@@ -126,15 +129,19 @@ def ingest(
     skip_unknown: Annotated[bool, typer.Option(help="Go on without files that match no known format or cannot be read; they are listed as skipped.")] = False,
 ) -> None:
     """Recognise, repair and validate input files; write the canonical tables and say what became of every row."""
-    from review.config import default_config_path, load_config
+    from review.config import config_used, default_config_path, load_config
     from review.ingest import write_ingest
     from review.validate import check_reject_rate
 
     try:
         period, limit = None, 5.0
         if year is not None:
-            cfg = load_config(config or default_config_path(year), year)
+            config = config or default_config_path(year)
+            console.print(f"Config: {config_used(config, year)}", highlight=False, soft_wrap=True)
+            cfg = load_config(config, year)
             period, limit = (cfg.period_start, cfg.period_end), cfg.reject_rate_max_pct
+        elif config is not None:
+            raise ReviewError(f"--config {config}: give --year too; without it no config is read")
         with console.status("Reading inputs"):
             validated = write_ingest(src, out, period, skip_unknown=skip_unknown)
         _print_inputs([f.as_dict() for f in validated.files])
@@ -226,13 +233,14 @@ def recommendations(
     from rich.markup import escape
     from rich.panel import Panel
 
-    from review.config import default_config_path, load_config
+    from review.config import config_used, default_config_path, load_config
     from review.metrics import compute_metrics
     from review.recommend import recommend
     from review.register import decide, prepare
     from review.year import read_tables
 
     config = config or default_config_path(year)
+    console.print(f"Config: {config_used(config, year)}", highlight=False, soft_wrap=True)
     try:
         cfg = load_config(config, year)
         tables = read_tables(data)
@@ -313,12 +321,14 @@ def national_review(
                                               "(pays off on an idle machine from about four forces).")] = 1,
 ) -> None:
     """Compare forces: each force's metrics from the store, the national report, workbook and CSV."""
-    from review.config import default_config_path, load_config
+    from review.config import config_used, default_config_path, load_config
     from review.national import run_national
 
     started = time.perf_counter()
+    config = config or default_config_path(year)
+    console.print(f"Config: {config_used(config, year)}", highlight=False, soft_wrap=True)
     try:
-        cfg = load_config(config or default_config_path(year), year)
+        cfg = load_config(config, year)
         chosen = [f.strip() for f in forces.split(",") if f.strip()] if forces else None
         with console.status("Starting") as status:
             result, paths = run_national(data, year, out or Path("reports") / f"national-{year}", cfg, chosen,

@@ -410,3 +410,12 @@ def load_config(path: Path | None, year: int) -> ReviewConfig:
 def default_config_path(year: int, root: Path = Path("config")) -> Path | None:
     candidate = root / f"{year}.yml"
     return candidate if candidate.exists() else None
+
+
+def config_used(path: Path | None, year: int, root: Path = Path("config")) -> str:
+    """Which config a command runs with, in words, for its first line of output and the manifest:
+    the file, or the built-in defaults and where a file was looked for (a run from another folder
+    finds no config/YEAR.yml and would otherwise fall back without a word)."""
+    if path is not None:
+        return str(Path(path).resolve())
+    return f"the built-in defaults (no --config given, and no {root / f'{year}.yml'} in {Path.cwd()})"

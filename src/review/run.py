@@ -36,7 +36,7 @@ from pathlib import Path
 # review.rollup) are imported where needed, after the first kernel has been started, so that the
 # driver's imports overlap that kernel's start instead of delaying it.
 from review import __version__
-from review.config import load_config
+from review.config import config_used, load_config
 from review.errors import ReviewError
 from review.kernels import KERNELS_STARTING, START_TIMEOUT_S, Kernels, kernels_ahead, papermill_engine, stop_kernel
 
@@ -569,7 +569,8 @@ def _write_manifest(staging: Path, data_dir: Path, config, config_path, timings,
         "skipped": ingest.get("skipped", []),
         "synthetic": ingest["synthetic"],
         "rows_rejected": ingest["rows_rejected"],
-        "config_file": str(config_path) if config_path else None,
+        "config_file": str(Path(config_path).resolve()) if config_path else None,
+        "config_used": config_used(config_path, config.year),  # the file, or the built-in defaults and where it looked
         "config": config.model_dump(mode="json"),
         "versions": {
             "python": platform.python_version(),
