@@ -149,7 +149,7 @@ def ingest(
         console.print(f"Wrote {len(validated.tables)} Parquet tables, ingest-report.json and rejected-rows.csv to {out}")
         check_reject_rate(validated.files, max_reject_pct if max_reject_pct is not None else limit)
         # the folder is a valid --data: the run reports on the original files (review.ingest.read_ingested)
-        console.print(f"Next: review run --data {out} --year {year or 'YEAR'}" + (f" --config {config}" if config else ""),
+        console.print(f"Next: {_program()} run --data {out} --year {year or 'YEAR'}" + (f" --config {config}" if config else ""),
                       highlight=False, soft_wrap=True)
     except ReviewError as exc:
         _fail(exc)
@@ -170,17 +170,32 @@ def init(
     except ReviewError as exc:
         _fail(exc)
     if result.config_from:
-        console.print(f"config.yml: copied from {result.config_from}, for {year}")
+        console.print(f"config.yml: copied from {result.config_from}, for {year}", highlight=False, soft_wrap=True)
     else:
         looked = ", ".join(map(str, result.looked_for.get("config", [])))
-        console.print(f"config.yml: every setting at its default (no config for {year - 1} found: looked for {looked})")
+        console.print(f"config.yml: every setting at its default (no config for {year - 1} found: looked for {looked})",
+                      highlight=False, soft_wrap=True)
     if result.register_from:
-        console.print(f"decisions-{year}.yml: {result.open_recommendations} open recommendation(s) from {result.register_from}")
+        console.print(f"decisions-{year}.yml: {result.open_recommendations} open recommendation(s) from {result.register_from}",
+                      highlight=False, soft_wrap=True)
     else:
         looked = ", ".join(map(str, result.looked_for.get("register", [])))
-        console.print(f"decisions-{year}.yml: nothing to carry forward (no register for {year - 1} found: looked for {looked})")
+        console.print(f"decisions-{year}.yml: nothing to carry forward (no register for {year - 1} found: looked for {looked})",
+                      highlight=False, soft_wrap=True)
     console.print(f"[bold green]Done.[/] Wrote {folder}: fill in the templates in {folder}/inputs/registers, put the "
-                  f"exports in {folder}/inputs/exports, then follow {folder}/README.md")
+                  f"exports in {folder}/inputs/exports, then follow {folder}/README.md", highlight=False, soft_wrap=True)
+
+
+def _program() -> str:
+    """The command as the user can type it again: `review` when that is on the PATH, else the path
+    they ran (`.venv/bin/review` in a shell where the environment is not activated)."""
+    import shutil
+
+    typed = Path(sys.argv[0])
+    if typed.name != "review":
+        return "review"  # python -m review.cli, or a test
+    found = shutil.which("review")
+    return "review" if found and Path(found).resolve() == typed.resolve() else str(typed)
 
 
 def _print_skipped(skipped: list[dict]) -> None:
@@ -194,32 +209,38 @@ def _print_skipped(skipped: list[dict]) -> None:
 def _print_inputs(files: list[dict]) -> None:
     """What became of every input file's rows (FileReport.as_dict, as the manifest stores them).
 
-    A file name is never cut or folded: the counts stand in aligned columns at the right, and a
-    name with its format too long to sit beside them has its counts on the next line."""
+    A file name is never cut or folded: the counts stand in aligned columns at the right, beside
+    each file or, when a name with its format is too long for that, on the line below every name."""
     counts = {"rows read": "rows_read", "accepted": "rows_accepted", "rejected": "rows_rejected",
               "merged": "rows_merged", "unused": "rows_unused"}
     rows = []
     for f in files:
         table = f["table"] or ("joined" if f.get("rows_merged") and not f.get("rows_unused") else "not used")
         what = f"{f.get('layout') or f['format']} → {table}" + (f", account {f['account_id']}" if f.get("account_id") else "")
-        rows.append((f"  {f['path']}  ({what})", [f"{f.get(k, 0):,}" for k in counts.values()]))
-    widths = [max([len(h), *(len(r[1][i]) for r in rows)]) for i, h in enumerate(counts)]
+        rows.append((f"  {f['path']}", what, [f"{f.get(k, 0):,}" for k in counts.values()]))
+    widths = [max([len(h), *(len(r[2][i]) for r in rows)]) for i, h in enumerate(counts)]
     block = sum(w + 2 for w in widths)
     heading = "  file (format → table)"
-    left = min(max([len(heading), *(len(r[0]) for r in rows)]), max(console.width - block, 0))
+    left = min(max([len(heading), *(len(f"{name}  ({what})") for name, what, _ in rows)]), max(console.width - block, 0))
 
     def numbers(values) -> str:
         return "".join(f"{v:>{w + 2}}" for v, w in zip(values, widths))
 
+    def say(text: str) -> None:
+        console.print(text, highlight=False, markup=False, soft_wrap=True)
+
     console.print("Input files", style="bold", highlight=False)
-    console.print(f"{heading if len(heading) <= left else '':<{left}}{numbers(list(counts))}", style="bold",
-                  highlight=False, markup=False, soft_wrap=True)
-    for name, values in rows:
-        if len(name) <= left:
-            console.print(f"{name:<{left}}{numbers(values)}", highlight=False, markup=False, soft_wrap=True)
-        else:
-            console.print(name, highlight=False, markup=False, soft_wrap=True)
-            console.print(f"{'':<{left}}{numbers(values)}", highlight=False, markup=False, soft_wrap=True)
+    say(f"{heading if len(heading) <= left else '':<{left}}{numbers(list(counts))}")
+    if all(len(f"{name}  ({what})") <= left for name, what, _ in rows):
+        for name, what, values in rows:
+            say(f"{f'{name}  ({what})':<{left}}{numbers(values)}")
+        return
+    for name, what, values in rows:  # one layout for every file: the name on a line of its own
+        say(name)
+        if len(f"    {what}") > left:
+            say(f"    {what}")
+            what = ""
+        say(f"{f'    {what}' if what else '':<{left}}{numbers(values)}")
 
 
 @app.command()
