@@ -13,14 +13,15 @@ from typer.testing import CliRunner
 
 from review.cli import app
 
-COMMANDS = sorted(typer.main.get_command(app).commands.items())
+GROUP = typer.main.get_command(app)
+COMMANDS = sorted(GROUP.commands.items())
 
 
 def _printed_help(name: str, monkeypatch) -> str:
     """The command's --help as printed, one line per option (a wide terminal), whitespace and box
     lines collapsed."""
     monkeypatch.setattr(typer.rich_utils, "MAX_WIDTH", 400)
-    result = CliRunner().invoke(app, [name, "--help"])
+    result = CliRunner().invoke(app, [name, "--help"] if name else ["--help"])
     assert result.exit_code == 0, result.output
     return re.sub(r"\s+", " ", re.sub(r"[│╭╮╰╯─]", " ", result.output))
 
@@ -29,7 +30,7 @@ def _collapse(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-@pytest.mark.parametrize("name,command", COMMANDS, ids=[n for n, _ in COMMANDS])
+@pytest.mark.parametrize("name,command", [("", GROUP), *COMMANDS], ids=["review", *(n for n, _ in COMMANDS)])
 def test_every_option_shows_its_default_and_its_whole_help(name, command, monkeypatch):
     printed = _printed_help(name, monkeypatch)
     params = [p for p in command.params if p.name != "help"]
@@ -51,6 +52,8 @@ def test_every_option_shows_its_default_and_its_whole_help(name, command, monkey
         assert not re.search(r"\s[.,;:]", help_text), f"{label}: a space before punctuation: {help_text!r}"
         if param.required:
             assert "[required]" in row, label
+        elif param.is_eager:
+            continue  # --version: acts and exits, no default to show
         else:
             assert re.search(r"\[default: [^\]\s][^\]]*\]", row), f"{label}: no default shown: {row!r}"
 
@@ -72,3 +75,10 @@ def test_the_help_bug_this_guards_against_would_fail():
 
     result = CliRunner().invoke(broken, ["--help"])
     assert "Output folder ." in _collapse(result.output)
+
+
+def test_the_version_is_the_one_the_manifest_records():
+    from review import __version__
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output == f"policy-review {__version__}\n"

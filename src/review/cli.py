@@ -43,6 +43,22 @@ class Engine(str, Enum):
     spark = "spark"
 
 
+def _version(value: bool) -> None:
+    if value:
+        from review import __version__
+
+        print(f"policy-review {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version (as the run's manifest records it) and exit.")] = False,
+) -> None:
+    """The annual review of a force's social media."""
+
+
 def _fail(exc: Exception) -> None:
     if os.environ.get("REVIEW_DEBUG"):
         raise exc
