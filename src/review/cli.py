@@ -124,8 +124,10 @@ def run(
 def _print_summary(result) -> None:
     manifest = json.loads(result.outputs["manifest"].read_text())
     _print_inputs(manifest["inputs"])
+    console.print("Time per notebook", style="bold", highlight=False)
+    width = max(map(len, result.timings), default=0)
     for stage, seconds in result.timings.items():
-        console.print(f"  {stage:<18} {seconds:6.1f} s")
+        console.print(f"  {stage:<{width}} {seconds:6.1f} s", highlight=False)
     if result.cache.get("status") == "hit":
         console.print(f"  reused from the last run: {len(result.cache['reused_notebooks'])} notebooks (inputs unchanged)")
     outcome = result.outputs["manifest"].parent / "artifacts" / "decisions.json"
