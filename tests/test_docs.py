@@ -144,3 +144,37 @@ def test_a_link_to_a_missing_file_is_found(tmp_path):
         "README.md: link to docs/gone.md: no such file",
         "README.md: link to docs/guide.md#nowhere: no such section",
     ]
+
+
+def test_the_dictionary_says_how_times_are_read_and_the_code_agrees():
+    """Register times were documented as "UTC timestamp" while a time without a zone is read as
+    UK time. The dictionary's own examples are checked against the code that reads them."""
+    import pandas as pd
+
+    from review.validate import _coerce_timestamp
+
+    text = data_dictionary()
+    assert "UTC timestamp" not in text
+    summer = re.search(r"in summer \(British Summer Time, UTC\+1\) `([^`]+)` is stored as (\d\d:\d\d) UTC", text)
+    winter = re.search(r"in winter `([^`]+)` as (\d\d:\d\d) UTC", text)
+    for written, stored in [summer.groups(), winter.groups()]:
+        read, bad = _coerce_timestamp(pd.Series([written]))
+        assert not bad.any() and read.iloc[0].strftime("%H:%M") == stored, written
+    zoned, bad = _coerce_timestamp(pd.Series(["2025-07-01T09:30:00+01:00", "2025-07-01T09:30:00Z"]))
+    assert zoned.dt.strftime("%H:%M").tolist() == ["08:30", "09:30"]  # "taken as given"
+
+
+def test_person_columns_tell_one_story_with_the_guide(repo_root):
+    """The dictionary said person_ref must be "a keyed hash, never a name"; the guide said ingest
+    does the hashing. Each person column now says it is pseudonymised as it is read, and points
+    at the guide's section on the key."""
+    text = data_dictionary()
+    for table in TABLES.values():
+        for column in table.columns:
+            if table.field(column)["personal"]:
+                row = next(line for line in text.splitlines() if line.startswith(f"| `{column}` |"))
+                assert "Replaced by a [pseudonym](#people) as it is read." in row
+                assert "keyed hash, never a name" not in row
+    assert "(guide.md#the-pseudonymisation-key)" in text
+    guide = (repo_root / "docs" / "guide.md").read_text(encoding="utf-8")
+    assert "Ingest\nreplaces every value of a person column" in guide
