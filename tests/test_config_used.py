@@ -37,3 +37,20 @@ def test_the_words_for_a_file_and_for_the_defaults(tmp_path, monkeypatch):
     assert config_used(None, 2025) == f"the built-in defaults (no --config given, and no config/2025.yml in {tmp_path})"
     (tmp_path / "my.yml").write_text("year: 2025\n")
     assert config_used(tmp_path / "my.yml", 2025) == str(tmp_path / "my.yml")
+
+
+def test_the_next_command_is_given_as_the_user_typed_it(tmp_path, monkeypatch):
+    """A newcomer runs `.venv/bin/review` without the environment activated: 'Next: review run ...'
+    would be 'command not found'."""
+    from review import cli
+
+    venv_bin = tmp_path / ".venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    (venv_bin / "review").write_text("#!/bin/sh\n")
+    (venv_bin / "review").chmod(0o755)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.argv", [".venv/bin/review", "ingest"])
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    assert cli._program() == ".venv/bin/review"
+    monkeypatch.setenv("PATH", f"{venv_bin}:/usr/bin:/bin")
+    assert cli._program() == "review"
