@@ -93,7 +93,8 @@ def sample(
 
 @app.command()
 def run(
-    data: Annotated[Path, typer.Option(help="Folder of input files (canonical CSV, XLSX or Parquet).")],
+    data: Annotated[Path, typer.Option(help="A `review ingest` output folder, or a folder of input files (registers as CSV, "
+                                            "XLSX or Parquet, and platform exports) to read and check in one step.")],
     year: Annotated[int, typer.Option(help="The review year.")],
     out: Annotated[Optional[Path], typer.Option(help="Output folder.", show_default="reports/YEAR")] = None,
     config: ConfigOption = None,
@@ -263,7 +264,7 @@ def _print_inputs(files: list[dict]) -> None:
 
 @app.command()
 def recommendations(
-    data: Annotated[Path, typer.Option(help="Folder of input files, or a run's output folder.")],
+    data: Annotated[Path, typer.Option(help="A `review ingest` output folder, a folder of input files, or a run's output folder.")],
     year: Annotated[int, typer.Option(help="The review year.")],
     config: ConfigOption = None,
     out: Annotated[Optional[Path], typer.Option(help="Where this year's run writes; last year's register is looked for beside it.", show_default="reports/YEAR")] = None,
