@@ -714,6 +714,18 @@ SKIP_HINT = ("Fix or remove these files, or run again with --skip-unknown to go 
              "(they are then listed as skipped in the ingest report and the report's data-sources appendix).")
 
 
+def refuse_year_folder(folder: Path) -> None:
+    """A year's folder (as `review init` makes it: config.yml beside inputs/, and the checked/
+    folder ingest wrote) is not a data folder: read whole, ingest's own rejected-rows.csv would be
+    refused as an unknown table. Say which of its folders to give instead."""
+    checked = sorted(p.parent for p in folder.glob(f"*/{INGEST_REPORT}"))
+    inputs = folder / "inputs"
+    if not checked and not (inputs.is_dir() and (folder / "config.yml").is_file()):
+        return
+    use = [f"{c} (as review ingest checked them)" for c in checked] + ([f"{inputs} (as they came)"] if inputs.is_dir() else [])
+    raise ReviewError(f"{folder}: this is a year's folder, not a folder of data files; give the files {' or '.join(use)}")
+
+
 def read_inputs(sources: list[Path], period: Period | None = None, stream: bool = False,
                 skip_unknown: bool = False) -> tuple[list[RawFile], dict]:
     """Read every table file under `sources` (folders or files); return raw files and metadata.
@@ -734,6 +746,7 @@ def read_inputs(sources: list[Path], period: Period | None = None, stream: bool 
             entries.append((source, source.name if len(sources) == 1 else str(source)))
             proofs.append(None)
             continue
+        refuse_year_folder(source)
         table_files, other_files, hidden = list_input_files(source)
         prefix = "" if len(sources) == 1 else f"{source}/"
         entries += [(p, prefix + str(p.relative_to(source))) for p in table_files]

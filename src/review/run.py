@@ -199,6 +199,9 @@ def run_review(
     engine = engine or ""  # empty: the config's engine
     if not data_dir.is_dir():
         raise ReviewError(f"{data_dir}: data folder not found")
+    from review.ingest import refuse_year_folder
+
+    refuse_year_folder(data_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     with _lock(out):
         staging = out.parent / f".{out.name}.staging"
