@@ -59,6 +59,13 @@ def main(
     """The annual review of a force's social media."""
 
 
+def _print_config(path: Path | None, year: int, note: str = "") -> None:
+    """The first line of every command that reads a config: which one (review.config.config_used)."""
+    from review.config import config_used
+
+    console.print(f"Config: {config_used(path, year)}{note}", highlight=False, soft_wrap=True)
+
+
 def _fail(exc: Exception) -> None:
     if os.environ.get("REVIEW_DEBUG"):
         raise exc
@@ -104,15 +111,13 @@ def run(
     skip_unknown: Annotated[bool, typer.Option(help="Go on without files that match no known format or cannot be read; the report lists them as skipped.")] = False,
 ) -> None:
     """Run the whole review: check the data, compute the evidence, write the board report."""
-    from review.config import config_used, default_config_path
+    from review.config import default_config_path
     from review.run import run_review
 
     if national:
         return national_review(data=data, year=year, out=out, config=config)
     config = config or default_config_path(year)
-    console.print(f"Config: {config_used(config, year)}"
-                  + ("; without a config file nothing is cached for a re-run" if config is None and cache else ""),
-                  highlight=False, soft_wrap=True)
+    _print_config(config, year, "; without a config file nothing is cached for a re-run" if config is None and cache else "")
     try:
         with console.status("Starting") as status:
             result = run_review(data, year, out, config, progress=lambda title: status.update(title), use_cache=cache,
@@ -148,7 +153,7 @@ def ingest(
     skip_unknown: Annotated[bool, typer.Option(help="Go on without files that match no known format or cannot be read; they are listed as skipped.")] = False,
 ) -> None:
     """Recognise, repair and validate input files; write the canonical tables and say what became of every row."""
-    from review.config import config_used, default_config_path, load_config
+    from review.config import default_config_path, load_config
     from review.ingest import write_ingest
     from review.validate import check_reject_rate
 
@@ -156,7 +161,7 @@ def ingest(
         period, limit = None, 5.0
         if year is not None:
             config = config or default_config_path(year)
-            console.print(f"Config: {config_used(config, year)}", highlight=False, soft_wrap=True)
+            _print_config(config, year)
             cfg = load_config(config, year)
             period, limit = (cfg.period_start, cfg.period_end), cfg.reject_rate_max_pct
         elif config is not None:
@@ -273,14 +278,14 @@ def recommendations(
     from rich.markup import escape
     from rich.panel import Panel
 
-    from review.config import config_used, default_config_path, load_config
+    from review.config import default_config_path, load_config
     from review.metrics import compute_metrics
     from review.recommend import recommend
     from review.register import decide, prepare
     from review.year import read_tables
 
     config = config or default_config_path(year)
-    console.print(f"Config: {config_used(config, year)}", highlight=False, soft_wrap=True)
+    _print_config(config, year)
     try:
         cfg = load_config(config, year)
         tables = read_tables(data)
@@ -361,12 +366,12 @@ def national_review(
                                               "(pays off on an idle machine from about four forces).")] = 1,
 ) -> None:
     """Compare forces: each force's metrics from the store, the national report, workbook and CSV."""
-    from review.config import config_used, default_config_path, load_config
+    from review.config import default_config_path, load_config
     from review.national import run_national
 
     started = time.perf_counter()
     config = config or default_config_path(year)
-    console.print(f"Config: {config_used(config, year)}", highlight=False, soft_wrap=True)
+    _print_config(config, year)
     try:
         cfg = load_config(config, year)
         chosen = [f.strip() for f in forces.split(",") if f.strip()] if forces else None
