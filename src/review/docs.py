@@ -209,6 +209,8 @@ def metric_definitions() -> str:
 
 def configuration() -> str:
     """docs/configuration.md: every setting of the year's YAML, from the config model's fields."""
+    import yaml
+
     from review.config import ReviewConfig
 
     lines = [
@@ -244,8 +246,6 @@ def configuration() -> str:
             lines.append(f"| `{prefix}{name}` | {_cell(info.description)} | {_type_words(info)} | {_cell(default)} |")
         lines.append("")
         for key, value in blocks:
-            import yaml
-
             body = yaml.safe_dump({key.split(".")[-1]: _plain(value)}, sort_keys=False, allow_unicode=True, width=100,
                                   default_flow_style=None)
             lines += [f"Default of `{key}`:", "", "```yaml", body.rstrip(), "```", ""]
@@ -260,7 +260,7 @@ def _is_model(annotation) -> bool:
 
 
 def _plain(value):
-    """A default as YAML writes it: tuples as lists, dates as text."""
+    """A default as YAML can write it: tuples as lists."""
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (tuple, list)):
@@ -283,8 +283,8 @@ def _yaml_value(value) -> str:
 
 
 def _type_words(info) -> str:
-    """The field's type and limits in words: "number, 0 to 100", "one of: calendar, financial"."""
-    import datetime as dt
+    """The field's type and limits in words: "number, at least 0, at most 100", "one of: `calendar`,
+    `financial`", "list of texts, or empty"."""
     import typing
 
     annotation = info.annotation
@@ -295,11 +295,9 @@ def _type_words(info) -> str:
     origin = typing.get_origin(annotation)
     if origin is typing.Literal:
         words = "one of: " + ", ".join(f"`{v}`" for v in typing.get_args(annotation))
-    elif origin is tuple:
-        words = f"list of {_type_name(typing.get_args(annotation)[0])}s"
     elif origin is dict:
         key, value = typing.get_args(annotation)
-        words = f"mapping of {_type_name(key)} to {_type_name(typing.get_args(value)[0]) + 's' if typing.get_origin(value) is tuple else _type_name(value)}"
+        words = f"mapping of {_type_name(key)} to {_type_name(value)}"
     else:
         words = _type_name(annotation)
     said = {"ge": "at least", "gt": "more than", "le": "at most"}
@@ -310,7 +308,10 @@ def _type_words(info) -> str:
 
 def _type_name(annotation) -> str:
     import datetime as dt
+    import typing
 
+    if typing.get_origin(annotation) is tuple:
+        return f"list of {_type_name(typing.get_args(annotation)[0])}s"
     return {int: "whole number", float: "number", str: "text", bool: "true or false",
             dt.date: "date (YYYY-MM-DD)"}.get(annotation, getattr(annotation, "__name__", str(annotation)))
 
