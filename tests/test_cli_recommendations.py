@@ -51,3 +51,20 @@ def test_closest_ids_guesses_only_near_misses():
                      "r2024-01": "R2024-01"}
     assert unmatched_words(["R2024-P9-other", "R2025-P5-mfa2"], found) == [
         "R2024-P9-other", "R2025-P5-mfa2 (did you mean R2025-P5-mfa?)"]
+
+
+def test_the_notebook_lists_the_closest_id_too(tmp_path):
+    """The run's record (artifacts/decisions.json) carries the guesses to the P6 notebook and the report."""
+    import json
+
+    from review.pipeline import register_files_frame
+    from review.register import OUTCOME_FILE
+
+    (tmp_path / OUTCOME_FILE).parent.mkdir(parents=True)
+    (tmp_path / OUTCOME_FILE).write_text(json.dumps({
+        "decisions_file": "decisions-2025.yml", "previous_register_file": None, "register_file": "recommendations-2025.yml",
+        "unmatched_decisions": ["R2025-P1-dormant-acounts", "R2025-P9-gone"],
+        "did_you_mean": {"R2025-P1-dormant-acounts": "R2025-P1-dormant-accounts"}}))
+    frame = register_files_frame(str(tmp_path)).set_index("file")
+    assert frame.loc["decisions that match no recommendation", "path"] == (
+        "R2025-P1-dormant-acounts (did you mean R2025-P1-dormant-accounts?), R2025-P9-gone")
