@@ -213,3 +213,13 @@ def test_the_year_folder_itself_as_data_says_which_folder_to_give(tmp_path):
         run_review(folder, 2025, tmp_path / "out", folder / "config.yml")  # before any kernel starts
     assert str(caught.value) == (f"{folder}: this is a year's folder, not a folder of data files; give the files "
                                  f"{folder / 'checked'} (as review ingest checked them) or {folder / 'inputs'} (as they came)")
+
+
+def test_a_first_year_is_told_to_set_the_forces_name(tmp_path, monkeypatch):
+    """With no config from last year every setting is the sample force's, name on the cover included."""
+    monkeypatch.chdir(tmp_path)  # no config/2024.yml here
+    result = CliRunner().invoke(app, ["init", str(tmp_path / "2025"), "--year", "2025"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert ("Set your force's name in it: force.name and force.short_name are the sample force's (Northshire Police) "
+            "until you do, and they go on the cover.") in said

@@ -199,6 +199,10 @@ def init(
         looked = ", ".join(map(str, result.looked_for.get("config", [])))
         console.print(f"config.yml: every setting at its default (no config for {year - 1} found: looked for {looked})",
                       highlight=False, soft_wrap=True)
+        from review.config import Force
+
+        console.print(f"  [yellow]Set your force's name in it[/]: force.name and force.short_name are the sample "
+                      f"force's ({Force().name}) until you do, and they go on the cover.", highlight=False, soft_wrap=True)
     if result.register_from:
         console.print(f"decisions-{year}.yml: {result.open_recommendations} open recommendation(s) from {result.register_from}",
                       highlight=False, soft_wrap=True)
