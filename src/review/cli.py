@@ -136,6 +136,8 @@ def _print_summary(result) -> None:
         console.print(f"  {stage:<{width}} {seconds:6.1f} s", highlight=False)
     if result.cache.get("status") == "hit":
         console.print(f"  reused from the last run: {len(result.cache['reused_notebooks'])} notebooks (inputs unchanged)")
+    elif result.cache.get("reason"):  # a re-run expected to be quick says why it was not
+        console.print(f"  nothing reused from the last run: {result.cache['reason']}", highlight=False)
     outcome = result.outputs["manifest"].parent / "artifacts" / "decisions.json"
     if outcome.exists():
         outcome = json.loads(outcome.read_text(encoding="utf-8"))
