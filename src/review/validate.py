@@ -217,7 +217,7 @@ _EXPECTED = {
     "text": ("text", _coerce_text),
     "int": ("a whole number", _coerce_int),
     "bool": ("true or false", _coerce_bool),
-    "timestamp": ("a date and time (ISO 8601, e.g. 2025-03-04T17:05:00Z)", _coerce_timestamp),
+    "timestamp": ("a date and time (ISO 8601, 2025-03-04T17:05:00Z, or UK time, 04/03/2025 17:05)", _coerce_timestamp),
     "date": ("a date (YYYY-MM-DD or DD/MM/YYYY)", _coerce_date),
 }
 
