@@ -37,7 +37,7 @@ def test_every_option_shows_its_default_and_its_whole_help(name, command, monkey
     # each option's printed row: from its name to the next option's name
     starts, at = [], 0
     for param in params:
-        token = param.opts[0] if param.param_type_name == "option" else param.name
+        token = param.opts[0] if param.param_type_name == "option" else (param.metavar or param.name)
         found = re.compile(rf" {re.escape(token)}(\.\.\.)? ").search(printed, at)
         assert found, f"review {name}: {token} is not in the help"
         at = found.start()

@@ -147,7 +147,7 @@ def _print_summary(result) -> None:
 
 @app.command()
 def ingest(
-    src: Annotated[list[Path], typer.Argument(help="Folders or files: platform exports and registers (CSV, XLSX, Parquet).")],
+    src: Annotated[list[Path], typer.Argument(metavar="SRC", help="Folders or files: platform exports and registers (CSV, XLSX, Parquet).")],
     out: Annotated[Path, typer.Option(help="Folder for one Parquet file per canonical table, ingest-report.json and rejected-rows.csv.")],
     year: Annotated[Optional[int], typer.Option(help="The review year: places dates written without a year (TikTok) and sets the config's period.", show_default="none: no config is read; dates without a year are placed by a 20YY folder name, else the file's date")] = None,
     config: ConfigOption = None,
@@ -183,7 +183,7 @@ def ingest(
 
 @app.command()
 def init(
-    folder: Annotated[Path, typer.Argument(help="The year's folder to create, e.g. data/2025; it must not exist or be empty.")],
+    folder: Annotated[Path, typer.Argument(metavar="FOLDER", help="The year's folder to create, e.g. data/2025; it must not exist or be empty.")],
     year: Annotated[int, typer.Option(help="The review year.")],
     from_config: Annotated[Optional[Path], typer.Option(help="Last year's config to copy.", show_default="FOLDER/../YEAR-1/config.yml, else config/YEAR-1.yml, if present; else every setting at its default")] = None,
     previous_register: Annotated[Optional[Path], typer.Option(help="Last year's register, whose open recommendations go into the decisions file.", show_default="where the run looks: reports/YEAR-1/recommendations-YEAR-1.yml")] = None,
@@ -346,7 +346,7 @@ def _national_sample(size: str, year: int, out: Path, seed: int, forces: int, st
 
 @app.command()
 def partition(
-    run_out: Annotated[Path, typer.Argument(help="A force's run output folder (with manifest.json and canonical/).")],
+    run_out: Annotated[Path, typer.Argument(metavar="RUN_OUT", help="A force's run output folder (with manifest.json and canonical/).")],
     store: Annotated[Path, typer.Option(help="The national store to add the force to.")],
     force: Annotated[str, typer.Option(help="The force's id in the store: lower-case letters, digits, hyphens.")],
 ) -> None:
@@ -401,7 +401,7 @@ class Format(str, Enum):
 
 @app.command()
 def sql(
-    query: Annotated[str, typer.Argument(help="One SQL query (DuckDB's dialect) over the tables, by name.")],
+    query: Annotated[str, typer.Argument(metavar="QUERY", help="One SQL query (DuckDB's dialect) over the tables, by name.")],
     data: Annotated[Path, typer.Option(help="A run's output folder (its canonical Parquet), or a folder of input files.")],
     engine: Annotated[Optional[Engine], typer.Option(help="duckdb or spark.", show_default="the year's config's engine, duckdb unless set")] = None,
     year: Annotated[Optional[int], typer.Option(help="Query that review period's rows, with the local-time columns the rollups use (published_local, received_local, response_minutes, is_staffed) and the post_scores and messages tables.", show_default="the run's year, else the latest year in the data")] = None,
