@@ -406,7 +406,7 @@ def sql(
     engine: Annotated[Optional[Engine], typer.Option(help="duckdb or spark.", show_default="the year's config's engine, duckdb unless set")] = None,
     year: Annotated[Optional[int], typer.Option(help="Query that review period's rows, with the local-time columns the rollups use (published_local, received_local, response_minutes, is_staffed) and the post_scores and messages tables.", show_default="the run's year, else the latest year in the data")] = None,
     config: Annotated[Optional[Path], typer.Option(help="The year's YAML config; needs --year.", show_default=CONFIG_DEFAULT)] = None,
-    all_years: Annotated[bool, typer.Option("--all-years", help="Query every row of every year, canonical columns only.")] = False,
+    all_years: Annotated[bool, typer.Option("--all-years", help="Query every row of every year, canonical columns only.", show_default="off: one review year")] = False,
     format: Annotated[Optional[Format], typer.Option("--format", help="table (printed), csv, json or parquet.", show_default="from --output's suffix, else table")] = None,
     output: Annotated[Optional[Path], typer.Option(help="Write the result to this file (csv, json or parquet) instead of printing it.", show_default="none: printed")] = None,
     max_rows: Annotated[int, typer.Option(help="Print at most this many rows (table format).", min=1)] = 50,
