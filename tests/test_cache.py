@@ -233,3 +233,20 @@ def test_key_changes_with_the_pseudonymisation_key_and_does_not_hold_it(folders,
     after = key_of(data, config)
     assert cache._changed_parts(before, after) == ["pseudonym_key"]
     assert secret not in after
+
+
+def test_the_run_says_why_nothing_was_reused(tmp_path, monkeypatch):
+    """A re-run the team expects to be quick (only the decisions edited) says why it ran in full."""
+    import json
+    from types import SimpleNamespace
+
+    from review import cli
+
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps({"inputs": []}), encoding="utf-8")
+    done = SimpleNamespace(outputs={"manifest": manifest, "pdf": tmp_path / "report.pdf"}, timings={"total": 1.0},
+                           cache={"status": "saved", "reason": "changed since the cached run: config", "reused_notebooks": []})
+    monkeypatch.setattr(cli.console, "width", 200)
+    with cli.console.capture() as captured:
+        cli._print_summary(done)
+    assert "  nothing reused from the last run: changed since the cached run: config\n" in captured.get()

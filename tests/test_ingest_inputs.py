@@ -132,6 +132,31 @@ def test_the_run_prints_every_count_and_the_format_per_file(tmp_path, monkeypatc
     assert line.split()[-5:] == ["4", "3", "1", "0", "0"]  # read, accepted, rejected, merged, unused
 
 
+@pytest.mark.parametrize("width", [80, 120])
+def test_a_long_file_name_is_printed_whole_on_one_line(monkeypatch, width):
+    """The per-file table folded names at about 17 characters ("exports/NSP-004/Instag / ram Studio ...")."""
+    from review import cli
+
+    name = "exports/NSP-004/Instagram Studio content 2025-01-01 to 2025-12-31 (final copy).csv"
+    files = [
+        {"path": "accounts.csv", "format": "canonical CSV", "table": "accounts", "rows_read": 4, "rows_accepted": 3,
+         "rows_rejected": 1, "rows_merged": 0, "rows_unused": 0},
+        {"path": name, "format": "platform export", "layout": "instagram_studio_content", "table": "posts",
+         "account_id": "NSP-004", "rows_read": 12_345, "rows_accepted": 12_000, "rows_rejected": 300,
+         "rows_merged": 45, "rows_unused": 0},
+    ]
+    monkeypatch.setattr(cli.console, "width", width)
+    with cli.console.capture() as captured:
+        cli._print_inputs(files)
+    lines = captured.get().splitlines()
+    assert any(name in line for line in lines), "the name is whole on one line"
+    at = next(i for i, line in enumerate(lines) if name in line)
+    counts = next(line for line in lines[at:] if line.split()[-1].isdigit()).split()[-5:]
+    assert counts == ["12,345", "12,000", "300", "45", "0"]
+    assert lines[0] == "Input files" and lines[1].split()[-6:] == ["rows", "read", "accepted", "rejected", "merged", "unused"]
+    assert max(len(line) for line in lines if name not in line) <= width
+
+
 def test_a_linkedin_xls_workbook_is_read_sheet_by_sheet():
     """LinkedIn downloads page analytics as .xls, a description line above each sheet's header.
     tests/fixtures/linkedin_content_synthetic.xls is synthetic (written with xlwt 1.3.0 from the

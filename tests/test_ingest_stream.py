@@ -157,3 +157,26 @@ def test_a_large_file_with_a_row_of_the_wrong_width_names_its_line(tmp_path, mon
     with pytest.raises(ReviewError, match=rf"contacts.csv: line 101: expected {width} fields, as in the header, "
                                           rf"found {width - 1 if change == 'drop' else width + 1}"):
         validate_files(raw, data, tmp_path / "out")
+
+
+def test_a_cell_too_long_for_the_reader_names_its_line_and_what_to_do(tmp_path):
+    """A quote opened and never closed turns the rest of a large file into one cell; pyarrow then
+    says only "straddling object ... (try to increase block size?)". Real sizes, no patching: the
+    file is large enough to be streamed, its one cell longer than the reader's block."""
+    header = "contact_id,account_id,received_at,kind,needs_response,first_response_at,outcome"
+    rows = [f"c{i},a1,2025-01-15T10:00:00Z,comment,false,,no_response_needed" for i in range(50)]
+    cell = "x" * 90 + "\n"
+    long_cell = cell * (ingest.STREAM_MIN_BYTES // len(cell) + 1)  # 8 MB over 93,000 lines
+    rows[20] = f'c20,"{long_cell}",2025-01-15T10:00:00Z,comment,false,,no_response_needed'
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "contacts.csv").write_text(header + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    raw, _ = ingest.read_folder(tmp_path / "data", None, True)
+    assert raw[0].stream is not None, "the file is large enough to be streamed"
+    end = 22 + long_cell.count("\n")
+    with pytest.raises(ReviewError) as caught:
+        validate_files(raw, tmp_path / "data", tmp_path / "out")
+    assert str(caught.value) == (
+        f"contacts.csv: line 22: the row is 8 MB long (column account_id holds 8 MB, running to line {end}); "
+        "the review reads a large file 4 MB at a time, and a row must fit. A cell this long is almost always a "
+        "quote (\") opened and not closed, which makes the rest of the file one cell: close it (or cut the cell) "
+        "and run again")

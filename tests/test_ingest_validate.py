@@ -78,6 +78,39 @@ def test_times_without_offset_are_uk_local(tmp_path):
     assert str(contacts["received_at"].dtype) == "datetime64[ns, UTC]"
 
 
+def test_times_at_the_clock_changes_are_refused_with_what_to_add(tmp_path):
+    """In UK time 01:30 on 26 October 2025 happens twice and 01:30 on 30 March 2025 never: neither
+    is guessed (it was shifted an hour forward before), each is refused with its own reason; the
+    same time with an offset is taken as given, in a CSV and in an Excel date-time cell alike."""
+    header = "contact_id,account_id,received_at,kind,needs_response,first_response_at,outcome"
+    rows = [
+        "c1,a1,2025-10-26 01:30,comment,false,,no_response_needed",  # line 2: twice
+        "c2,a1,30/03/2025 01:30,comment,false,,no_response_needed",  # line 3: never
+        "c3,a1,2025-10-26T01:30:00+00:00,comment,false,,no_response_needed",  # the second 01:30
+        "c4,a1,2025-10-26 02:30,comment,false,,no_response_needed",  # after the change: GMT
+        "c5,a1,2025-03-30 02:30,comment,false,,no_response_needed",  # after the change: BST
+    ]
+    folder(tmp_path, **{"c.csv": header + "\n" + "\n".join(rows) + "\n"})
+    result = run(tmp_path)
+    assert result.rejected[["line", "column", "value", "reason"]].values.tolist() == [
+        [2, "received_at", "2025-10-26 01:30", "01:30 on 26 October 2025 happens twice in UK time (the clocks go "
+         "back); add +01:00 for the first or +00:00 for the second"],
+        [3, "received_at", "30/03/2025 01:30", "01:30 on 30 March 2025 does not happen in UK time (the clocks go "
+         "forward); add +00:00 or +01:00, the offset of the clock that recorded it"],
+    ]
+    assert result.tables["contacts"]["received_at"].tolist() == [
+        pd.Timestamp("2025-10-26T01:30:00Z"), pd.Timestamp("2025-10-26T02:30:00Z"), pd.Timestamp("2025-03-30T01:30:00Z")]
+
+    (tmp_path / "c.csv").unlink()
+    frame = pd.DataFrame({c: [None] for c in header.split(",")})
+    frame = frame.assign(contact_id="x1", account_id="a1", kind="comment", needs_response="false",
+                         outcome="no_response_needed", received_at=pd.Timestamp("2025-10-26 01:15"))
+    frame.to_excel(tmp_path / "contacts.xlsx", index=False)
+    assert run(tmp_path).rejected["reason"].tolist() == [
+        "01:15 on 26 October 2025 happens twice in UK time (the clocks go back); add +01:00 for the first or "
+        "+00:00 for the second"]
+
+
 def test_cross_column_rule_is_logged_once(tmp_path):
     header = "contact_id,account_id,received_at,kind,needs_response,first_response_at,outcome"
     row = "c1,a1,2025-01-01T10:00:00Z,comment,true,2025-01-01T09:00:00Z,answered"
@@ -111,3 +144,21 @@ def test_uk_day_first_dates_in_registers(tmp_path):
     row = GOOD_ACCOUNT.replace("2015-01-01", "01/02/2016")
     folder(tmp_path, **{"a.csv": ACCOUNTS_HEADER + "\n" + row + "\n"})
     assert run(tmp_path).tables["accounts"].loc[0, "opened_date"] == pd.Timestamp("2016-02-01")
+
+
+def test_a_large_file_gives_the_same_clock_change_reason():
+    """The chunked path (large files) types cells with its own code: the reason must be the same."""
+    import pyarrow as pa
+
+    from review.contracts import TABLES
+    from review.validate import arrow_schema, coerce_arrow
+
+    table = TABLES["contacts"]
+    values = {"contact_id": ["c1", "c2"], "account_id": ["a1", "a1"], "received_at": ["2025-10-26 01:30", "2025-10-26 02:30"],
+              "kind": ["comment"] * 2, "needs_response": ["false"] * 2, "first_response_at": [None, None],
+              "outcome": ["no_response_needed"] * 2}
+    chunk = pa.table({c: pa.array(values[c], pa.string()) for c in table.columns})
+    typed, problems, records = coerce_arrow(chunk, table, arrow_schema(table), 0)
+    assert problems == [(0, "received_at", "2025-10-26 01:30", "01:30 on 26 October 2025 happens twice in UK time "
+                         "(the clocks go back); add +01:00 for the first or +00:00 for the second")]
+    assert records.tolist() == [1]

@@ -195,3 +195,31 @@ def test_the_decisions_file_lists_last_years_open_recommendations_and_changes_no
     assert decisions["R2023-P5-mfa"].status_note == "Half done: 'really'"
     before = read_register_yaml(register)
     pd.testing.assert_frame_equal(carry_forward(before.iloc[:0], before, decisions), carry_forward(before.iloc[:0], before, {}))
+
+
+def test_the_year_folder_itself_as_data_says_which_folder_to_give(tmp_path):
+    """`--data data/2025` (the year's folder, not its inputs/ or checked/) failed inside the first
+    notebook, on ingest's own rejected-rows.csv as an unknown table."""
+    from review.run import run_review
+
+    folder = tmp_path / "2025"
+    init_year(folder, 2025)
+    expected = f"{folder}: this is a year's folder, not a folder of data files; give the files {folder / 'inputs'} (as they came)"
+    result = CliRunner().invoke(app, ["ingest", str(folder), "--out", str(tmp_path / "checked")])
+    assert result.exit_code == 1 and " ".join(result.output.split()) == f"error: {expected}"
+    (folder / "checked").mkdir()
+    (folder / "checked" / "ingest-report.json").write_text("{}")
+    with pytest.raises(ReviewError) as caught:
+        run_review(folder, 2025, tmp_path / "out", folder / "config.yml")  # before any kernel starts
+    assert str(caught.value) == (f"{folder}: this is a year's folder, not a folder of data files; give the files "
+                                 f"{folder / 'checked'} (as review ingest checked them) or {folder / 'inputs'} (as they came)")
+
+
+def test_a_first_year_is_told_to_set_the_forces_name(tmp_path, monkeypatch):
+    """With no config from last year every setting is the sample force's, name on the cover included."""
+    monkeypatch.chdir(tmp_path)  # no config/2024.yml here
+    result = CliRunner().invoke(app, ["init", str(tmp_path / "2025"), "--year", "2025"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert ("Set your force's name in it: force.name and force.short_name are the sample force's (Northshire Police) "
+            "until you do, and they go on the cover.") in said

@@ -125,6 +125,12 @@ def test_canonical_parquet_keeps_the_contract_types(run):
         pd.testing.assert_frame_equal(as_read[name], checked[name])
 
 
+def test_the_manifest_says_which_config_was_used(run):
+    _, out, config, _ = run
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["config_file"] == manifest["config_used"] == str(config.resolve())
+
+
 def test_manifest_splits_notebook_time(run):
     _, out, _, result = run
     manifest = json.loads((out / "manifest.json").read_text())

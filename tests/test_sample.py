@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from review.contracts import TABLES
-from review.sample import SIZES, build_sample, generate_sample, write_sample
+from review.sample import SAMPLE_YEARS, SIZES, build_sample, generate_sample, write_sample
 
 YEAR = 2025
 SEED = 2025
@@ -289,3 +289,28 @@ def test_no_names_of_real_people_or_forces_in_accounts(sample):
     accounts = sample["accounts"]
     assert accounts["name"].str.startswith("Northshire").all()
     assert not re.search(r"Northumbria|Wiltshire|Dyfed", " ".join(accounts["owner_unit"]))
+
+
+@pytest.mark.parametrize("year", [2000, SAMPLE_YEARS[0] - 1, SAMPLE_YEARS[-1] + 1])
+def test_a_year_outside_the_samples_range_is_refused_with_the_range(year):
+    """`review sample --year 2000` crashed in numpy ("pvals < 0 ..."); it now says the range."""
+    from typer.testing import CliRunner
+
+    from review.cli import app
+
+    result = CliRunner().invoke(app, ["sample", "--year", str(year), "--out", "unused"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert (f"error: --year {year}: the sample can be made for {SAMPLE_YEARS[0]} to {SAMPLE_YEARS[-1]} "
+            "(its invented accounts open in fixed years up to 2021)") in result.output.replace("\n", " ")
+
+
+@pytest.mark.parametrize("year", [SAMPLE_YEARS[0], SAMPLE_YEARS[-1]])
+def test_the_ends_of_the_samples_range_give_valid_data_inside_the_two_years(year):
+    tables = generate_sample("S", year, seed=3)
+    for name, frame in tables.items():
+        TABLES[name].model.validate(frame)  # no date beyond what validation accepts
+    opened = tables["accounts"]["opened_date"]
+    assert opened.max() < pd.Timestamp(f"{year}-01-01"), "every account opens before the review year"
+    from review.validate import LATEST
+
+    assert tables["training"]["expires_date"].max() <= LATEST

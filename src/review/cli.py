@@ -27,6 +27,11 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="The annual r
 console = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 
 
+# Typer's help reads "[...]" as markup and drops it: a default is given as show_default, never in the help text.
+CONFIG_DEFAULT = "config/YEAR.yml if present, else the built-in defaults"
+ConfigOption = Annotated[Optional[Path], typer.Option(help="The year's YAML config.", show_default=CONFIG_DEFAULT)]
+
+
 class Size(str, Enum):
     S = "S"
     M = "M"
@@ -36,6 +41,29 @@ class Size(str, Enum):
 class Engine(str, Enum):
     duckdb = "duckdb"
     spark = "spark"
+
+
+def _version(value: bool) -> None:
+    if value:
+        from review import __version__
+
+        print(f"policy-review {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version (as the run's manifest records it) and exit.")] = False,
+) -> None:
+    """The annual review of a force's social media."""
+
+
+def _print_config(path: Path | None, year: int, note: str = "") -> None:
+    """The first line of every command that reads a config: which one (review.config.config_used)."""
+    from review.config import config_used
+
+    console.print(f"Config: {config_used(path, year)}{note}", highlight=False, soft_wrap=True)
 
 
 def _fail(exc: Exception) -> None:
@@ -74,13 +102,14 @@ def sample(
 
 @app.command()
 def run(
-    data: Annotated[Path, typer.Option(help="Folder of input files (canonical CSV, XLSX or Parquet).")],
+    data: Annotated[Path, typer.Option(help="A `review ingest` output folder, or a folder of input files (registers as CSV, "
+                                            "XLSX or Parquet, and platform exports) to read and check in one step.")],
     year: Annotated[int, typer.Option(help="The review year.")],
-    out: Annotated[Optional[Path], typer.Option(help="Output folder [default: reports/YEAR].")] = None,
-    config: Annotated[Optional[Path], typer.Option(help="The year's YAML config [default: config/YEAR.yml if present].")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Output folder.", show_default="reports/YEAR")] = None,
+    config: ConfigOption = None,
     national: Annotated[bool, typer.Option(help="DATA is a national store: compare its forces (as `review national`).")] = False,
     cache: Annotated[bool, typer.Option(help="Reuse the checked data and evidence of the last run into OUT when the data, config and code are unchanged (only the decisions edited).")] = True,
-    engine: Annotated[Optional[Engine], typer.Option(help="What runs the rollups: duckdb or spark (default: the config's engine, duckdb unless set).")] = None,
+    engine: Annotated[Optional[Engine], typer.Option(help="What runs the rollups: duckdb or spark.", show_default="the config's engine, duckdb unless set")] = None,
     skip_unknown: Annotated[bool, typer.Option(help="Go on without files that match no known format or cannot be read; the report lists them as skipped.")] = False,
 ) -> None:
     """Run the whole review: check the data, compute the evidence, write the board report."""
@@ -90,6 +119,7 @@ def run(
     if national:
         return national_review(data=data, year=year, out=out, config=config)
     config = config or default_config_path(year)
+    _print_config(config, year, "; without a config file nothing is cached for a re-run" if config is None and cache else "")
     try:
         with console.status("Starting") as status:
             result = run_review(data, year, out, config, progress=lambda title: status.update(title), use_cache=cache,
@@ -100,24 +130,30 @@ def run(
 
 
 def _print_summary(result) -> None:
-    import json
-
     manifest = json.loads(result.outputs["manifest"].read_text())
     _print_inputs(manifest["inputs"])
+    console.print("Time per notebook", style="bold", highlight=False)
+    width = max(map(len, result.timings), default=0)
     for stage, seconds in result.timings.items():
-        console.print(f"  {stage:<18} {seconds:6.1f} s")
+        console.print(f"  {stage:<{width}} {seconds:6.1f} s", highlight=False)
     if result.cache.get("status") == "hit":
         console.print(f"  reused from the last run: {len(result.cache['reused_notebooks'])} notebooks (inputs unchanged)")
+    elif result.cache.get("reason"):  # a re-run expected to be quick says why it was not
+        console.print(f"  nothing reused from the last run: {result.cache['reason']}", highlight=False)
+    outcome = result.outputs["manifest"].parent / "artifacts" / "decisions.json"
+    if outcome.exists():
+        outcome = json.loads(outcome.read_text(encoding="utf-8"))
+        _print_unmatched(outcome["unmatched_decisions"], outcome.get("did_you_mean", {}), outcome["decisions_file"])
     console.print(f"[bold green]Done.[/] The board report is {result.outputs['pdf']}")
 
 
 @app.command()
 def ingest(
-    src: Annotated[list[Path], typer.Argument(help="Folders or files: platform exports and registers (CSV, XLSX, Parquet).")],
+    src: Annotated[list[Path], typer.Argument(metavar="SRC", help="Folders or files: platform exports and registers (CSV, XLSX, Parquet).")],
     out: Annotated[Path, typer.Option(help="Folder for one Parquet file per canonical table, ingest-report.json and rejected-rows.csv.")],
-    year: Annotated[Optional[int], typer.Option(help="The review year: places dates written without a year (TikTok).")] = None,
-    config: Annotated[Optional[Path], typer.Option(help="The year's YAML config [default: config/YEAR.yml if present].")] = None,
-    max_reject_pct: Annotated[Optional[float], typer.Option(help="Stop if more than this share of a file's rows is rejected [default: the config's, else 5].")] = None,
+    year: Annotated[Optional[int], typer.Option(help="The review year: places dates written without a year (TikTok) and sets the config's period.", show_default="none: no config is read; dates without a year are placed by a 20YY folder name, else the file's date")] = None,
+    config: ConfigOption = None,
+    max_reject_pct: Annotated[Optional[float], typer.Option(help="Stop if more than this share (per cent) of a file's rows is rejected.", show_default="the config's reject_rate_max_pct, else 5")] = None,
     skip_unknown: Annotated[bool, typer.Option(help="Go on without files that match no known format or cannot be read; they are listed as skipped.")] = False,
 ) -> None:
     """Recognise, repair and validate input files; write the canonical tables and say what became of every row."""
@@ -128,8 +164,12 @@ def ingest(
     try:
         period, limit = None, 5.0
         if year is not None:
-            cfg = load_config(config or default_config_path(year), year)
+            config = config or default_config_path(year)
+            _print_config(config, year)
+            cfg = load_config(config, year)
             period, limit = (cfg.period_start, cfg.period_end), cfg.reject_rate_max_pct
+        elif config is not None:
+            raise ReviewError(f"--config {config}: give --year too; without it no config is read")
         with console.status("Reading inputs"):
             validated = write_ingest(src, out, period, skip_unknown=skip_unknown,
                                      config_path=config or (default_config_path(year) if year is not None else None))
@@ -138,7 +178,7 @@ def ingest(
         console.print(f"Wrote {len(validated.tables)} Parquet tables, ingest-report.json and rejected-rows.csv to {out}")
         check_reject_rate(validated.files, max_reject_pct if max_reject_pct is not None else limit)
         # the folder is a valid --data: the run reports on the original files (review.ingest.read_ingested)
-        console.print(f"Next: review run --data {out} --year {year or 'YEAR'}" + (f" --config {config}" if config else ""),
+        console.print(f"Next: {_program()} run --data {out} --year {year or 'YEAR'}" + (f" --config {config}" if config else ""),
                       highlight=False, soft_wrap=True)
     except ReviewError as exc:
         _fail(exc)
@@ -146,10 +186,10 @@ def ingest(
 
 @app.command()
 def init(
-    folder: Annotated[Path, typer.Argument(help="The year's folder to create, e.g. data/2025; it must not exist or be empty.")],
+    folder: Annotated[Path, typer.Argument(metavar="FOLDER", help="The year's folder to create, e.g. data/2025; it must not exist or be empty.")],
     year: Annotated[int, typer.Option(help="The review year.")],
-    from_config: Annotated[Optional[Path], typer.Option(help="Last year's config to copy [default: FOLDER/../YEAR-1/config.yml, else config/YEAR-1.yml, if present; else every setting at its default].")] = None,
-    previous_register: Annotated[Optional[Path], typer.Option(help="Last year's register, whose open recommendations go into the decisions file [default: where the run looks: reports/YEAR-1/recommendations-YEAR-1.yml].")] = None,
+    from_config: Annotated[Optional[Path], typer.Option(help="Last year's config to copy.", show_default="FOLDER/../YEAR-1/config.yml, else config/YEAR-1.yml, if present; else every setting at its default")] = None,
+    previous_register: Annotated[Optional[Path], typer.Option(help="Last year's register, whose open recommendations go into the decisions file.", show_default="where the run looks: reports/YEAR-1/recommendations-YEAR-1.yml")] = None,
 ) -> None:
     """Create a year's folder: the config, a decisions file, one XLSX template per register, a place for the exports."""
     from review.init import init_year
@@ -159,17 +199,36 @@ def init(
     except ReviewError as exc:
         _fail(exc)
     if result.config_from:
-        console.print(f"config.yml: copied from {result.config_from}, for {year}")
+        console.print(f"config.yml: copied from {result.config_from}, for {year}", highlight=False, soft_wrap=True)
     else:
         looked = ", ".join(map(str, result.looked_for.get("config", [])))
-        console.print(f"config.yml: every setting at its default (no config for {year - 1} found: looked for {looked})")
+        console.print(f"config.yml: every setting at its default (no config for {year - 1} found: looked for {looked})",
+                      highlight=False, soft_wrap=True)
+        from review.config import Force
+
+        console.print(f"  [yellow]Set your force's name in it[/]: force.name and force.short_name are the sample "
+                      f"force's ({Force().name}) until you do, and they go on the cover.", highlight=False, soft_wrap=True)
     if result.register_from:
-        console.print(f"decisions-{year}.yml: {result.open_recommendations} open recommendation(s) from {result.register_from}")
+        console.print(f"decisions-{year}.yml: {result.open_recommendations} open recommendation(s) from {result.register_from}",
+                      highlight=False, soft_wrap=True)
     else:
         looked = ", ".join(map(str, result.looked_for.get("register", [])))
-        console.print(f"decisions-{year}.yml: nothing to carry forward (no register for {year - 1} found: looked for {looked})")
+        console.print(f"decisions-{year}.yml: nothing to carry forward (no register for {year - 1} found: looked for {looked})",
+                      highlight=False, soft_wrap=True)
     console.print(f"[bold green]Done.[/] Wrote {folder}: fill in the templates in {folder}/inputs/registers, put the "
-                  f"exports in {folder}/inputs/exports, then follow {folder}/README.md")
+                  f"exports in {folder}/inputs/exports, then follow {folder}/README.md", highlight=False, soft_wrap=True)
+
+
+def _program() -> str:
+    """The command as the user can type it again: `review` when that is on the PATH, else the path
+    they ran (`.venv/bin/review` in a shell where the environment is not activated)."""
+    import shutil
+
+    typed = Path(sys.argv[0])
+    if typed.name != "review":
+        return "review"  # python -m review.cli, or a test
+    found = shutil.which("review")
+    return "review" if found and Path(found).resolve() == typed.resolve() else str(typed)
 
 
 def _print_skipped(skipped: list[dict]) -> None:
@@ -182,33 +241,50 @@ def _print_skipped(skipped: list[dict]) -> None:
 
 def _print_inputs(files: list[dict]) -> None:
     """What became of every input file's rows (FileReport.as_dict, as the manifest stores them).
-    Long names fold onto a second line rather than being cut: every count must stay readable."""
-    table = Table(title="Input files", title_justify="left", box=box.SIMPLE_HEAD)
+
+    A file name is never cut or folded: the counts stand in aligned columns at the right, beside
+    each file or, when a name with its format is too long for that, on the line below every name."""
     counts = {"rows read": "rows_read", "accepted": "rows_accepted", "rejected": "rows_rejected",
               "merged": "rows_merged", "unused": "rows_unused"}
-    with_account = any(f.get("account_id") for f in files)  # exports name one; registers do not
-    for column in ["file", "format", "table", *(["account"] if with_account else [])]:
-        table.add_column(column, overflow="fold")
-    for column in counts:
-        table.add_column(column, justify="right", no_wrap=True)
+    rows = []
     for f in files:
-        table.add_row(
-            f["path"], f.get("layout") or f["format"],
-            f["table"] or ("joined" if f.get("rows_merged") and not f.get("rows_unused") else "not used"),
-            *([f.get("account_id") or ""] if with_account else []),
-            *(f"{f.get(k, 0):,}" for k in counts.values()),
-        )
-    console.print(table)
+        table = f["table"] or ("joined" if f.get("rows_merged") and not f.get("rows_unused") else "not used")
+        what = f"{f.get('layout') or f['format']} → {table}" + (f", account {f['account_id']}" if f.get("account_id") else "")
+        rows.append((f"  {f['path']}", what, [f"{f.get(k, 0):,}" for k in counts.values()]))
+    widths = [max([len(h), *(len(r[2][i]) for r in rows)]) for i, h in enumerate(counts)]
+    block = sum(w + 2 for w in widths)
+    heading = "  file (format → table)"
+    left = min(max([len(heading), *(len(f"{name}  ({what})") for name, what, _ in rows)]), max(console.width - block, 0))
+
+    def numbers(values) -> str:
+        return "".join(f"{v:>{w + 2}}" for v, w in zip(values, widths))
+
+    def say(text: str) -> None:
+        console.print(text, highlight=False, markup=False, soft_wrap=True)
+
+    console.print("Input files", style="bold", highlight=False)
+    say(f"{heading if len(heading) <= left else '':<{left}}{numbers(list(counts))}")
+    if all(len(f"{name}  ({what})") <= left for name, what, _ in rows):
+        for name, what, values in rows:
+            say(f"{f'{name}  ({what})':<{left}}{numbers(values)}")
+        return
+    for name, what, values in rows:  # one layout for every file: the name on a line of its own
+        say(name)
+        if len(f"    {what}") > left:
+            say(f"    {what}")
+            what = ""
+        say(f"{f'    {what}' if what else '':<{left}}{numbers(values)}")
 
 
 @app.command()
 def recommendations(
-    data: Annotated[Path, typer.Option(help="Folder of input files, or a run's output folder.")],
+    data: Annotated[Path, typer.Option(help="A `review ingest` output folder, a folder of input files, or a run's output folder.")],
     year: Annotated[int, typer.Option(help="The review year.")],
-    config: Annotated[Optional[Path], typer.Option(help="The year's YAML config [default: config/YEAR.yml if present].")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Where this year's run writes [default: reports/YEAR]; last year's register is looked for beside it.")] = None,
+    config: ConfigOption = None,
+    out: Annotated[Optional[Path], typer.Option(help="Where this year's run writes; last year's register is looked for beside it.", show_default="reports/YEAR")] = None,
 ) -> None:
     """List the recommendations that fire for the year, why, and the team's decision on each."""
+    from rich.markup import escape
     from rich.panel import Panel
 
     from review.config import default_config_path, load_config
@@ -218,6 +294,7 @@ def recommendations(
     from review.year import read_tables
 
     config = config or default_config_path(year)
+    _print_config(config, year)
     try:
         cfg = load_config(config, year)
         tables = read_tables(data)
@@ -228,25 +305,34 @@ def recommendations(
     except ReviewError as exc:
         _fail(exc)
     out_console = Console()
-    table = Table(title=f"Recommendations for {cfg.period_label}", title_justify="left")
-    table.add_column("id", overflow="fold")
-    for column in ["clause", "priority", "for", "decision", "title"]:
-        table.add_column(column)
+    table = Table(title=f"Recommendations for {cfg.period_label}", title_justify="left", box=box.SIMPLE_HEAD)
+    # An id is copied into the decisions file: it is never folded. The clause is in the id, and the
+    # priority goes under the title, so the title has room to wrap beside it in 80 columns.
+    table.add_column("id", no_wrap=True, min_width=max((len(r.rec_id) for r in result.for_board + result.rejected), default=2))
+    table.add_column("decision", no_wrap=True)
+    table.add_column("recommendation", ratio=1)
     for rec in result.for_board + result.rejected:
         decision = inputs.decisions.get(rec.rec_id)
         state = "rejected" if rec in result.rejected else (decision.decision + "ed" if decision and decision.decision else "to decide")
-        table.add_row(rec.rec_id, rec.clause, rec.priority, "decision" if rec.for_decision else "noting", state, rec.title)
+        table.add_row(rec.rec_id, state, f"{escape(rec.title)}\n[dim]{rec.priority} priority, for "
+                      f"{'decision' if rec.for_decision else 'noting'}[/]")
     out_console.print(table)
     for rec in result.for_board + result.rejected:
         evidence = ", ".join(f"{k} = {v}" for k, v in rec.evidence.items())
-        out_console.print(Panel(f"{rec.text}\n[dim]Evidence: {evidence}[/]", title=rec.rec_id, title_align="left"))
-    if result.unmatched_decisions:
-        console.print(
-            f"[yellow]Decisions that match no recommendation this year[/] ({inputs.decisions_file}): "
-            + ", ".join(result.unmatched_decisions)
-        )
+        out_console.print(Panel(f"{escape(rec.text)}\n[dim]Evidence: {escape(evidence)}[/]", title=rec.rec_id, title_align="left"))
+    _print_unmatched(result.unmatched_decisions, result.did_you_mean, inputs.decisions_file)
     console.print(f"Decisions read from: {inputs.decisions_file or 'none yet'}; "
                   f"last year's register: {inputs.previous_register_file or 'none found'}")
+
+
+def _print_unmatched(unmatched: list[str], did_you_mean: dict[str, str], decisions_file) -> None:
+    """Decisions whose id matches no recommendation, one a line, with the closest id when one is near."""
+    from review.register import unmatched_words
+
+    if unmatched:
+        console.print(f"[yellow]Decisions that match no recommendation this year[/] ({decisions_file}):", highlight=False)
+        for words in unmatched_words(unmatched, did_you_mean):
+            console.print(f"  {words}", highlight=False, soft_wrap=True)
 
 
 def _national_sample(size: str, year: int, out: Path, seed: int, forces: int, started: float) -> None:
@@ -263,7 +349,7 @@ def _national_sample(size: str, year: int, out: Path, seed: int, forces: int, st
 
 @app.command()
 def partition(
-    run_out: Annotated[Path, typer.Argument(help="A force's run output folder (with manifest.json and canonical/).")],
+    run_out: Annotated[Path, typer.Argument(metavar="RUN_OUT", help="A force's run output folder (with manifest.json and canonical/).")],
     store: Annotated[Path, typer.Option(help="The national store to add the force to.")],
     force: Annotated[str, typer.Option(help="The force's id in the store: lower-case letters, digits, hyphens.")],
 ) -> None:
@@ -281,10 +367,10 @@ def partition(
 def national_review(
     data: Annotated[Path, typer.Option(help="The national store (Parquet partitioned by force and year).")],
     year: Annotated[int, typer.Option(help="The review year.")],
-    out: Annotated[Optional[Path], typer.Option(help="Output folder [default: reports/national-YEAR].")] = None,
-    config: Annotated[Optional[Path], typer.Option(help="YAML config for the national paper: period, marking, "
-                                                        "labels [default: config/YEAR.yml if present].")] = None,
-    forces: Annotated[Optional[str], typer.Option(help="Only these force ids, comma-separated [default: all].")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Output folder.", show_default="reports/national-YEAR")] = None,
+    config: Annotated[Optional[Path], typer.Option(help="YAML config for the national paper: period, marking, labels.",
+                                                   show_default=CONFIG_DEFAULT)] = None,
+    forces: Annotated[Optional[str], typer.Option(help="Only these force ids, comma-separated.", show_default="all")] = None,
     workers: Annotated[int, typer.Option(help="Compute this many forces at a time, each in its own process "
                                               "(pays off on an idle machine from about four forces).")] = 1,
 ) -> None:
@@ -293,8 +379,9 @@ def national_review(
     from review.national import run_national
 
     started = time.perf_counter()
+    config = config or default_config_path(year)
+    _print_config(config, year)
     try:
-        config = config or default_config_path(year)
         cfg = load_config(config, year)
         chosen = [f.strip() for f in forces.split(",") if f.strip()] if forces else None
         with console.status("Starting") as status:
@@ -318,14 +405,14 @@ class Format(str, Enum):
 
 @app.command()
 def sql(
-    query: Annotated[str, typer.Argument(help="One SQL query (DuckDB's dialect) over the tables, by name.")],
+    query: Annotated[str, typer.Argument(metavar="QUERY", help="One SQL query (DuckDB's dialect) over the tables, by name.")],
     data: Annotated[Path, typer.Option(help="A run's output folder (its canonical Parquet), or a folder of input files.")],
-    engine: Annotated[Optional[Engine], typer.Option(help="duckdb or spark (default: the year's config's engine, duckdb unless set).")] = None,
-    year: Annotated[Optional[int], typer.Option(help="Query that review period's rows, with the local-time columns the rollups use (published_local, received_local, response_minutes, is_staffed) and the post_scores and messages tables (default: the run's year, else the latest year in the data).")] = None,
-    config: Annotated[Optional[Path], typer.Option(help="The year's YAML config (default: config/YEAR.yml if present); needs --year.")] = None,
-    all_years: Annotated[bool, typer.Option("--all-years", help="Query every row of every year, canonical columns only.")] = False,
-    format: Annotated[Optional[Format], typer.Option("--format", help="table (printed), csv, json or parquet (default: from --output's suffix, else table).")] = None,
-    output: Annotated[Optional[Path], typer.Option(help="Write the result to this file (csv, json or parquet) instead of printing it.")] = None,
+    engine: Annotated[Optional[Engine], typer.Option(help="duckdb or spark.", show_default="the year's config's engine, duckdb unless set")] = None,
+    year: Annotated[Optional[int], typer.Option(help="Query that review period's rows, with the local-time columns the rollups use (published_local, received_local, response_minutes, is_staffed) and the post_scores and messages tables.", show_default="the run's year, else the latest year in the data")] = None,
+    config: Annotated[Optional[Path], typer.Option(help="The year's YAML config; needs --year.", show_default=CONFIG_DEFAULT)] = None,
+    all_years: Annotated[bool, typer.Option("--all-years", help="Query every row of every year, canonical columns only.", show_default="off: one review year")] = False,
+    format: Annotated[Optional[Format], typer.Option("--format", help="table (printed), csv, json or parquet.", show_default="from --output's suffix, else table")] = None,
+    output: Annotated[Optional[Path], typer.Option(help="Write the result to this file (csv, json or parquet) instead of printing it.", show_default="none: printed")] = None,
     max_rows: Annotated[int, typer.Option(help="Print at most this many rows (table format).", min=1)] = 50,
 ) -> None:
     """Run ad hoc SQL over one review year's tables (or every year's) and print or save the result."""
@@ -375,7 +462,7 @@ def _cell(value) -> str:
 def docs(
     out: Annotated[Path, typer.Option(help="Where to write the generated documents.")] = Path("docs"),
 ) -> None:
-    """Write docs/data-dictionary.md and docs/metrics.md from the contracts and the metric registry."""
+    """Write the data dictionary, metric definitions, platform exports and configuration docs from the code."""
     from review.docs import write_docs
 
     for path in write_docs(out):

@@ -22,6 +22,8 @@ class _Frozen(BaseModel):
 
 
 class Force(_Frozen):
+    """The force the review is for: its name, size and look on the page."""
+
     name: str = Field("Northshire Police", description="The force's name as printed on the cover.")
     short_name: str = Field("Northshire", description="Short name used in running text.")
     headcount: int = Field(
@@ -39,6 +41,8 @@ class Force(_Frozen):
 
 
 class Period(_Frozen):
+    """The review period: `year` and the kind of year give its first and last day."""
+
     kind: Literal["calendar", "financial"] = Field(
         "calendar", description="Calendar year (January to December) or financial year (April to March)."
     )
@@ -158,6 +162,8 @@ class ContentThemes(_Frozen):
 
 
 class PlainEnglish(_Frozen):
+    """The jargon list the plain-English check (P4) flags, with plain alternatives."""
+
     jargon_extra: dict[str, str] = Field(
         default_factory=dict,
         description="More jargon to flag, word or phrase to plain alternative; added to the built-in list.",
@@ -234,6 +240,8 @@ class Coverage(_Frozen):
 
 
 class Report(_Frozen):
+    """What the board paper says about itself: title, marking, version, who wrote and presents it."""
+
     title: str = Field("Annual review of social media", description="Report title on the cover.")
     marking: str = Field("OFFICIAL", description="Protective marking printed on every page.")
     version: str = Field("1.0", description="Document version printed on the cover.")
@@ -321,7 +329,12 @@ class ReviewConfig(_Frozen):
     reject_rate_max_pct: float = Field(
         5.0, ge=0, le=100, description="Stop the run if more than this share (per cent) of any input file's rows is rejected; the export's own Total and placeholder rows do not count."
     )
-    timezone: str = Field("Europe/London", description="Timezone the report shows times in.")
+    timezone: str = Field(
+        "Europe/London",
+        description="Time zone the review works in: the period's first and last day, staffed hours, hours of the "
+        "day and the times the report shows. Input times written without a zone are read as UK time "
+        "(Europe/London) whatever this says; see the data dictionary.",
+    )
     engine: Literal["duckdb", "spark"] = Field(
         "duckdb",
         description="What runs the heavy rollups (review.rollup): duckdb, embedded and the default; or spark, "
@@ -397,3 +410,12 @@ def load_config(path: Path | None, year: int) -> ReviewConfig:
 def default_config_path(year: int, root: Path = Path("config")) -> Path | None:
     candidate = root / f"{year}.yml"
     return candidate if candidate.exists() else None
+
+
+def config_used(path: Path | None, year: int, root: Path = Path("config")) -> str:
+    """Which config a command runs with, in words, for its first line of output and the manifest:
+    the file, or the built-in defaults and where a file was looked for (a run from another folder
+    finds no config/YEAR.yml and would otherwise fall back without a word)."""
+    if path is not None:
+        return str(Path(path).resolve())
+    return f"the built-in defaults (no --config given, and no {root / f'{year}.yml'} in {Path.cwd()})"

@@ -113,7 +113,7 @@ class Posts(_Contract):
 
     post_id: Series[str] = _f("Post id", "The platform's identifier for the post.", unique=True)
     account_id: Series[str] = _f("Account id", "The account that published the post.")
-    published_at: Series[UTC] = _f("Published", "When the post went live.", "UTC timestamp")
+    published_at: Series[UTC] = _f("Published", "When the post went live.")
     text: Series[str] = _f("Text", "The words of the post, as published.", nullable=True)
     media_type: Series[str] = _f(
         "Media", "What the post carries: text only, an image, a video or a link.", isin=MEDIA_TYPES
@@ -172,7 +172,7 @@ class Contacts(_Contract):
 
     contact_id: Series[str] = _f("Contact id", "The identifier of the message.", unique=True)
     account_id: Series[str] = _f("Account id", "The account the message was sent to.")
-    received_at: Series[UTC] = _f("Received", "When the message arrived.", "UTC timestamp")
+    received_at: Series[UTC] = _f("Received", "When the message arrived.")
     kind: Series[str] = _f(
         "Kind", "Comment, mention, direct message, forum post or blog comment.", isin=CONTACT_KINDS
     )
@@ -182,7 +182,6 @@ class Contacts(_Contract):
     first_response_at: Series[UTC] = _f(
         "First response",
         "When the force first replied; empty if it has not.",
-        "UTC timestamp",
         nullable=True,
     )
     outcome: Series[str] = _f(
@@ -225,9 +224,9 @@ class CriticalIncidents(_Contract):
         "Critical incident id", "The force's reference for the incident.", unique=True
     )
     name: Series[str] = _f("Name", "A short public name for the incident.")
-    declared_at: Series[UTC] = _f("Declared", "When the incident was declared.", "UTC timestamp")
+    declared_at: Series[UTC] = _f("Declared", "When the incident was declared.")
     stood_down_at: Series[UTC] = _f(
-        "Stood down", "When it was stood down; empty if still running.", "UTC timestamp", nullable=True
+        "Stood down", "When it was stood down; empty if still running.", nullable=True
     )
 
 
@@ -257,7 +256,9 @@ class Training(_Contract):
     """One completion of a social media course by a person who uses a force account."""
 
     person_ref: Series[str] = _f(
-        "Person", "A pseudonymous reference for the person (a keyed hash, never a name).", personal=True
+        "Person",
+        "Who completed the course, as the register names them: a warrant or payroll number, or a name.",
+        personal=True,
     )
     role: Series[str] = _f("Role", "The person's role.", isin=ROLES)
     unit: Series[str] = _f("Unit", "The person's team or area.")
@@ -325,6 +326,7 @@ class Table:
             "unit": (col.metadata or {}).get("unit"),
             "dtype": str(col.dtype),
             "nullable": col.nullable,
+            "personal": bool((col.metadata or {}).get("personal")),
             "allowed": next(
                 (c.statistics.get("allowed_values") for c in col.checks if "allowed_values" in c.statistics),
                 None,

@@ -116,6 +116,10 @@ class RawFile:
         return f"{column} (from {source})" if source else column
 
 
+def _size_words(size: int) -> str:
+    return f"{size / 1e6:,.0f} MB" if size >= 1e6 else f"{size / 1e3:,.0f} KB"
+
+
 def csv_record_lines(path: Path) -> list[int]:
     """The line each data record of a plain CSV starts on (records can span lines: quoted text
     with newlines), found with the csv module."""
@@ -187,6 +191,8 @@ class CsvStream:
             raise ReviewError(self._bad_record(exc)) from None
 
     def _bad_record(self, exc) -> str:
+        if "straddl" in str(exc):
+            return self._oversized_record()
         with self.path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle)
             for record in reader:
@@ -194,6 +200,31 @@ class CsvStream:
                     return (f"{self.path.name}: line {reader.line_num}: expected {len(self.names)} fields, as in the "
                             f"header, found {len(record)}; fix that row (a comma or quote out of place) and run again")
         return f"{self.path.name}: cannot be read as CSV: {exc}"
+
+    def _oversized_record(self) -> str:
+        """pyarrow's "straddling object ... (try to increase block size?)": a record longer than the
+        reader's block, which only a quote left open (the rest of the file becomes one cell) or a
+        cell pasted in by mistake makes. Say where it starts, how big it is and what to do."""
+        limit = _size_words(STREAM_BLOCK_BYTES)
+        why = (f"; the review reads a large file {limit} at a time, and a row must fit. A cell this long is "
+               "almost always a quote (\") opened and not closed, which makes the rest of the file one cell: "
+               "close it (or cut the cell) and run again")
+        with self.path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            start = 1
+            try:
+                for record in reader:
+                    size = sum(len(cell.encode("utf-8")) for cell in record)
+                    if size >= STREAM_BLOCK_BYTES:
+                        longest = max(range(len(record)), key=lambda i: len(record[i]))
+                        column = self.names[longest] if longest < len(self.names) else f"field {longest + 1}"
+                        return (f"{self.path.name}: line {start}: the row is {_size_words(size)} long (column "
+                                f"{column} holds {_size_words(len(record[longest].encode('utf-8')))}, running to "
+                                f"line {reader.line_num})" + why)
+                    start = reader.line_num + 1
+            except csv.Error:
+                pass  # a cell beyond even the csv module's limit
+        return f"{self.path.name}: line {start}: a row longer than {limit} starts here" + why
 
     def _shape(self, chunk):
         import pyarrow as pa
@@ -683,6 +714,18 @@ SKIP_HINT = ("Fix or remove these files, or run again with --skip-unknown to go 
              "(they are then listed as skipped in the ingest report and the report's data-sources appendix).")
 
 
+def refuse_year_folder(folder: Path) -> None:
+    """A year's folder (as `review init` makes it: config.yml beside inputs/, and the checked/
+    folder ingest wrote) is not a data folder: read whole, ingest's own rejected-rows.csv would be
+    refused as an unknown table. Say which of its folders to give instead."""
+    checked = sorted(p.parent for p in folder.glob(f"*/{INGEST_REPORT}"))
+    inputs = folder / "inputs"
+    if not checked and not (inputs.is_dir() and (folder / "config.yml").is_file()):
+        return
+    use = [f"{c} (as review ingest checked them)" for c in checked] + ([f"{inputs} (as they came)"] if inputs.is_dir() else [])
+    raise ReviewError(f"{folder}: this is a year's folder, not a folder of data files; give the files {' or '.join(use)}")
+
+
 def read_inputs(sources: list[Path], period: Period | None = None, stream: bool = False,
                 skip_unknown: bool = False) -> tuple[list[RawFile], dict]:
     """Read every table file under `sources` (folders or files); return raw files and metadata.
@@ -703,6 +746,7 @@ def read_inputs(sources: list[Path], period: Period | None = None, stream: bool 
             entries.append((source, source.name if len(sources) == 1 else str(source)))
             proofs.append(None)
             continue
+        refuse_year_folder(source)
         table_files, other_files, hidden = list_input_files(source)
         prefix = "" if len(sources) == 1 else f"{source}/"
         entries += [(p, prefix + str(p.relative_to(source))) for p in table_files]

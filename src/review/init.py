@@ -140,7 +140,8 @@ def default_config_text(year: int) -> str:
     the file loads as the defaults for `year` and shows what can be set."""
     lines = [
         f"# The {year} review. Every setting below is shown at its default, commented out: remove the",
-        "# '# ' in front of a setting to change it. Unknown keys are an error. See docs/guide.md.",
+        "# '# ' in front of a setting to change it. Unknown keys are an error. What each setting means:",
+        "# docs/configuration.md; the steps of the year: docs/guide.md.",
         f"year: {year}",
         "",
     ]

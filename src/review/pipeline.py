@@ -371,13 +371,16 @@ def rejected_frame(output_dir: str) -> pd.DataFrame:
 
 def register_files_frame(output_dir: str) -> pd.DataFrame:
     """The files the register came from and the one written for next year's review."""
+    from review.register import unmatched_words
+
     outcome, out = _outcome(output_dir), Path(output_dir)
     return pd.DataFrame(
         [
             {"file": "the team's decisions (read)", "path": outcome["decisions_file"] or "none yet"},
             {"file": "last year's register (read)", "path": outcome["previous_register_file"] or "none found"},
             {"file": "the register for next year (written)", "path": outcome["register_file"]},
-            {"file": "decisions that match no recommendation", "path": ", ".join(outcome["unmatched_decisions"]) or "none"},
+            {"file": "decisions that match no recommendation",
+             "path": ", ".join(unmatched_words(outcome["unmatched_decisions"], outcome.get("did_you_mean", {}))) or "none"},
         ]
     )
 

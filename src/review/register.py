@@ -98,6 +98,7 @@ class RegisterResult:
     rejected: list[Recommendation]  # this year's, rejected by the team (reason in status_note)
     register: pd.DataFrame  # every recommendation, earlier and new, with status and is_overdue
     unmatched_decisions: list[str] = field(default_factory=list)  # ids decided but not found
+    did_you_mean: dict[str, str] = field(default_factory=dict)  # unmatched id -> the closest id there is
     decisions_file: Path | None = None
     previous_register_file: Path | None = None
     # Earlier recommendations as they stood at the period end, for the paper's register: with
@@ -284,11 +285,13 @@ def decide(
     register = pd.concat([after, new_rows], ignore_index=True)
     register = register.sort_values(["year_raised", "rec_id"], kind="stable").reset_index(drop=True)
     register["is_overdue"] = register["is_overdue"].astype(bool)
+    unmatched = sorted(set(decisions) - used)
     return RegisterResult(
         for_board=for_board,
         rejected=rejected,
         register=register,
-        unmatched_decisions=sorted(set(decisions) - used),
+        unmatched_decisions=unmatched,
+        did_you_mean=closest_ids(unmatched, register["rec_id"].tolist()),
         earlier=earlier[earlier["year_raised"] < config.year].reset_index(drop=True),
     )
 
@@ -370,6 +373,22 @@ def _check_due(rec_id: str, d: Decision, config: ReviewConfig) -> None:
             f"decisions file: {rec_id}: due_date {d.due_date.isoformat()} is less than "
             f"{config.rules.due_after_meeting_days} days after the Board meeting on {config.meeting_date.isoformat()} "
             f"(rules.due_after_meeting_days); give {config.earliest_due_date.isoformat()} or later")
+
+
+def closest_ids(unmatched: list[str], known: list[str]) -> dict[str, str]:
+    """For each decision id that matches nothing, the most similar id the review knows (this
+    year's and earlier recommendations), when one is close: a typing slip in the decisions file."""
+    import difflib
+
+    close = {rec_id: difflib.get_close_matches(rec_id, known, n=1, cutoff=0.75) for rec_id in unmatched}
+    return {rec_id: found[0] for rec_id, found in close.items() if found}
+
+
+def unmatched_words(unmatched: list[str], did_you_mean: dict[str, str]) -> list[str]:
+    """Each unmatched decision id as shown to the team: `R2025-P1-dormant-acounts (did you mean
+    R2025-P1-dormant-accounts?)`."""
+    return [f"{rec_id} (did you mean {did_you_mean[rec_id]}?)" if rec_id in did_you_mean else rec_id
+            for rec_id in unmatched]
 
 
 def _note(d: Decision | None) -> str | None:
@@ -502,6 +521,7 @@ def outcome_record(
             for r in result.rejected
         ],
         "unmatched_decisions": result.unmatched_decisions,
+        "did_you_mean": result.did_you_mean,
     }
 
 

@@ -42,7 +42,7 @@ from review.narrative import (
     worst_rag,
 )
 from review.policy import CLAUSES
-from review.register import OUTCOME_FILE
+from review.register import OUTCOME_FILE, unmatched_words
 from review.render import render_html, render_pdf
 from review.values import Column
 from review.workbook import write_workbook
@@ -148,7 +148,8 @@ def build_context(config: ReviewConfig, m: dict, ingest: dict, outcome: dict | N
         glossary=GLOSSARY,
         coverage=coverage(covered) if covered else None,
         rejected=[RejectedRecommendation(**r) for r in (outcome or {}).get("rejected", [])],
-        unmatched_decisions=list((outcome or {}).get("unmatched_decisions", [])),
+        unmatched_decisions=unmatched_words((outcome or {}).get("unmatched_decisions", []),
+                                            (outcome or {}).get("did_you_mean", {})),
         register_file=(outcome or {}).get("register_file"),
         skipped=[SkippedFile(path=s["file"], reason=s["reason"]) for s in ingest.get("skipped", [])],
     )

@@ -37,7 +37,7 @@ from pathlib import Path
 # driver's imports overlap that kernel's start instead of delaying it.
 from review import __version__
 from review import outdir
-from review.config import load_config
+from review.config import config_used, load_config
 from review.errors import ReviewError
 from review.kernels import KERNELS_STARTING, START_TIMEOUT_S, Kernels, kernels_ahead, papermill_engine, stop_kernel
 
@@ -199,6 +199,9 @@ def run_review(
     engine = engine or ""  # empty: the config's engine
     if not data_dir.is_dir():
         raise ReviewError(f"{data_dir}: data folder not found")
+    from review.ingest import refuse_year_folder
+
+    refuse_year_folder(data_dir)
     out = _claim(out or Path("reports") / str(year), data_dir, config, config_path)
     failed = outdir.claim(out.parent / f"{out.name}-failed", "failed", option="the failed-run folder",
                           advice="move it away, or choose another --out")
@@ -590,7 +593,8 @@ def _write_manifest(staging: Path, data_dir: Path, config, config_path, timings,
         "skipped": ingest.get("skipped", []),
         "synthetic": ingest["synthetic"],
         "rows_rejected": ingest["rows_rejected"],
-        "config_file": str(config_path) if config_path else None,
+        "config_file": str(Path(config_path).resolve()) if config_path else None,
+        "config_used": config_used(config_path, config.year),  # the file, or the built-in defaults and where it looked
         "config": config.model_dump(mode="json"),
         "versions": {
             "python": platform.python_version(),

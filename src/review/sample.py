@@ -43,6 +43,7 @@ import pandas as pd
 from review.cache import sha256_file
 from review.config import StaffedHours
 from review.contracts import TABLES
+from review.errors import ReviewError
 
 FORCE_NAME = "Northshire Police"
 TIMEZONE = "Europe/London"
@@ -1527,6 +1528,18 @@ def _recommendations(world: _World) -> pd.DataFrame:
 # Public API
 # --------------------------------------------------------------------------------------------
 
+# The years a sample can be made for. The invented accounts open in fixed years up to 2021
+# (Nextdoor), so every one is open before the review year from 2022; training certificates run
+# two years on, and validation rejects dates after review.validate.LATEST (2100).
+SAMPLE_YEARS = range(2022, 2098 + 1)
+
+
+def check_sample_year(year: int) -> None:
+    if year not in SAMPLE_YEARS:
+        raise ReviewError(f"--year {year}: the sample can be made for {SAMPLE_YEARS[0]} to {SAMPLE_YEARS[-1]} "
+                          f"(its invented accounts open in fixed years up to {SAMPLE_YEARS[0] - 1})")
+
+
 def _generate(size: str | SizeSpec, year: int, seed: int, *, with_contacts: bool,
               force: int = 0) -> tuple[dict[str, pd.DataFrame], object]:
     """Every table but (optionally) contacts, plus a callable that yields the contacts a month at a time.
@@ -1535,6 +1548,7 @@ def _generate(size: str | SizeSpec, year: int, seed: int, *, with_contacts: bool
     force); `force` is the index in _FORCES of the first force generated."""
     if not isinstance(size, SizeSpec) and size not in SIZES:
         raise ValueError(f"unknown sample size {size!r}; choose one of {', '.join(SIZES)}")
+    check_sample_year(year)
     world = _build_world(size if isinstance(size, SizeSpec) else SIZES[size], year, seed, first_force=force)
     critical, ci_posts = _critical_incidents(world)
     tables = {

@@ -18,6 +18,7 @@ counted again in `rows_junk`: they are logged, but do not count against the reje
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import asdict, dataclass, field
 
@@ -104,12 +105,14 @@ def _coerce_bool(series: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def _coerce_timestamp(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     """ISO 8601 with an offset is taken as given; a time without one is UK local time,
-    as registers kept in Excel record it. Stored in UTC."""
+    as registers kept in Excel record it. Stored in UTC. A local time the clock changes make
+    ambiguous (it happens twice) or missing (it never happens) is refused, never guessed
+    (`clock_change_reason` says why)."""
     if isinstance(series.dtype, pd.DatetimeTZDtype):
         ranged = _in_range(series)
         return ranged.dt.tz_convert("UTC").astype("datetime64[ns, UTC]"), series.notna() & ranged.isna()
     if pd.api.types.is_datetime64_dtype(series.dtype):
-        local = _in_range(series).dt.tz_localize(LOCAL_TZ, ambiguous="NaT", nonexistent="shift_forward")
+        local = _in_range(series).dt.tz_localize(LOCAL_TZ, ambiguous="NaT", nonexistent="NaT")
         return local.dt.tz_convert("UTC").astype("datetime64[ns, UTC]"), series.notna() & local.isna()
     text = series.astype("string").str.strip()
     has_offset = text.str.contains(_HAS_OFFSET, na=False)
@@ -119,10 +122,39 @@ def _coerce_timestamp(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     naive = ~has_offset & ~_blank(series)
     if naive.any():
         parsed = _parse_naive(text[naive])
-        local = parsed.dt.tz_localize(LOCAL_TZ, ambiguous="NaT", nonexistent="shift_forward")
+        local = parsed.dt.tz_localize(LOCAL_TZ, ambiguous="NaT", nonexistent="NaT")
         out[naive] = local.dt.tz_convert("UTC")
     bad = ~_blank(series) & out.isna()
     return out, bad
+
+
+def clock_change_reason(value: object) -> str | None:
+    """Why a time without a zone was refused when the UK clocks change, or None when that was not
+    the trouble: in October 01:00-01:59 happens twice (BST, then GMT); in March it never happens."""
+    if isinstance(value, (pd.Timestamp, np.datetime64, dt.datetime)):
+        stamp = pd.Timestamp(value)
+    else:
+        text = "" if value is None or value is pd.NA else str(value).strip()
+        if not text or _HAS_OFFSET.search(text):
+            return None
+        stamp = _parse_naive(pd.Series([text], dtype="string")).iloc[0]
+    if pd.isna(stamp) or stamp.tzinfo is not None:
+        return None
+    when = f"{stamp:%H:%M} on {stamp.day} {stamp:%B %Y}"
+    if pd.isna(stamp.tz_localize(LOCAL_TZ, ambiguous="NaT", nonexistent="shift_forward")):
+        first, second = (_offset(stamp.tz_localize(LOCAL_TZ, ambiguous=dst)) for dst in (True, False))
+        return f"{when} happens twice in UK time (the clocks go back); add {first} for the first or {second} for the second"
+    if pd.isna(stamp.tz_localize(LOCAL_TZ, ambiguous="raise", nonexistent="NaT")):
+        before = _offset(stamp.tz_localize(LOCAL_TZ, nonexistent="shift_backward"))
+        after = _offset(stamp.tz_localize(LOCAL_TZ, nonexistent="shift_forward"))
+        return (f"{when} does not happen in UK time (the clocks go forward); add {before} or {after}, "
+                "the offset of the clock that recorded it")
+    return None
+
+
+def _offset(stamp: pd.Timestamp) -> str:
+    text = stamp.strftime("%z")
+    return f"{text[:3]}:{text[3:]}"
 
 
 def _parse_naive(text: pd.Series) -> pd.Series:
@@ -185,7 +217,7 @@ _EXPECTED = {
     "text": ("text", _coerce_text),
     "int": ("a whole number", _coerce_int),
     "bool": ("true or false", _coerce_bool),
-    "timestamp": ("a date and time (ISO 8601, e.g. 2025-03-04T17:05:00Z)", _coerce_timestamp),
+    "timestamp": ("a date and time (ISO 8601, 2025-03-04T17:05:00Z, or UK time, 04/03/2025 17:05)", _coerce_timestamp),
     "date": ("a date (YYYY-MM-DD or DD/MM/YYYY)", _coerce_date),
 }
 
@@ -207,11 +239,17 @@ def coerce_frame(frame: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, list[
     typed, problems = {}, []
     for column in table.columns:
         kind = column_kind(table.field(column)["dtype"])
-        expected, coerce = _EXPECTED[kind]
-        typed[column], bad = coerce(frame[column])
+        typed[column], bad = _EXPECTED[kind][1](frame[column])
         for record in np.flatnonzero(bad.to_numpy()):
-            problems.append((int(record), column, frame[column].iloc[record], f"expected {expected}"))
+            value = frame[column].iloc[record]
+            problems.append((int(record), column, value, bad_cell_reason(kind, value)))
     return pd.DataFrame(typed, index=frame.index), problems
+
+
+def bad_cell_reason(kind: str, value: object) -> str:
+    """Why a cell of a column of `kind` could not be typed: what was expected, or, for a time at a
+    clock change, what to add."""
+    return (kind == "timestamp" and clock_change_reason(value)) or f"expected {_EXPECTED[kind][0]}"
 
 
 # --- checks ------------------------------------------------------------------------------------
@@ -538,12 +576,11 @@ def coerce_arrow(chunk, table: Table, schema, first_record: int):
         values = chunk.column(column).combine_chunks()
         typed = None if values.null_count == len(values) and len(values) else _fast_coerce(values, kind)
         if typed is None:
-            expected, coerce = _EXPECTED[kind]
             text = pd.Series(values.to_pandas(), dtype="str") if len(values) else pd.Series([], dtype="str")
-            series, is_bad = coerce(text)
+            series, is_bad = _EXPECTED[kind][1](text)
             is_bad = is_bad.to_numpy(dtype=bool)
             for record in np.flatnonzero(is_bad):
-                problems.append((first_record + int(record), column, text.iloc[record], f"expected {expected}"))
+                problems.append((first_record + int(record), column, text.iloc[record], bad_cell_reason(kind, text.iloc[record])))
             bad |= is_bad
             typed = pa.Array.from_pandas(series, type=target)
         columns.append(typed.cast(target))
