@@ -50,7 +50,8 @@ def cli(*args: str):
 def one_line_error(code: int, output: str) -> str:
     assert code == 1, output
     assert "Traceback" not in output, output
-    lines = output.strip().splitlines()
+    # the run's first line says which config it uses (issue 20); the error is the one line after it
+    lines = [line for line in output.strip().splitlines() if not line.startswith("Config: ")]
     assert len(lines) == 1 and lines[0].startswith("error: "), output
     return lines[0]
 
