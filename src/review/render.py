@@ -125,6 +125,16 @@ def table_cells(table, limit: int | None = None) -> dict[str, list]:
     return {"columns": [(label, numeric) for label, numeric, _ in printed], "rows": rows}
 
 
+def shared_comparisons(headlines) -> list[tuple[str, list[str]]]:
+    """The like-for-like notes (`Headline.comparison`) that two or more of these cards share, each
+    with the titles of its cards: printed once above the cards, not on every card."""
+    by_note: dict[str, list[str]] = {}
+    for h in headlines:
+        if h.comparison and h.figure.state != "not_measured":
+            by_note.setdefault(h.comparison, []).append(h.title)
+    return [(note, titles) for note, titles in by_note.items() if len(titles) > 1]
+
+
 def says_little(table) -> bool:
     """True when a table tells a reader no more than a sentence would, so the printed paper names it
     and leaves it to the HTML report and the workbook: a single value, or counts that are all 0 or
@@ -229,6 +239,7 @@ def make_environment(template_dir: Path) -> jinja2.Environment:
         fmt_path=fmt_path,
         table_cells=table_cells,
         says_little=says_little,
+        shared_comparisons=shared_comparisons,
         rag_class=rag_class,
         trusted_svg=trusted_svg,
     )
