@@ -277,3 +277,14 @@ def test_linkedin_reports_no_reach_and_the_paper_says_not_measured(run):
     assert reach["value"] == pytest.approx(with_reach["reach"].sum())  # summed over posts, per post
     html = run.html.read_text(encoding="utf-8")
     assert "do not report reach per post" in html and "LinkedIn" in html
+
+
+@pytest.mark.e2e
+def test_every_clause_table_is_in_the_html_and_printed_or_named(run, page_texts):
+    """A table folded into a sentence in print is still in the HTML report, as the sentence says."""
+    metrics = json.loads((run.out / "artifacts" / "metrics.json").read_text(encoding="utf-8"))
+    html = run.html.read_text(encoding="utf-8")
+    printed = " ".join(" ".join(text.split()) for text in page_texts)
+    for table in metrics["tables"]:
+        assert f'id="table-{table["table_id"]}"' in html, table["table_id"]
+        assert " ".join(table["title"].split()) in printed, table["title"]

@@ -129,7 +129,7 @@ def _p4(by_id, config) -> str:
     parts = []
     if _has(by_id, "p4_plain_english_pct"):
         parts.append(f"{_v(by_id, 'p4_plain_english_pct')} of posts met the plain-English test (target "
-                     f"{config.targets.plain_english_pct:g}%).")
+                     f"{fmt_value(config.targets.plain_english_pct, 'pct')}).")
     if _has(by_id, "p4_audit_pass_pct"):
         parts.append(f"Audits passed: {_v(by_id, 'p4_audit_pass_pct')}.")
     return " ".join(parts)
