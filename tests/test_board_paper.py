@@ -68,6 +68,7 @@ def test_cover_report_names_the_sharpest_findings_with_their_figures():
         _headline("p5_conduct_cases", 12, 7),  # up from 7: a change for the worse
         _headline("p5_never_trained", 5, 5),
         _headline("p7_alt_text_pct", 96.0, 80.0),  # target 95: Green, and up 16 points
+        _headline("p6_overdue", 4, 1),  # said once, from the register
     )
     register = [_entry(1, True), _entry(2, True), _entry(3, True), _entry(4, True), _entry(5, False)]
     recs = [_recommendation("Cover inbound messages outside staffed hours", True),
@@ -81,6 +82,7 @@ def test_cover_report_names_the_sharpest_findings_with_their_figures():
     assert "Conduct cases: 12, up 5 on last year." in cover.not_well
     assert "4 earlier recommendations are overdue (see Last year's recommendations)." in cover.not_well
     assert "Account users never trained: 5." in cover.not_well
+    assert not any(line.startswith("Recommendations overdue") for line in cover.not_well)
     assert cover.went_well[0] == ("Engagement rate: 3.8% against a target of 2.0% (Green); "
                                   "up 0.1 percentage points on last year.")
     assert any(line.startswith("Images with alt text: 96.0%") for line in cover.went_well)

@@ -296,16 +296,17 @@ def cover_report(by_id: dict[str, Headline], recommendations, register: list[Reg
         (h for h in rated if h.rag == "Amber"), key=_gap, reverse=True)
     for h in short[:3]:
         add(not_well, h, _against_target(h))
+    overdue = [r for r in register if r.is_overdue]
+    if overdue:
+        used.add("p6_overdue")  # said once, from the register, below
     # A figure worked out from another (cases per 1,000 people from cases) would say the same thing twice.
     worse = [h for h in shown if _is_better(h, _change_size(h)) is False and abs(_change_size(h)) >= SHARP_CHANGE_PCT
              and not getattr(METRICS.get(h.metric_id), "derived_from", None)]
     for h in sorted(worse, key=lambda h: abs(_change_size(h)), reverse=True)[:2]:
         add(not_well, h, _changed(h))
-    overdue = [r for r in register if r.is_overdue]
     if overdue:
         not_well.append(f"{_count(len(overdue), 'earlier recommendation is', 'earlier recommendations are')} "
                         "overdue (see Last year's recommendations).")
-        used.add("p6_overdue")
     for h in shown:
         if (h.higher_is_better is False and h.target is None and h.unit in ("count", "people") and h.value > 0
                 and _change_size(h) >= 0):
