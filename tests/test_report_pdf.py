@@ -29,11 +29,12 @@ from review.policy import CLAUSES
 pytestmark = pytest.mark.e2e
 NS = "{http://www.w3.org/1999/xhtml}"
 SVG = "{http://www.w3.org/2000/svg}"
+# The cover report (executive summary) comes first; the clauses' tables are the last appendix.
 TOP_LEVEL = [
-    "Contents", "Purpose of this paper", "Recommendations to the Board", "Executive summary",
-    "The policy, clause by clause", "Findings by policy clause", "Last year's recommendations",
-    "Implications", "Appendix A: Metric definitions", "Appendix B: Data sources and quality",
-    "Appendix C: Methodology and assumptions", "Appendix D: Glossary",
+    "Contents", "Executive summary", "Purpose of this paper", "Recommendations to the Board",
+    "The policy, clause by clause", "Findings by policy clause", "Last year's recommendations", "Implications",
+    "Appendix A: Metric definitions", "Appendix B: Data sources and quality",
+    "Appendix C: Methodology and assumptions", "Appendix D: Glossary", "Appendix E: Tables by clause",
 ]
 
 
@@ -195,9 +196,9 @@ def test_configured_logo_is_on_the_cover(document):
 def test_sections_are_in_the_board_paper_order(document):
     order = [el.get("id") for el in document.iter() if el.tag in (f"{NS}section", f"{NS}nav", f"{NS}header")
              and el.get("id")]  # fmt: skip
-    expected = ["cover", "purpose", "recommendations", "summary", "matrix",
+    expected = ["cover", "summary", "purpose", "recommendations", "matrix",
                 *[f"clause-{c.lower()}" for c in CLAUSES], "register", "implications",
-                "appendix-a", "appendix-b", "appendix-c", "appendix-d"]  # fmt: skip
+                "appendix-a", "appendix-b", "appendix-c", "appendix-d", "appendix-e"]  # fmt: skip
     assert [i for i in order if i in expected] == expected
 
 

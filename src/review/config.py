@@ -81,6 +81,10 @@ class Targets(_Frozen):
     critical_incident_first_post_minutes: float = Field(
         60, gt=0, description="Minutes from declaring a critical incident to the first public post."
     )
+    late_first_posts: int = Field(
+        0, ge=0, description="Critical incidents whose first post may come later than the first-post target "
+        "(P2 rates red above it, so one slow incident is not hidden by a quick median).",
+    )
     reading_ease_min: float = Field(
         60, description="Flesch reading ease a post must reach to count as plain English."
     )

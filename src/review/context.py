@@ -314,6 +314,18 @@ class Coverage:
 
 
 @dataclass(frozen=True)
+class CoverReport:
+    """The paper's first pages (review.narrative.cover_report), worked out from the measures: what
+    went well and what did not (the sharpest findings, each naming its figure), the decisions asked
+    of the Board and the risks. Each line is a plain-English sentence."""
+
+    went_well: list[str]
+    not_well: list[str]
+    decisions: list[str]
+    risks: list[str]
+
+
+@dataclass(frozen=True)
 class ReportContext:
     force_name: str
     title: str
@@ -342,6 +354,8 @@ class ReportContext:
     methodology: list[str]  # paragraphs
     glossary: dict[str, str]
     coverage: Coverage | None = None  # "What this review covers"; None outside a run (older artifacts)
+    cover: CoverReport | None = None  # the cover report; None: the executive summary's paragraphs only
+    amber_margin_pct: float = 10.0  # Amber: short of the target by no more than this share of it (config.targets)
     # The team's decisions (review.register): rejected recommendations with the reason,
     # decisions naming a recommendation the review did not raise (reported, not applied), and
     # the register file written for next year ("recommendations-2025.yml"; None outside a run).

@@ -13,9 +13,9 @@ import datetime as dt
 import pandas as pd
 
 from review.config import ReviewConfig
-from review.context import Coverage, Headline, MetricTable, RegisterEntry
+from review.context import Coverage, CoverReport, Headline, MetricTable, RegisterEntry
 from review.render import fmt_count, fmt_date, fmt_headline_change
-from review.values import NOT_MEASURED, WITHHELD, Column
+from review.values import HIDDEN, NOT_AVAILABLE, NOT_MEASURED, WITHHELD, Column, fmt_value
 
 
 def purpose(config: ReviewConfig) -> str:
@@ -39,11 +39,14 @@ def _v(by_id: dict[str, Headline], metric_id: str) -> str:
     return by_id[metric_id].figure.text(prose=True)
 
 
-def _how_many(h: Headline, sentence: str, withheld: str) -> str:
-    """A sentence that starts with a count ("{n} conduct cases were opened."), or, when the count
-    is withheld, a sentence that says so instead of printing it."""
+def _how_many(h: Headline, sentence: str, withheld: str, one: str | None = None) -> str:
+    """A sentence that starts with a count ("{n} conduct cases were opened."; `one` when the count
+    is a shown 1: "1 conduct case was opened."), or, when the count is withheld, a sentence that
+    says so instead of printing it."""
     if h.figure.state == WITHHELD:
         return f"{withheld} is withheld, so that small counts cannot be worked out."
+    if one is not None and h.value == 1 and h.figure.state not in HIDDEN:
+        sentence = one
     text = sentence.format(n=h.figure.text(prose=True))
     return text[:1].upper() + text[1:]
 
@@ -94,12 +97,17 @@ def _p2(by_id, config) -> str:
         return ""
     if not by_id["p2_critical_incidents"].value:
         return "No critical incidents were declared in the period."
-    said = f"{_v(by_id, 'p2_critical_incidents')} critical incidents were declared."
+    said = _how_many(by_id["p2_critical_incidents"], "{n} critical incidents were declared.", "",
+                     one="{n} critical incident was declared.")
     if _has(by_id, "p2_first_post_median_minutes"):
         said += (
             f" The first public post came a median of {_v(by_id, 'p2_first_post_median_minutes')} after "
-            f"declaration, against a target of {config.targets.critical_incident_first_post_minutes:g} minutes."
+            f"declaration, against a target of {fmt_value(config.targets.critical_incident_first_post_minutes, 'minutes')}."
         )
+    if _has(by_id, "p2_missed_target") and by_id["p2_missed_target"].value:
+        late = by_id["p2_missed_target"]
+        said += " " + _how_many(late, "{n} incidents had a first post later than the target, or none.", "",
+                                one="{n} incident had a first post later than the target, or none.")
     return said
 
 
@@ -121,7 +129,7 @@ def _p4(by_id, config) -> str:
     parts = []
     if _has(by_id, "p4_plain_english_pct"):
         parts.append(f"{_v(by_id, 'p4_plain_english_pct')} of posts met the plain-English test (target "
-                     f"{config.targets.plain_english_pct:g}%).")
+                     f"{fmt_value(config.targets.plain_english_pct, 'pct')}).")
     if _has(by_id, "p4_audit_pass_pct"):
         parts.append(f"Audits passed: {_v(by_id, 'p4_audit_pass_pct')}.")
     return " ".join(parts)
@@ -131,7 +139,7 @@ def _p5(by_id, config) -> str:
     parts = []
     if _has(by_id, "p5_conduct_cases"):
         parts.append(_how_many(by_id["p5_conduct_cases"], "{n} conduct cases were opened.",
-                               "The number of conduct cases opened"))
+                               "The number of conduct cases opened", one="{n} conduct case was opened."))
     if _has(by_id, "p5_training_in_date_pct"):
         parts.append(f"{_v(by_id, 'p5_training_in_date_pct')} of account users have training in date.")
     if _has(by_id, "p5_mfa_pct"):
@@ -143,8 +151,10 @@ def _p6(by_id, config) -> str:
     if not _has(by_id, "p6_prior_recommendations"):
         return ""
     if _has(by_id, "p6_implemented_pct"):
-        return (f"Of {_v(by_id, 'p6_prior_recommendations')} earlier recommendations, "
-                f"{_v(by_id, 'p6_implemented_pct')} are done and {_v(by_id, 'p6_overdue')} are overdue.")
+        overdue = by_id["p6_overdue"]
+        return (f"Of {_how_many(by_id['p6_prior_recommendations'], '{n} earlier recommendations', '', one='{n} earlier recommendation')}, "
+                f"{_v(by_id, 'p6_implemented_pct')} are done and "
+                + _how_many(overdue, "{n} are overdue.", "", one="{n} is overdue.").lower())
     return f"We tracked {_v(by_id, 'p6_prior_recommendations')} earlier recommendations."
 
 
@@ -156,7 +166,8 @@ def _p7(by_id, config) -> str:
         parts.append(f"{_v(by_id, 'p7_captions_pct')} of videos had captions.")
     if _has(by_id, "p7_discrimination_cases"):
         parts.append(_how_many(by_id["p7_discrimination_cases"], "{n} cases were about discriminatory content.",
-                               "The number of cases about discriminatory content"))
+                               "The number of cases about discriminatory content",
+                               one="{n} case was about discriminatory content."))
     return " ".join(parts)
 
 
@@ -174,18 +185,15 @@ def executive_summary(by_id, recommendations, config, has_prior: bool) -> list[s
     green = sum(1 for h in rated if h.rag == "Green")
     missing = sum(1 for h in by_id.values() if h.figure.state == NOT_MEASURED)
     paragraphs = [
-        f"We rated {len(rated)} measures against their targets: {green} met the target, "
-        f"{sum(1 for h in rated if h.rag == 'Amber')} were close and {len(red)} fell short."
-        + (f" Furthest from target: {', '.join(red[:4])}." if red else ""),
+        f"We rated {_count(len(rated), 'measure', 'measures')} against their targets: {_count(green, 'met', 'met')} the target, "
+        f"{_count(sum(1 for h in rated if h.rag == 'Amber'), 'was', 'were')} close (Amber) and {_count(len(red), 'fell', 'fell')} "
+        "further short (Red).",
     ]
     if missing:
         paragraphs.append(
-            f"{missing} of {len(by_id)} measures are not measured: the data they need was not supplied, "
-            "or does not record them. What this review covers lists them, with the reasons."
+            f"{missing} of {len(by_id)} measures {'is' if missing == 1 else 'are'} not measured: the data "
+            "needed was not supplied, or does not record them. What this review covers lists them, with the reasons."
         )
-    activity = " ".join(p for p in (_p1(by_id, config), _p3(by_id, config)) if p)
-    if activity:
-        paragraphs.append(activity)
     decide = sum(1 for r in recommendations if r.for_decision)
     paragraphs.append(
         f"We make {len(recommendations)} recommendations: {decide} for the Board to decide and "
@@ -194,6 +202,146 @@ def executive_summary(by_id, recommendations, config, has_prior: bool) -> list[s
     if not has_prior:
         paragraphs.append("There is no data for the year before, so there are no year-on-year changes.")
     return paragraphs
+
+
+# --- The cover report ----------------------------------------------------------------------------
+
+COVER_LINES = 7  # at most this many lines under "went well" and "did not": the cover stays within two pages
+SHARP_CHANGE_PCT = 10  # a change on last year this large (per cent, or percentage points) is a finding
+
+# What goes wrong for the public or the Force when a measure falls short: a risk is listed when
+# one of its measures is rated Red or Amber, or (a count of things that should not happen) is above 0.
+RISKS: dict[str, tuple[str, ...]] = {
+    "People who contact us online, some of them at risk, may wait too long for a reply or get none.":
+        ("p3_answered_within_target_pct", "p3_first_response_median_minutes", "p3_out_of_hours_median_minutes",
+         "p3_unanswered"),
+    "An account without MFA can be taken over and used to mislead the public.": ("p5_mfa_pct",),
+    "Staff who post without in-date training are more likely to breach the policy.":
+        ("p5_training_in_date_pct", "p5_never_trained"),
+    "A late first post in a critical incident leaves room for rumour.":
+        ("p2_first_post_median_minutes", "p2_missed_target"),
+    "Known weaknesses stay open while earlier recommendations are overdue.": ("p6_overdue",),
+    "Posts without alt text or captions shut out disabled people, against our equality duty.":
+        ("p7_alt_text_pct", "p7_captions_pct"),
+    "Posts that are hard to read or fail audit weaken trust in what we say.":
+        ("p4_plain_english_pct", "p4_audit_pass_pct"),
+    "Dormant or unreviewed accounts can be hijacked or give out-of-date advice.":
+        ("p5_dormant_accounts", "p5_review_overdue_accounts"),
+}
+
+
+def _shown(h: Headline) -> bool:
+    return h.figure.state not in (NOT_MEASURED, *HIDDEN)
+
+
+def _change_words(h: Headline) -> str:
+    """"up 7.9% on last year", or "" when there is no change to give."""
+    if not h.change_shown:
+        return ""
+    change = fmt_headline_change(h)
+    return "" if change in (NOT_AVAILABLE, "no change") else f"{change} on last year"
+
+
+def _change_size(h: Headline) -> float:
+    """How large the change on last year is: percentage points for a share, per cent otherwise."""
+    if not h.change_shown or h.prior_value is None or h.value is None:
+        return 0.0
+    if h.unit == "pct":
+        return float(h.value) - float(h.prior_value)
+    return float(h.change_pct) if h.change_pct is not None else 0.0
+
+
+def _is_better(h: Headline, size: float) -> bool | None:
+    """True when the change is for the better, False for the worse, None when neither."""
+    if h.higher_is_better is None or not size:
+        return None
+    return (size > 0) == h.higher_is_better
+
+
+def _gap(h: Headline) -> float:
+    """How far from its target a rated measure is, as a share of the target (or of 1 for a target of 0)."""
+    return abs(float(h.value) - float(h.target)) / max(abs(float(h.target)), 1.0)
+
+
+def _against_target(h: Headline) -> str:
+    change = _change_words(h)
+    return (f"{h.title}: {h.figure.text(prose=True)} against a target of {fmt_value(h.target, h.unit)} ({h.rag})"
+            + (f"; {change}" if change else "") + ".")
+
+
+def _changed(h: Headline) -> str:
+    return f"{h.title}: {h.figure.text(prose=True)}, {_change_words(h)}."
+
+
+def cover_report(by_id: dict[str, Headline], recommendations, register: list[RegisterEntry]) -> CoverReport:
+    """The cover report's lines, worked out from the measures: short of target first (furthest
+    first), then the largest changes for the worse, then counts of things that should not happen;
+    and the mirror for what went well. Nothing here names a figure the measures do not hold."""
+    from review.metrics.registry import METRICS  # here: the metrics package imports this module's neighbours
+
+    shown = [h for h in by_id.values() if _shown(h) and h.value is not None]
+    rated = [h for h in shown if h.rag in ("Green", "Amber", "Red") and h.target is not None]
+    not_well: list[str] = []
+    used: set[str] = set()
+
+    def add(lines: list[str], h: Headline, line: str, cap: int = COVER_LINES) -> None:
+        if h.metric_id not in used and len(lines) < cap:
+            lines.append(line)
+            used.add(h.metric_id)
+
+    # A mix of the sharpest kinds, so one kind cannot crowd out the rest: the measures furthest short
+    # of target, the largest changes for the worse, overdue recommendations, counts of things that
+    # should not happen; then the rest of the measures short of target.
+    short = sorted((h for h in rated if h.rag == "Red"), key=_gap, reverse=True) + sorted(
+        (h for h in rated if h.rag == "Amber"), key=_gap, reverse=True)
+    for h in short[:3]:
+        add(not_well, h, _against_target(h))
+    overdue = [r for r in register if r.is_overdue]
+    if overdue:
+        used.add("p6_overdue")  # said once, from the register, below
+    # A figure worked out from another (cases per 1,000 people from cases) would say the same thing twice.
+    worse = [h for h in shown if _is_better(h, _change_size(h)) is False and abs(_change_size(h)) >= SHARP_CHANGE_PCT
+             and not getattr(METRICS.get(h.metric_id), "derived_from", None)]
+    for h in sorted(worse, key=lambda h: abs(_change_size(h)), reverse=True)[:2]:
+        add(not_well, h, _changed(h))
+    if overdue:
+        not_well.append(f"{_count(len(overdue), 'earlier recommendation is', 'earlier recommendations are')} "
+                        "overdue (see Last year's recommendations).")
+    for h in shown:
+        if (h.higher_is_better is False and h.target is None and h.unit in ("count", "people") and h.value > 0
+                and _change_size(h) >= 0):
+            add(not_well, h, f"{h.title}: {h.figure.text(prose=True)}" + (f", {_change_words(h)}" if _change_words(h) else "") + ".",
+                cap=COVER_LINES - 1)
+    for h in short:
+        add(not_well, h, _against_target(h))
+
+    went_well: list[str] = []
+    for h in sorted((h for h in rated if h.rag == "Green"), key=_gap, reverse=True):
+        add(went_well, h, _against_target(h), cap=5)
+    better = [h for h in shown if _is_better(h, _change_size(h)) and abs(_change_size(h)) >= SHARP_CHANGE_PCT
+              and not getattr(METRICS.get(h.metric_id), "derived_from", None)]
+    for h in sorted(better, key=lambda h: abs(_change_size(h)), reverse=True):
+        add(went_well, h, _changed(h), cap=5)
+    if not went_well:
+        went_well.append("No measure met its target or improved markedly on last year.")
+
+    decide = [r for r in recommendations if r.for_decision]
+    decisions = [f"{r.title} (owner: {r.owner})." for r in decide] or [
+        "None this year: every recommendation is for noting."]
+    risks = []
+    for risk, metric_ids in RISKS.items():
+        behind = [by_id[m] for m in metric_ids if m in by_id and _shown(by_id[m]) and by_id[m].value is not None and (
+            by_id[m].rag in ("Red", "Amber")
+            or (by_id[m].target is None and by_id[m].higher_is_better is False and by_id[m].value > 0))]
+        if behind:
+            risks.append(f"{risk[:-1]} ({'; '.join(f'{_lower_first(h.title)}: {h.figure.text(prose=True)}' for h in behind)}).")
+    return CoverReport(went_well=went_well, not_well=not_well or ["Every rated measure met its target."],
+                       decisions=decisions, risks=risks or ["No rated measure fell short, so no new risk is raised."])
+
+
+def _count(n: int, one: str, many: str) -> str:
+    """"1 case", "2 cases": the count and the words that agree with it."""
+    return f"{fmt_count(n)} {one if n == 1 else many}"
 
 
 def _lower_first(title: str) -> str:
@@ -307,7 +455,8 @@ GLOSSARY = {
     "Not rated": "A measure with no target, or one that is not measured, shown for context.",
     "Percentage point": "The gap between two percentages: from 50% to 55% is up 5 percentage points.",
     "RAG": "Red, Amber, Green: how a measure compares with its target.",
-    "Reach": "The number of different people who saw a post, as the platform estimates it.",
+    "Reach": "The number of different people who saw one post, as the platform estimates it. Added up over "
+    "posts, one person reached by two posts counts twice, so the total is not a count of people.",
     "Small counts (<5)": "Counts of conduct cases below the set threshold, usually five, show as \"<5\", so no one can be identified.",
     "[c]": "A count withheld so that a small count cannot be worked out by taking the other counts from a total.",
     "Staffed hours": "The hours when the digital desk is working.",

@@ -125,6 +125,37 @@ def table_cells(table, limit: int | None = None) -> dict[str, list]:
     return {"columns": [(label, numeric) for label, numeric, _ in printed], "rows": rows}
 
 
+def shared_comparisons(headlines) -> list[tuple[str, list[str]]]:
+    """The like-for-like notes (`Headline.comparison`) that two or more of these cards share, each
+    with the titles of its cards: printed once above the cards, not on every card."""
+    by_note: dict[str, list[str]] = {}
+    for h in headlines:
+        if h.comparison and h.figure.state != "not_measured":
+            by_note.setdefault(h.comparison, []).append(h.title)
+    return [(note, titles) for note, titles in by_note.items() if len(titles) > 1]
+
+
+def says_little(table) -> bool:
+    """True when a table tells a reader no more than a sentence would, so the printed paper names it
+    and leaves it to the HTML report and the workbook: a single value, or counts that are all 0 or
+    1 or hidden (suppressed, withheld) with nothing else to read but labels and yes/no."""
+    frame = table.frame
+    numeric = [name for name in frame.columns if table.column(name).is_numeric]
+    if not len(frame) or not numeric:
+        return False
+    if len(frame) == 1 and len(numeric) == 1:
+        return True
+    for name in numeric:
+        column = table.column(name)
+        if column.kind not in ("count", "number", "people"):
+            return False
+        for i in range(len(frame)):
+            figure = table.figure(i, name)
+            if figure.is_shown and not is_missing(figure.value) and float(figure.value) not in (0.0, 1.0):
+                return False
+    return True
+
+
 def _keep_date_together(text: str, value: object, shown: bool = True) -> str:
     """Keep a date such as 4 June 2025 on one line (no-break spaces); a time after it may wrap."""
     if shown and isinstance(value, dt.date) and not is_missing(value):
@@ -207,6 +238,8 @@ def make_environment(template_dir: Path) -> jinja2.Environment:
         fmt_cell=fmt_cell,
         fmt_path=fmt_path,
         table_cells=table_cells,
+        says_little=says_little,
+        shared_comparisons=shared_comparisons,
         rag_class=rag_class,
         trusted_svg=trusted_svg,
     )

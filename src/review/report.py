@@ -32,6 +32,7 @@ from review.errors import ReviewError
 from review.metrics.registry import METRICS
 from review.narrative import (
     GLOSSARY,
+    cover_report,
     coverage,
     executive_summary,
     finding,
@@ -147,6 +148,8 @@ def build_context(config: ReviewConfig, m: dict, ingest: dict, outcome: dict | N
         methodology=methodology(config),
         glossary=GLOSSARY,
         coverage=coverage(covered) if covered else None,
+        cover=cover_report(by_id, m["recommendations"], register_entries(m["register"])),
+        amber_margin_pct=config.targets.amber_margin_pct,
         rejected=[RejectedRecommendation(**r) for r in (outcome or {}).get("rejected", [])],
         unmatched_decisions=unmatched_words((outcome or {}).get("unmatched_decisions", []),
                                             (outcome or {}).get("did_you_mean", {})),
@@ -209,7 +212,7 @@ def draw_charts(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior
             _with_data(charts.bar_chart(
                 per_account.head(CHART_BARS), category="name", value="impressions_count", chart_id="p1-reach-per-account",
                 clause="P1", title="Impressions by account",
-                caption="Impressions per account; small accounts reach few people."
+                caption="Impressions of each open account's posts in the period."
                 + _shown(per_account, "accounts with the most impressions"),
                 source=src, value_label="Impressions", unit="count", palette=palette, noun="accounts",
             ), per_account.head(CHART_BARS)[["name", "impressions_count"]],

@@ -16,7 +16,8 @@ Decisions worth knowing (they shape what the report will show):
   one table's recipe does not reshuffle the others.
 - Timestamps are whole seconds. Nothing is dated after 31 December of `year`: a reply that would
   land after it is left empty (still open at export), as is a critical incident still running.
-- Platform quirks, kept consistent: X, Nextdoor, YouTube and the blog ("Other") report no reach;
+- Platform quirks, kept consistent: X, Nextdoor, YouTube, LinkedIn, TikTok and the blog ("Other") report
+  no reach per post, as their real exports do;
   Nextdoor reports no shares or link clicks; Instagram, YouTube and TikTok report no link clicks;
   the blog reports no shares. `engagements` is the sum of the reported parts (a missing part
   counts as zero). `video_views` is set only for video posts.
@@ -734,7 +735,7 @@ _PLATFORM_METRICS = {
     "TikTok": (0.8, 0.06, [0.80, 0.08, 0.12, 0.0]),
     "Other": (0.3, 0.01, [0.2, 0.3, 0.0, 0.5]),
 }
-_NO_REACH = {"X", "Nextdoor", "YouTube", "Other"}
+_NO_REACH = {"X", "Nextdoor", "YouTube", "LinkedIn", "TikTok", "Other"}
 _PLATFORMS = list(_PLATFORM_MEDIA)
 
 

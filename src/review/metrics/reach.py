@@ -9,7 +9,7 @@ import pandas as pd
 from review.config import ContentThemes
 from review.context import MetricTable
 from review.contracts import PURPOSES
-from review.metrics.coverage import UNREGISTERED, platform_of
+from review.metrics.coverage import UNREGISTERED, names, platform_of
 from review.metrics.period import ClauseResult, PeriodData, account_labels, label_accounts, last_post_at, pct
 from review.rollup import run_rollup
 from review.values import Column
@@ -100,7 +100,7 @@ def compute(p: PeriodData) -> ClauseResult:
                     "posts": monthly["posts_count"].astype("int64"),
                     "impressions": monthly["impressions_count"].astype("Int64"),
                     "engagements": monthly["engagements_count"].astype("Int64"),
-                    "engagement_rate_pct": (100 * monthly["rated_engagements_count"] / monthly["rated_impressions_count"].where(monthly["rated_impressions_count"] > 0)).round(2),
+                    "engagement_rate_pct": (100 * monthly["rated_engagements_count"] / monthly["rated_impressions_count"].where(monthly["rated_impressions_count"] > 0)).round(1),
                 }
             ).astype({"month": "datetime64[ns]"})),
             columns={
@@ -127,7 +127,7 @@ def compute(p: PeriodData) -> ClauseResult:
     )
 
 
-ENGAGEMENT_RATE = Column("Engagement rate (%)", "pct", places=2, unit="% of impressions")
+ENGAGEMENT_RATE = Column("Engagement rate (%)", "pct", places=1, unit="% of impressions")
 
 
 def _every_month(p: PeriodData, frame: pd.DataFrame) -> pd.DataFrame:
@@ -195,7 +195,7 @@ def _by_platform(per_account: pd.DataFrame) -> MetricTable:
         sums.rename(columns=columns)
         .assign(accounts=grouped.size(), posts=lambda d: d["posts"].fillna(0))
         .reset_index()
-        .assign(rate=lambda d: (100 * d["rated_e"] / d["rated_i"].where(d["rated_i"] > 0)).round(2))
+        .assign(rate=lambda d: (100 * d["rated_e"] / d["rated_i"].where(d["rated_i"] > 0)).round(1))
         .sort_values(["impressions", "platform"], ascending=[False, True], kind="stable", na_position="last")
     )
     frame = pd.DataFrame(
@@ -211,9 +211,11 @@ def _by_platform(per_account: pd.DataFrame) -> MetricTable:
         }
     ).reset_index(drop=True)
     unregistered = per_account["purpose"].eq(UNREGISTERED.lower())
-    note = ("Engagement rate is engagements divided by impressions, over posts that report both. "
-            "Some platforms (X, Nextdoor, YouTube) do not report reach; it shows as not measured, as does any "
-            "figure no export of that platform reports.")
+    no_reach = frame.loc[frame["reach"].isna(), "platform"].tolist()
+    note = "Engagement rate is engagements divided by impressions, over posts that report both. " + (
+        f"{names(no_reach)} {'does' if len(no_reach) == 1 else 'do'} not report reach per post, so reach shows "
+        "as not measured there, as does any figure no export of that platform reports. " if no_reach else "") + (
+        "Reach is each post's reach added up, so one person reached by two posts counts twice.")
     if unregistered.any():
         note += (f" {int(unregistered.sum())} of the accounts are not in the account register; their posts are "
                  "counted under the platform of their export (see What this review covers).")
@@ -225,7 +227,7 @@ def _by_platform(per_account: pd.DataFrame) -> MetricTable:
             "accounts": Column("Accounts", "count", unit="accounts"),
             "posts": Column("Posts", "count", unit="posts"),
             "impressions": Column("Impressions", "count", unit="impressions"),
-            "reach": Column("Reach", "count", unit="people, as each platform estimates"),
+            "reach": Column("Reach, summed over posts", "count", unit="post reach, as each platform estimates"),
             "engagements": Column("Engagements", "count", unit="engagements"),
             "engagement_rate_pct": ENGAGEMENT_RATE,
             "followers_end": Column("Followers at period end", "count", unit="followers"),
@@ -285,12 +287,12 @@ def _content_mix(posts: pd.DataFrame, themes: pd.Series) -> MetricTable:
             "posts": grouped["posts"].astype("int64"),
             "share_pct": (100 * grouped["posts"] / max(len(frame), 1)).round(1),
             "impressions": grouped["impressions"].astype("Int64"),
-            "engagement_rate_pct": (100 * grouped["re"] / grouped["ri"].where(grouped["ri"] > 0)).astype("float64").round(2),
+            "engagement_rate_pct": (100 * grouped["re"] / grouped["ri"].where(grouped["ri"] > 0)).astype("float64").round(1),
         }
     ).reset_index(drop=True)
     return MetricTable(
         "p1_content_mix", CLAUSE, "Content mix by theme", table,
-        note="Themes come from keywords and hashtags set in the year's config (content.themes); "
+        note="Themes come from keywords and hashtags set in the year's config; "
         "a post takes the first theme whose words it contains.",
         columns={"theme": Column("Theme"), "posts": Column("Posts", "count", unit="posts"),
                  "share_pct": Column("Share of posts (%)", "pct", places=1, unit="% of posts"),

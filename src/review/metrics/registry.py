@@ -79,16 +79,16 @@ METRICS: dict[str, Metric] = {
                target="engagement_rate_pct", headline=True,
                needs=("posts.impressions", "posts.engagements"),
                none_reason="no post reports both impressions and engagements"),
-        Metric("p1_reach", "P1", "Reach",
-               "People reached, as each platform estimates it, summed over posts. X, TikTok, LinkedIn and Nextdoor "
-               "do not report reach per post, nor YouTube unless its export includes unique viewers, so those posts "
-               "are left out; one person reached twice counts twice.",
-               "sum of reach over posts that report it", "people", True,
+        Metric("p1_reach", "P1", "Reach, summed over posts",
+               "Each post's reach (the people it reached, as its platform estimates it), added up over the posts "
+               "whose platform reports it. It is not a count of people: one person reached by two posts counts "
+               "twice. The report names the platforms it covers; posts from the others are left out.",
+               "sum of reach over posts that report it", "count", True,
                needs=("posts.reach",)),
         Metric("p1_followers_start", "P1", "Followers at the start",
                "Followers of the accounts open at the end of the period, at the start of the period: each "
                "account's first figure, when it is dated in the period's first month.",
-               "sum over open accounts of the first follower count, if within coverage.follower_edge_days of the start", "people", None,
+               "sum over open accounts of the first follower count, if dated within the follower-edge setting (days) of the start", "people", None,
                needs=("audience", "accounts"),
                none_reason="no open account has a follower figure near the start of the period"),
         Metric("p1_follower_growth_pct", "P1", "Follower growth",
@@ -99,13 +99,13 @@ METRICS: dict[str, Metric] = {
                none_reason="no open account has follower figures near both the start and the end of the period"),
         Metric("p1_small_accounts", "P1", "Small accounts",
                "Open accounts with fewer followers than the small-account setting: candidates to merge.",
-               "count of open accounts with followers at period end below rules.small_account_followers",
+               "count of open accounts with followers at period end below the small-account setting",
                "count", False,
                needs=("accounts", "audience")),
         Metric("p1_followers_end", "P1", "Followers",
                "Followers of all open accounts at the end of the period: each account's last figure, when it "
                "is dated in the period's last month. One person who follows two accounts counts twice.",
-               "sum over open accounts of the last follower count, if within coverage.follower_edge_days of the end", "people", True,
+               "sum over open accounts of the last follower count, if dated within the follower-edge setting (days) of the end", "people", True,
                needs=("audience", "accounts"),
                none_reason="no open account has a follower figure near the end of the period"),
         # P2 critical incidents
@@ -121,6 +121,7 @@ METRICS: dict[str, Metric] = {
         Metric("p2_missed_target", "P2", "Incidents with a late first post",
                "Critical incidents whose first public post came later than the target, or never.",
                "count of incidents with (first post − declaration) > target, or no post", "count", False,
+               target="late_first_posts",
                needs=("critical_incidents", "posts", INCIDENT_LINK)),
         Metric("p2_rumour_corrections", "P2", "Rumour corrections",
                "Posts about a critical incident that correct rumour or false reports.",
@@ -224,12 +225,12 @@ METRICS: dict[str, Metric] = {
                "count of people whose only training rows have no completion date", "people", False,
                needs=("training",)),
         Metric("p5_training_in_date_pct", "P5", "Training in date",
-               "Share of people with a social media course whose latest completion is still in date at "
-               "the end of the period.",
-               "people in date / people trained × 100", "pct", True, target="training_in_date_pct",
-               headline=True,
+               "Share of the people listed as using a force account whose latest social media course is still in "
+               "date at the end of the period. People never trained count as not in date.",
+               "people in date / people listed in the training register × 100", "pct", True,
+               target="training_in_date_pct", headline=True,
                needs=("training",),
-               none_reason="the training register lists no one trained before the period ended"),
+               none_reason="the training register lists no one"),
         Metric("p5_mfa_pct", "P5", "Accounts with MFA",
                "Share of open accounts protected by multi-factor authentication.",
                "open accounts with MFA / open accounts × 100", "pct", True, target="mfa_pct",
@@ -287,7 +288,8 @@ METRICS: dict[str, Metric] = {
 def rate(metric: Metric, value: float | None, config: ReviewConfig) -> str:
     """Green, Amber or Red against the metric's target; 'Not rated' without one.
 
-    Amber means short of the target by no more than the configured margin (a share of the target).
+    Amber means short of the target by no more than the configured margin (a share of the target),
+    and only that: a measure getting worse on last year is not Amber for it.
     """
     target = metric.target_value(config)
     if target is None or value is None or metric.higher_is_better is None:
