@@ -9,27 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from review.controls import control_characters
 from review.errors import ReviewError
 from review.yamlfile import YamlDocument, read_yaml_document
 
 ASSETS_DIR = Path(__file__).resolve().parents[2] / "templates" / "assets"
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
-# Unicode bidirectional embeddings, overrides and isolates: they reorder how text *displays*, so
-# "OFFICIAL-SENSITIVE" can be written to show as another marking. Never needed in a setting.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def control_characters(text: str, allowed: str = "") -> list[str]:
-    """The control characters in `text` a setting may not hold, named (U+001B), in order of first
-    appearance: C0 and C1 controls and DEL (except those in `allowed`), and bidirectional controls."""
-    found = [c for c in text if (unicodedata.category(c) == "Cc" and c not in allowed) or c in BIDI_CONTROLS]
-    return [f"U+{ord(c):04X}" for c in dict.fromkeys(found)]
 
 
 def contrast_on_white(colour: str) -> float:

@@ -34,6 +34,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from review.config import check_brand_colour
+from review.controls import show_controls
 from review.context import MetricTable, ReportContext
 from review.errors import ReviewError
 from review.values import (  # noqa: F401  (re-exported: the formatters were defined here)
@@ -184,9 +185,22 @@ def trusted_svg(svg: str, alt: str | None = None) -> Markup:
 SCREEN_ROWS = 1000
 
 
+def show_text(value: object) -> object:
+    """Jinja `finalize`: every value a template prints, with its control characters shown
+    (review.controls). The one place data text (post text, names, notes) enters the paper, chart
+    SVGs included: a NUL or an escape in an export never reaches the HTML or the PDF raw."""
+    if isinstance(value, Markup):
+        return Markup(show_controls(value))
+    if isinstance(value, str):
+        return show_controls(value)
+    return value
+
+
 def make_environment(template_dir: Path) -> jinja2.Environment:
-    """Return the report's Jinja2 environment: autoescape on, StrictUndefined, `fmt_*` filters."""
+    """Return the report's Jinja2 environment: autoescape on, StrictUndefined, `fmt_*` filters,
+    control characters shown (`show_text`)."""
     env = jinja2.Environment(
+        finalize=show_text,
         loader=jinja2.FileSystemLoader(str(template_dir)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,

@@ -144,13 +144,19 @@ def read_yaml_document(path: Path, text: str | None = None) -> YamlDocument:
             raise ReviewError(f"{path}: byte {exc.start + 1}: not UTF-8 text") from None
         except IsADirectoryError:
             raise ReviewError(f"{path}: is a folder, not a YAML file") from None
-    loader = _StrictLoader(text)
+    loader = None
     try:
+        loader = _StrictLoader(text)  # refuses a raw control character in the text, by position
         root = loader.get_single_node()
         if root is None:
             return YamlDocument(path, None)
         lines = _key_lines(root, path)
         data = loader.construct_document(root)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise ReviewError(f"{path}: line {line}, column {column}: control character U+{exc.character:04X} "
+                          "is not allowed in a YAML file") from None
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc) from None
     except RecursionError:
@@ -158,7 +164,8 @@ def read_yaml_document(path: Path, text: str | None = None) -> YamlDocument:
             f"{path}: nested too deeply to read (more than {MAX_DEPTH} levels); no setting of the toolkit is that deep"
         ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return YamlDocument(path, data, lines)
 
 

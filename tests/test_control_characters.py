@@ -1,0 +1,99 @@
+"""Control characters in data text (issue 15): shown visibly in the paper, its charts and on the
+terminal, never passed on raw. (Settings refuse them: tests/test_config_hostile.py.)"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from context_fixture import make_context
+from review import charts, render
+from review.artifacts import write_canonical
+from review.cli import app
+from review.config import Force
+from review.context import MetricTable
+from review.contracts import TABLES
+from review.controls import show_controls
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+# Anything a terminal or a bidi-aware viewer acts on: C0 but tab/LF/CR, DEL, C1, bidi controls.
+RAW_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+HOSTILE = "Appeal\x00\x00 \x1b[2J\x1b]0;pwned\x07 \u202eOFFICIAL\u202c [/] \x7f\x85 end"
+
+
+@pytest.mark.parametrize(("raw", "shown"), [
+    ("a\x00b", "a\u2400b"),
+    ("\x1b[31m", "\u241b[31m"),
+    ("bell\x07", "bell\u2407"),
+    ("del\x7f", "del\u2421"),
+    ("c1\x85\x9b", "c1\ufffd\ufffd"),
+    ("\u202eevil\u202c \u2066x\u2069 \u202a\u202b\u202d\u2067\u2068", "evil x "),
+    ("tab\tline\nreturn\r", "tab\tline\nreturn\r"),
+    ("Café ❤ دورية 👮", "Café ❤ دورية 👮"),
+])
+def test_show_controls_makes_each_control_visible_and_keeps_the_rest(raw, shown):
+    assert show_controls(raw) == shown
+
+
+def test_every_c0_control_but_layout_becomes_its_control_picture():
+    for code in set(range(0x20)) - {0x09, 0x0A, 0x0D}:
+        assert show_controls(chr(code)) == chr(0x2400 + code)
+
+
+def test_control_characters_in_data_reach_neither_the_html_nor_its_chart_svg():
+    ctx = make_context()
+    chart = charts.bar_chart(
+        pd.DataFrame({"account": [f"Police{HOSTILE}", "Roads"], "reach_people": [1000, 500]}),
+        category="account", value="reach_people", chart_id="p1_hostile", value_label="Reach (people)",
+        unit="people", palette=Force().palette, noun="accounts", clause="P1", title="Reach",
+        caption="A caption.", source="Source: test",
+    )
+    table = MetricTable("hostile", "P1", "Top posts", pd.DataFrame({"Post": [HOSTILE], "Impressions": [10]}))
+    first = ctx.sections[0]
+    first = dataclasses.replace(first, charts=[*first.charts, chart], tables=[*first.tables, table])
+    ctx = dataclasses.replace(ctx, sections=[first, *ctx.sections[1:]],
+                              force_name="Northshire\x00 Police")  # context text, not only tables
+    html = render.render_html(ctx, TEMPLATES)
+    assert not RAW_CONTROL.findall(html), sorted({f"U+{ord(c):04X}" for c in RAW_CONTROL.findall(html)})
+    svg = html[html.index('id="p1_hostile'):] if 'id="p1_hostile' in html else html
+    assert "\u2400\u2400" in html and "\u241b[2J" in html and "Northshire\u2400 Police" in html
+    assert "PoliceAppeal\u2400\u2400" in svg  # the chart's own label, inside its SVG
+
+
+def _canonical_with_posts(folder: Path, texts: list[str]) -> None:
+    tables = {name: pd.DataFrame({c: pd.Series(dtype="string") for c in table.columns})
+              for name, table in TABLES.items()}
+    tables["posts"] = pd.DataFrame({c: pd.Series([f"p{i}" for i in range(len(texts))] if c == "post_id" else
+                                                 texts if c == "text" else [None] * len(texts), dtype="string")
+                                    for c in TABLES["posts"].columns})
+    write_canonical(folder, tables)
+
+
+def test_review_sql_prints_control_sequences_visibly_and_markup_as_text(tmp_path):
+    _canonical_with_posts(tmp_path, [HOSTILE])
+    query = "SELECT text, chr(27) || '[31m' AS \"col\x1b[1m\" FROM posts"
+    outcome = CliRunner().invoke(app, ["sql", query, "--data", str(tmp_path)])
+    assert outcome.exit_code == 0, outcome.output
+    assert not RAW_CONTROL.findall(outcome.output), repr(outcome.output)
+    flat = "".join(outcome.output.split())
+    assert "\u241b[2J" in flat and "[/]" in flat and "col\u241b[1m" in flat and "\u241b[31m" in flat
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ('"[/]": 1\n', "[/] (line 1): Extra inputs are not permitted"),  # rich markup in a message: text, not a tag
+    ("report:\n  title: a\x1b[2Jb\n", "line 2, column 11: control character U+001B"),  # a raw escape in the file
+])
+def test_an_error_message_is_printed_as_text(tmp_path, text, shown):
+    path = tmp_path / "2025.yml"
+    path.write_text(text, encoding="utf-8")
+    outcome = CliRunner().invoke(app, ["run", "--year", "2025", "--config", str(path), "--data", str(tmp_path),
+                                       "--out", str(tmp_path / "out")])
+    assert outcome.exit_code == 1 and "Traceback" not in outcome.output
+    assert not RAW_CONTROL.findall(outcome.output), repr(outcome.output)
+    flat = " ".join(outcome.output.split())
+    assert flat.startswith(f"error: {path}: ") and shown in flat, flat
