@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from context_fixture import make_context
+from planted_run import CONTROL_POSTS, planted_run
 from review import charts, render
 from review.artifacts import write_canonical
 from review.cli import app
@@ -27,11 +29,11 @@ HOSTILE = "Appeal\x00\x00 \x1b[2J\x1b]0;pwned\x07 \u202eOFFICIAL\u202c [/] \x7f\
 
 
 @pytest.mark.parametrize(("raw", "shown"), [
-    ("a\x00b", "a\u2400b"),
-    ("\x1b[31m", "\u241b[31m"),
-    ("bell\x07", "bell\u2407"),
-    ("del\x7f", "del\u2421"),
-    ("c1\x85\x9b", "c1\ufffd\ufffd"),
+    ("a\x00b", "a[NUL]b"),
+    ("\x1b[31m", "[ESC][31m"),
+    ("bell\x07", "bell[BEL]"),
+    ("del\x7f", "del[DEL]"),
+    ("c1\x85\x9b", "c1[U+0085][U+009B]"),
     ("\u202eevil\u202c \u2066x\u2069 \u202a\u202b\u202d\u2067\u2068", "evil x "),
     ("tab\tline\nreturn\r", "tab\tline\nreturn\r"),
     ("Café ❤ دورية 👮", "Café ❤ دورية 👮"),
@@ -40,9 +42,22 @@ def test_show_controls_makes_each_control_visible_and_keeps_the_rest(raw, shown)
     assert show_controls(raw) == shown
 
 
-def test_every_c0_control_but_layout_becomes_its_control_picture():
-    for code in set(range(0x20)) - {0x09, 0x0A, 0x0D}:
-        assert show_controls(chr(code)) == chr(0x2400 + code)
+def test_every_c0_control_but_layout_becomes_its_name():
+    names = {code: show_controls(chr(code)) for code in set(range(0x20)) - {0x09, 0x0A, 0x0D}}
+    assert all(re.fullmatch(r"\[[A-Z]{2,3}[0-9]?\]", name) for name in names.values()), names
+    assert len(set(names.values())) == len(names) and names[0x1F] == "[US]" and names[0x10] == "[DLE]"
+
+
+def test_a_chart_lays_out_and_prints_a_label_with_its_controls_named():
+    chart = charts.bar_chart(
+        pd.DataFrame({"account": ["Roads\x00\x1b[2J", "Appeals"], "reach_people": [1000, 500]}),
+        category="account", value="reach_people", chart_id="p1_labels", value_label="Reach (people)",
+        unit="people", palette=Force().palette, noun="accounts", clause="P1", title="Reach",
+        caption="A caption.", source="Source: test", highlight="Roads\x00\x1b[2J",
+    )
+    assert not RAW_CONTROL.findall(chart.svg) and not RAW_CONTROL.findall(chart.alt)
+    assert "Roads[NUL][ESC][2J</text>" in chart.svg and "Roads[NUL][ESC][2J" in chart.alt
+    assert Force().palette[0].lower() in chart.svg.lower()  # the highlighted bar kept its colour
 
 
 def test_control_characters_in_data_reach_neither_the_html_nor_its_chart_svg():
@@ -61,8 +76,8 @@ def test_control_characters_in_data_reach_neither_the_html_nor_its_chart_svg():
     html = render.render_html(ctx, TEMPLATES)
     assert not RAW_CONTROL.findall(html), sorted({f"U+{ord(c):04X}" for c in RAW_CONTROL.findall(html)})
     svg = html[html.index('id="p1_hostile'):] if 'id="p1_hostile' in html else html
-    assert "\u2400\u2400" in html and "\u241b[2J" in html and "Northshire\u2400 Police" in html
-    assert "PoliceAppeal\u2400\u2400" in svg  # the chart's own label, inside its SVG
+    assert "[NUL][NUL]" in html and "[ESC][2J" in html and "Northshire[NUL] Police" in html
+    assert "PoliceAppeal[NUL][NUL]" in svg  # the chart's own label, inside its SVG
 
 
 def _canonical_with_posts(folder: Path, texts: list[str]) -> None:
@@ -81,7 +96,7 @@ def test_review_sql_prints_control_sequences_visibly_and_markup_as_text(tmp_path
     assert outcome.exit_code == 0, outcome.output
     assert not RAW_CONTROL.findall(outcome.output), repr(outcome.output)
     flat = "".join(outcome.output.split())
-    assert "\u241b[2J" in flat and "[/]" in flat and "col\u241b[1m" in flat and "\u241b[31m" in flat
+    assert "[ESC][2J" in flat and "[/]" in flat and "col[ESC][1m" in flat and "[ESC][31m" in flat
 
 
 @pytest.mark.parametrize(("text", "shown"), [
@@ -97,3 +112,19 @@ def test_an_error_message_is_printed_as_text(tmp_path, text, shown):
     assert not RAW_CONTROL.findall(outcome.output), repr(outcome.output)
     flat = " ".join(outcome.output.split())
     assert flat.startswith(f"error: {path}: ") and shown in flat, flat
+
+
+# --- a real run: the planted post reaches the paper shown, not raw -----------------------------------
+
+
+def test_a_real_run_shows_post_text_control_characters_in_the_html_and_pdf():
+    run = planted_run()
+    html = run.html.read_text(encoding="utf-8")
+    assert not RAW_CONTROL.findall(html), sorted({f"U+{ord(c):04X}" for c in RAW_CONTROL.findall(html)})
+    shown = show_controls(CONTROL_POSTS["hostile-controls"])
+    assert shown == "Road closure[NUL][NUL] on the A1 [ESC][2J[ESC][31m LAICIFFO diversion in place"
+    assert shown in html, "the planted post is quoted in the top posts table, controls shown"
+    # poppler's text (pypdf drops the row): the control pictures are printed, no control is
+    printed = subprocess.run(["pdftotext", str(run.pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "".join(shown.split()) in "".join(printed.split())
+    assert not RAW_CONTROL.findall(printed.replace("\f", "")), "only page breaks"
