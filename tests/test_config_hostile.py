@@ -61,6 +61,10 @@ BAD_SETTINGS = [
     ("report:\n  marking: null\n", ["report.marking (line 2)", "valid string"]),
     ('report:\n  marking: "OFFICIAL\\u200b"\n', ["report.marking (line 2)", "printable"]),
     ("report:\n  marking: ' OFFICIAL'\n", ["report.marking (line 2)", "no space at either end"]),
+    ("report:\n  marking: no\n", ["report.marking (line 2)", "not true/false"]),  # YAML 1.1 reads `no` as false
+    ("report:\n  report_date: 2026-02-30\n", ["line 2, column 16", "'2026-02-30' is not a date"]),
+    ("force:\n  ? [a, b]\n  : x\n", ["line 2", "unhashable"]),
+    ("- year: 2025\n", ["expected a mapping of settings"]),
 ]
 
 
@@ -142,6 +146,17 @@ def test_a_decision_written_twice_is_refused(tmp_path):
           decision: accept
         """, "decisions-2025.yml")
     with pytest.raises(ReviewError, match=r"decisions-2025\.yml: line 4, column 1: .*'R2025-P3-x' appears twice \(first on line 1\)"):
+        read_decisions(path)
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("  decision: yes\n", r"R2025-P3-x\.decision \(line 2\): Input should be 'accept' or 'reject'"),
+    ("  due_date: 2026-02-30\n", r"line 2, column 13: .*'2026-02-30' is not a date"),
+    ("  - accept\n", r"R2025-P3-x \(line 1\): Input should be a valid dictionary"),
+])
+def test_a_bad_decision_names_file_id_and_line(tmp_path, body, expected):
+    path = write(tmp_path, "R2025-P3-x:\n" + body, "decisions-2025.yml")
+    with pytest.raises(ReviewError, match=r"decisions-2025\.yml: " + expected):
         read_decisions(path)
 
 
