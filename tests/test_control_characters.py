@@ -4,8 +4,10 @@ terminal, never passed on raw. (Settings refuse them: tests/test_config_hostile.
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -14,13 +16,14 @@ from typer.testing import CliRunner
 
 from context_fixture import make_context
 from planted_run import CONTROL_POSTS, planted_run
+from tables_fixture import account, post, tables
 from review import charts, render
 from review.artifacts import write_canonical
 from review.cli import app
 from review.config import Force
 from review.context import MetricTable
-from review.contracts import TABLES
 from review.controls import show_controls
+from review.query import write_result
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 # Anything a terminal or a bidi-aware viewer acts on: C0 but tab/LF/CR, DEL, C1, bidi controls.
@@ -81,12 +84,8 @@ def test_control_characters_in_data_reach_neither_the_html_nor_its_chart_svg():
 
 
 def _canonical_with_posts(folder: Path, texts: list[str]) -> None:
-    tables = {name: pd.DataFrame({c: pd.Series(dtype="string") for c in table.columns})
-              for name, table in TABLES.items()}
-    tables["posts"] = pd.DataFrame({c: pd.Series([f"p{i}" for i in range(len(texts))] if c == "post_id" else
-                                                 texts if c == "text" else [None] * len(texts), dtype="string")
-                                    for c in TABLES["posts"].columns})
-    write_canonical(folder, tables)
+    rows = [post(f"p{i}", "a1", "2025-06-01T12:00:00Z", text=text) for i, text in enumerate(texts)]
+    write_canonical(folder, tables(accounts=[account("a1")], posts=rows))
 
 
 def test_review_sql_prints_control_sequences_visibly_and_markup_as_text(tmp_path):
@@ -97,6 +96,28 @@ def test_review_sql_prints_control_sequences_visibly_and_markup_as_text(tmp_path
     assert not RAW_CONTROL.findall(outcome.output), repr(outcome.output)
     flat = "".join(outcome.output.split())
     assert "[ESC][2J" in flat and "[/]" in flat and "col[ESC][1m" in flat and "[ESC][31m" in flat
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_review_sql_csv_shows_controls_on_a_terminal_and_keeps_them_in_a_pipe(monkeypatch):
+    frame = pd.DataFrame({"text": ["a\x1b[2Jb\x00"]})
+    terminal, pipe = _Tty(), io.StringIO()
+    for stream in (terminal, pipe):
+        monkeypatch.setattr(sys, "stdout", stream)
+        write_result(frame, "csv", None)
+    assert "a[ESC][2Jb[NUL]" in terminal.getvalue() and not RAW_CONTROL.findall(terminal.getvalue())
+    assert "a\x1b[2Jb\x00" in pipe.getvalue()  # the data, unchanged, for the next program
+
+
+def test_review_sql_json_on_a_terminal_holds_no_raw_control(monkeypatch):
+    monkeypatch.setattr(sys, "stdout", _Tty())
+    write_result(pd.DataFrame({"text": ["a\x1b[2Jb\x00 \x9b2J \u202e"]}), "json", None)
+    printed = sys.stdout.getvalue()
+    assert not RAW_CONTROL.findall(printed) and "[U+009B]2J" in printed, repr(printed)
 
 
 @pytest.mark.parametrize(("text", "shown"), [
