@@ -132,7 +132,7 @@ def test_an_error_message_is_printed_as_text(tmp_path, text, shown):
     assert outcome.exit_code == 1 and "Traceback" not in outcome.output
     assert not RAW_CONTROL.findall(outcome.output), repr(outcome.output)
     flat = " ".join(outcome.output.split())
-    assert flat.startswith(f"error: {path}: ") and shown in flat, flat
+    assert f"error: {path}: " in flat and shown in flat, flat
 
 
 # --- a real run: the planted post reaches the paper shown, not raw -----------------------------------
