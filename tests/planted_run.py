@@ -8,6 +8,7 @@ tests/sample_run.py): `review sample --size S`, then the plants below, then the 
   (incidents: officer name, free-text notes; contacts: sender, message body);
 * posts whose text is HTML, a script, CSS, `file://` and `http://` references and a spreadsheet
   formula, with the most impressions of the year so they land in the report's top posts table;
+* a post whose text holds control characters: NULs, terminal escapes, a bidirectional override;
 * a rejected row whose bad cell starts a formula (for rejected-rows.csv);
 * account and critical incident names starting with each formula trigger (for the workbook);
 * a missing-person appeal naming a child, the post shown most often of the year.
@@ -57,6 +58,10 @@ FORMULA_ACCOUNT_NAMES = ['=HYPERLINK("https://example.invalid/x","Formula")', "+
 # left to tests/test_workbook.py and the CSV tests of tests/test_security.py).
 FORMULA_INCIDENT_NAMES = ["\t=Formula tab"]
 FORMULA_NAMES = FORMULA_ACCOUNT_NAMES + FORMULA_INCIDENT_NAMES
+# Control characters in post text (issue 15): NULs, a terminal escape, a bidirectional override.
+CONTROL_POSTS = {
+    "hostile-controls": "Road closure\x00\x00 on the A1 \x1b[2J\x1b[31m \u202eLAICIFFO\u202c diversion in place",
+}
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,7 @@ def plant(data: Path) -> None:
         appeal = template | {"post_id": "planted-appeal", "text": APPEAL, "impressions": "95000000",
                              "published_at": f"{YEAR}-05-02T09:00:00Z"}
         rows.append([appeal[c] for c in header])
-        for n, (post_id, text) in enumerate(HOSTILE_POSTS.items()):
+        for n, (post_id, text) in enumerate((HOSTILE_POSTS | CONTROL_POSTS).items()):
             row = template | {"post_id": post_id, "text": text, "impressions": str(90_000_000 - n),
                               "published_at": f"{YEAR}-06-{10 + n:02d}T12:00:00Z"}
             rows.append([row[c] for c in header])

@@ -39,7 +39,7 @@ def earlier_table():
 def test_decisions_file_is_validated_with_the_file_named(tmp_path):
     path = tmp_path / "decisions-2025.yml"
     path.write_text("R2025-P3-x:\n  decision: reject\n")
-    with pytest.raises(ReviewError, match=r"decisions-2025\.yml: R2025-P3-x: .*needs a reason"):
+    with pytest.raises(ReviewError, match=r"decisions-2025\.yml: R2025-P3-x \(line 1\): .*needs a reason"):
         read_decisions(path)
     path.write_text("R2025-P3-x:\n  decison: accept\n")
     with pytest.raises(ReviewError, match=r"decison"):

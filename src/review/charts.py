@@ -55,6 +55,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import FixedLocator, Formatter, MaxNLocator, MultipleLocator
 
 from review.context import Chart
+from review.controls import show_controls
 
 __all__ = [
     "NO_DATA",
@@ -319,10 +320,18 @@ def _check_common(chart_id: str, palette: Sequence[str]) -> tuple[str, ...]:
     return _check_palette(palette)
 
 
-def _check_columns(frame: pd.DataFrame, columns: Sequence[str | None]) -> None:
+def _checked_frame(frame: pd.DataFrame, columns: Sequence[str | None]) -> pd.DataFrame:
+    """The chart's data: the columns it needs must be there, and their text (account names,
+    incident names) shows any control character by name (review.controls), so the label is laid
+    out as it will print and no raw NUL or escape reaches the SVG."""
     missing = [c for c in columns if c is not None and c not in frame.columns]
     if missing:
         raise ValueError(f"frame lacks column(s) {missing}; it has {list(frame.columns)}")
+    texts = [c for c in dict.fromkeys(columns) if c is not None
+             and (frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c]))]
+    if not texts:
+        return frame
+    return frame.assign(**{c: frame[c].map(lambda v: show_controls(v) if isinstance(v, str) else v) for c in texts})
 
 
 def _render(draw: Callable[[Figure], None], *, width_cm: float, height_cm: float) -> str:
@@ -538,7 +547,7 @@ def describe_line(frame: pd.DataFrame, *, x: str, y: str, series: str | None = N
     _check_unit(unit)
     if frame.empty:
         return f"{NO_DATA}."
-    _check_columns(frame, [x, y, series])
+    frame = _checked_frame(frame, [x, y, series])
     data = _prepare_line(frame, x, y, series)
     described = [(n, v) for n, v in data.series if not np.isnan(v).all()]
     if not described:
@@ -611,7 +620,7 @@ def line_chart(
     palette = _check_common(chart_id, palette)
     if frame.empty:
         return _no_data_chart(meta, width_cm)
-    _check_columns(frame, [x, y, series])
+    frame = _checked_frame(frame, [x, y, series])
     data = _prepare_line(frame, x, y, series)
     if all(np.isnan(v).all() for _, v in data.series):
         return _no_data_chart(meta, width_cm)
@@ -707,7 +716,7 @@ def describe_bar(frame: pd.DataFrame, *, category: str, value: str, unit: str,
     _check_unit(unit)
     if frame.empty:
         return f"{NO_DATA}."
-    _check_columns(frame, [category, value])
+    frame = _checked_frame(frame, [category, value])
     data = _prepare_bar(frame, category, value, sort=True)
     known = data[data[value].notna()]
     if known.empty:
@@ -745,8 +754,8 @@ def _highlights(highlight: str | Collection[str] | None) -> list[str]:
     if highlight is None:
         return []
     if isinstance(highlight, str):
-        return [highlight]
-    return [str(h) for h in highlight]
+        return [show_controls(highlight)]  # as the category names are (_checked_frame)
+    return [show_controls(str(h)) for h in highlight]
 
 
 def _ordinal(n: int) -> str:
@@ -788,7 +797,7 @@ def bar_chart(
     palette = _check_common(chart_id, palette)
     if frame.empty:
         return _no_data_chart(meta, width_cm)
-    _check_columns(frame, [category, value])
+    frame = _checked_frame(frame, [category, value])
     data = _prepare_bar(frame, category, value, sort)
     if data[value].isna().all():
         return _no_data_chart(meta, width_cm)
@@ -929,7 +938,7 @@ def describe_heatmap(frame: pd.DataFrame, *, row: str, col: str, value: str, uni
     _check_unit(unit)
     if frame.empty:
         return f"{NO_DATA}."
-    _check_columns(frame, [row, col, value])
+    frame = _checked_frame(frame, [row, col, value])
     grid = _prepare_grid(frame, row, col, value)
     v = grid.values
     if v.size == 0 or np.isnan(v).all():
@@ -998,7 +1007,7 @@ def heatmap(
     palette = _check_common(chart_id, palette)
     if frame.empty:
         return _no_data_chart(meta, width_cm)
-    _check_columns(frame, [row, col, value])
+    frame = _checked_frame(frame, [row, col, value])
     grid = _prepare_grid(frame, row, col, value)
     if grid.values.size == 0 or np.isnan(grid.values).all():
         return _no_data_chart(meta, width_cm)
@@ -1079,7 +1088,7 @@ def describe_timeline(frame: pd.DataFrame, *, incident: str, minutes: str,
     """
     if frame.empty:
         return f"{NO_DATA}."
-    _check_columns(frame, [incident, minutes])
+    frame = _checked_frame(frame, [incident, minutes])
     items = _prepare_timeline(frame, incident, minutes)
     if not items:
         return f"{NO_DATA}."
@@ -1149,7 +1158,7 @@ def timeline_chart(
     palette = _check_common(chart_id, palette)
     if frame.empty:
         return _no_data_chart(meta, width_cm)
-    _check_columns(frame, [incident, minutes])
+    frame = _checked_frame(frame, [incident, minutes])
     items = _prepare_timeline(frame, incident, minutes)
     if not items:
         return _no_data_chart(meta, width_cm)

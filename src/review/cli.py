@@ -18,13 +18,33 @@ import typer
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
+from review.controls import show_controls
 from review.errors import ReviewError
+
+
+class Terminal(Console):
+    """A rich console for text from files and data: no markup (a post reading "[/]" is text, not
+    a tag that ends in a traceback) and every control character shown (review.controls), so an
+    escape sequence in an export or a query result cannot recolour, move or clear the terminal.
+    Every string it prints, table cells and headers included, passes through `render_str`."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(markup=False, **kwargs)
+
+    def render_str(self, text: str, **kwargs) -> Text:
+        return super().render_str(show_controls(text), **kwargs)
+
+
+def styled(lead: str, style: str, rest: str = "") -> Text:
+    """`lead` in `style`, then `rest` as plain text with its control characters shown."""
+    return Text.assemble((lead, style), show_controls(rest))
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="The annual review of a force's social media.")
 # A terminal gets its own width; a log file or CI gets 120 columns, not rich's default 80, so the
 # input-file table keeps one line per file.
-console = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
+console = Terminal(stderr=True, width=None if sys.stderr.isatty() else 120)
 
 
 # Typer's help reads "[...]" as markup and drops it: a default is given as show_default, never in the help text.
@@ -69,7 +89,7 @@ def _print_config(path: Path | None, year: int, note: str = "") -> None:
 def _fail(exc: Exception) -> None:
     if os.environ.get("REVIEW_DEBUG"):
         raise exc
-    console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    console.print(styled("error:", "bold red", f" {exc}"), highlight=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
@@ -144,7 +164,7 @@ def _print_summary(result) -> None:
     if outcome.exists():
         outcome = json.loads(outcome.read_text(encoding="utf-8"))
         _print_unmatched(outcome["unmatched_decisions"], outcome.get("did_you_mean", {}), outcome["decisions_file"])
-    console.print(f"[bold green]Done.[/] The board report is {result.outputs['pdf']}")
+    console.print(styled("Done.", "bold green", f" The board report is {result.outputs['pdf']}"))
 
 
 @app.command()
@@ -206,8 +226,8 @@ def init(
                       highlight=False, soft_wrap=True)
         from review.config import Force
 
-        console.print(f"  [yellow]Set your force's name in it[/]: force.name and force.short_name are the sample "
-                      f"force's ({Force().name}) until you do, and they go on the cover.", highlight=False, soft_wrap=True)
+        console.print(styled("  Set your force's name in it", "yellow", f": force.name and force.short_name are the sample "
+                             f"force's ({Force().name}) until you do, and they go on the cover."), highlight=False, soft_wrap=True)
     if result.register_from:
         console.print(f"decisions-{year}.yml: {result.open_recommendations} open recommendation(s) from {result.register_from}",
                       highlight=False, soft_wrap=True)
@@ -215,8 +235,8 @@ def init(
         looked = ", ".join(map(str, result.looked_for.get("register", [])))
         console.print(f"decisions-{year}.yml: nothing to carry forward (no register for {year - 1} found: looked for {looked})",
                       highlight=False, soft_wrap=True)
-    console.print(f"[bold green]Done.[/] Wrote {folder}: fill in the templates in {folder}/inputs/registers, put the "
-                  f"exports in {folder}/inputs/exports, then follow {folder}/README.md", highlight=False, soft_wrap=True)
+    console.print(styled("Done.", "bold green", f" Wrote {folder}: fill in the templates in {folder}/inputs/registers, put the "
+                         f"exports in {folder}/inputs/exports, then follow {folder}/README.md"), highlight=False, soft_wrap=True)
 
 
 def _program() -> str:
@@ -234,7 +254,7 @@ def _program() -> str:
 def _print_skipped(skipped: list[dict]) -> None:
     """Every file not read, one line each with the reason: skipped files are never silent."""
     if skipped:
-        console.print(f"[bold yellow]Skipped {len(skipped)} file(s)[/], not read:", highlight=False)
+        console.print(styled(f"Skipped {len(skipped)} file(s)", "bold yellow", ", not read:"), highlight=False)
         for s in skipped:
             console.print(f"  {s['file']}: {s['reason']}", highlight=False, soft_wrap=True)
 
@@ -284,7 +304,6 @@ def recommendations(
     out: Annotated[Optional[Path], typer.Option(help="Where this year's run writes; last year's register is looked for beside it.", show_default="reports/YEAR")] = None,
 ) -> None:
     """List the recommendations that fire for the year, why, and the team's decision on each."""
-    from rich.markup import escape
     from rich.panel import Panel
 
     from review.config import default_config_path, load_config
@@ -304,7 +323,7 @@ def recommendations(
                         period_end=cfg.period_end)
     except ReviewError as exc:
         _fail(exc)
-    out_console = Console()
+    out_console = Terminal()
     table = Table(title=f"Recommendations for {cfg.period_label}", title_justify="left", box=box.SIMPLE_HEAD)
     # An id is copied into the decisions file: it is never folded. The clause is in the id, and the
     # priority goes under the title, so the title has room to wrap beside it in 80 columns.
@@ -314,12 +333,13 @@ def recommendations(
     for rec in result.for_board + result.rejected:
         decision = inputs.decisions.get(rec.rec_id)
         state = "rejected" if rec in result.rejected else (decision.decision + "ed" if decision and decision.decision else "to decide")
-        table.add_row(rec.rec_id, state, f"{escape(rec.title)}\n[dim]{rec.priority} priority, for "
-                      f"{'decision' if rec.for_decision else 'noting'}[/]")
+        table.add_row(rec.rec_id, state, Text.assemble(show_controls(rec.title), "\n", (
+            f"{rec.priority} priority, for {'decision' if rec.for_decision else 'noting'}", "dim")))
     out_console.print(table)
     for rec in result.for_board + result.rejected:
         evidence = ", ".join(f"{k} = {v}" for k, v in rec.evidence.items())
-        out_console.print(Panel(f"{escape(rec.text)}\n[dim]Evidence: {escape(evidence)}[/]", title=rec.rec_id, title_align="left"))
+        body = Text.assemble(show_controls(rec.text), "\n", (show_controls(f"Evidence: {evidence}"), "dim"))
+        out_console.print(Panel(body, title=Text(show_controls(rec.rec_id)), title_align="left"))
     _print_unmatched(result.unmatched_decisions, result.did_you_mean, inputs.decisions_file)
     console.print(f"Decisions read from: {inputs.decisions_file or 'none yet'}; "
                   f"last year's register: {inputs.previous_register_file or 'none found'}")
@@ -330,7 +350,8 @@ def _print_unmatched(unmatched: list[str], did_you_mean: dict[str, str], decisio
     from review.register import unmatched_words
 
     if unmatched:
-        console.print(f"[yellow]Decisions that match no recommendation this year[/] ({decisions_file}):", highlight=False)
+        console.print(styled("Decisions that match no recommendation this year", "yellow", f" ({decisions_file}):"),
+                      highlight=False)
         for words in unmatched_words(unmatched, did_you_mean):
             console.print(f"  {words}", highlight=False, soft_wrap=True)
 
@@ -392,8 +413,8 @@ def national_review(
         _fail(exc)
     for f in result.forces:
         console.print(f"  {f.config.force.name:<28} {sum(f.rows.values()):>10,} rows {f.seconds:6.1f} s")
-    console.print(f"[bold green]Done.[/] {len(result.forces)} forces in {time.perf_counter() - started:.1f} s; "
-                  f"the national report is {paths['pdf']}")
+    console.print(styled("Done.", "bold green", f" {len(result.forces)} forces in {time.perf_counter() - started:.1f} s; "
+                         f"the national report is {paths['pdf']}"))
 
 
 class Format(str, Enum):
@@ -438,7 +459,7 @@ def sql(
         table.add_column(str(column), justify="right" if _is_numeric(frame[column]) else "left", overflow="fold")
     for row in frame.head(max_rows).itertuples(index=False):
         table.add_row(*(_cell(v) for v in row))
-    Console().print(table)
+    Terminal().print(table)
     shown = f"; showing the first {max_rows:,}" if len(frame) > max_rows else ""
     console.print(f"{len(frame):,} rows ({result.engine}){shown}; {where}", highlight=False)
 

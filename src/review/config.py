@@ -8,17 +8,61 @@ the YAML fails loudly instead of silently falling back to a default.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from review.controls import control_characters
 from review.errors import ReviewError
+from review.yamlfile import YamlDocument, read_yaml_document
+
+ASSETS_DIR = Path(__file__).resolve().parents[2] / "templates" / "assets"
+HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def contrast_on_white(colour: str) -> float:
+    """WCAG contrast ratio of a #rrggbb colour against white."""
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
+def check_brand_colour(colour: str) -> str:
+    """The colour, if it is #rrggbb and readable on white; else ValueError saying why."""
+    if not HEX_COLOUR.fullmatch(colour):
+        raise ValueError(f"{colour!r} must be a hex colour like #1d3557")
+    if (ratio := contrast_on_white(colour)) < 4.5:
+        # Headings, links and the cover band text use it: WCAG 2.2 AA needs 4.5:1.
+        raise ValueError(f"{colour} has contrast {ratio:.1f}:1 on white; WCAG AA needs 4.5:1")
+    return colour
+
+
+def logo_path(name: str) -> Path:
+    """The logo file a config names: an SVG in templates/assets/, nowhere else; else ValueError."""
+    path = (ASSETS_DIR / name).resolve()
+    if path.suffix.lower() != ".svg" or not path.is_relative_to(ASSETS_DIR.resolve()) or not path.is_file():
+        raise ValueError(f"{name!r} must name an SVG file in {ASSETS_DIR}")
+    return path
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # allow_inf_nan: `.inf` or `.nan` as a target would make every comparison false.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_true_false_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        # pydantic reads `headcount: true` as 1; no setting is a yes/no, so true/false is a slip.
+        items = value if isinstance(value, (list, tuple)) else [value]
+        if any(isinstance(v, bool) for v in items) and cls.model_fields[info.field_name].annotation is not bool:
+            raise ValueError("expected a number or text, not true/false")
+        return value
 
 
 class Force(_Frozen):
@@ -38,6 +82,28 @@ class Force(_Frozen):
         description="Chart colours in order; keep them colour-blind safe.",
     )
     brand_colour: str = Field("#1d3557", description="Colour of the cover band and headings.")
+
+    @field_validator("brand_colour")
+    @classmethod
+    def _readable_brand_colour(cls, colour: str) -> str:
+        return check_brand_colour(colour)
+
+    @field_validator("palette")
+    @classmethod
+    def _hex_palette(cls, palette: tuple[str, ...]) -> tuple[str, ...]:
+        if bad := [c for c in palette if not HEX_COLOUR.fullmatch(c)]:
+            raise ValueError(f"{', '.join(map(repr, bad))}: each colour must be hex like #0072B2")
+        if len(palette) < 2:
+            # A year-on-year chart draws this year and last in two colours.
+            raise ValueError(f"has {len(palette)} colour(s); the charts need at least 2")
+        return palette
+
+    @field_validator("logo")
+    @classmethod
+    def _logo_in_assets(cls, name: str | None) -> str | None:
+        if name is not None:
+            logo_path(name)
+        return name
 
 
 class Period(_Frozen):
@@ -64,8 +130,8 @@ class StaffedHours(_Frozen):
 
     start_hour: int = Field(8, ge=0, le=23, description="First staffed hour, local time.")
     end_hour: int = Field(20, ge=1, le=24, description="Hour the desk closes, local time.")
-    weekdays: tuple[int, ...] = Field(
-        (0, 1, 2, 3, 4, 5, 6), description="Staffed weekdays, Monday = 0."
+    weekdays: tuple[Annotated[int, Field(ge=0, le=6)], ...] = Field(
+        (0, 1, 2, 3, 4, 5, 6), description="Staffed weekdays, Monday = 0 to Sunday = 6."
     )
 
 
@@ -270,6 +336,17 @@ class Report(_Frozen):
         5, ge=1, description="Counts below this in conduct tables are shown as '<N'."
     )
 
+    @field_validator("marking")
+    @classmethod
+    def _printable_marking(cls, marking: str) -> str:
+        # Printed on every page: blank would send the paper out unmarked, and an invisible
+        # character (zero-width, bidirectional) could make it read as another marking.
+        if not marking.strip():
+            raise ValueError("the protective marking is required, for example OFFICIAL or OFFICIAL-SENSITIVE")
+        if not marking.isprintable() or marking != marking.strip():
+            raise ValueError(f"{marking!r} must be printable characters only, with no space at either end")
+        return marking
+
 
 class PolicyDocument(_Frozen):
     """The policy under review: how old it is, and the bodies it cites that have since been replaced."""
@@ -382,33 +459,57 @@ class ReviewConfig(_Frozen):
 
 
 def load_config(path: Path | None, year: int) -> ReviewConfig:
-    """Read a year's YAML (safely) into a frozen config; with no file, the defaults for `year`.
+    """Read a year's YAML (strictly, review.yamlfile) into a frozen config; with no file, the
+    defaults for `year`. Every setting is checked here, before any notebook runs; an error names
+    the file, the key and its line.
 
     A `year` in the file must match the year asked for: a 2024 config used for a 2025 run
     would silently mis-date every figure.
     """
     raw: dict = {}
+    doc = YamlDocument(Path("default config"), None)
     if path is not None:
         try:
-            raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+            doc = read_yaml_document(Path(path))
         except FileNotFoundError:
             raise ReviewError(f"{path}: config file not found") from None
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            raise ReviewError(f"{path}:{where} is not valid YAML: {exc}") from None
+        raw = doc.data or {}
         if not isinstance(raw, dict):
             raise ReviewError(f"{path}: expected a mapping of settings at the top level")
-    if "year" in raw and raw["year"] != year:
-        raise ReviewError(f"{path}: the config is for year {raw['year']}, but the run asked for {year}")
+        _refuse_control_characters(raw, doc)
+    if "year" in raw:
+        if type(raw["year"]) is not int:
+            raise ReviewError(f"{path}: {doc.where(['year'])}: expected a whole number like {year}, "
+                              f"got {type(raw['year']).__name__} {raw['year']!r}")
+        if raw["year"] != year:
+            raise ReviewError(f"{path}: the config is for year {raw['year']}, but the run asked for {year}")
     raw = {**raw, "year": year}
     try:
         return ReviewConfig.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
-        )
-        raise ReviewError(f"{path or 'default config'}: {problems}") from None
+        raise ReviewError(f"{path or 'default config'}: {doc.problems(exc.errors())}") from None
+
+
+def _refuse_control_characters(raw: Any, doc: YamlDocument) -> None:
+    """Every text in the config (keys too) free of control characters: a NUL or an escape
+    sequence has no place in a setting, and a bidirectional override can make the marking
+    display as another. Line breaks are allowed in long texts; tabs are not needed anywhere."""
+    seen: set[int] = set()
+    stack: list[tuple[Any, tuple]] = [(raw, ())]
+    while stack:
+        value, at = stack.pop()
+        if isinstance(value, str):
+            if bad := control_characters(value, allowed="\n"):
+                raise ReviewError(f"{doc.path}: {doc.where(at)}: contains control character(s) {', '.join(bad)}; "
+                                  "settings must be plain text")
+        elif isinstance(value, (dict, list)) and id(value) not in seen:
+            seen.add(id(value))  # an alias repeats a value: check it once
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                if isinstance(key, str) and (bad := control_characters(key)):
+                    raise ReviewError(f"{doc.path}: {doc.where(at)}: the key {key!r} contains control "
+                                      f"character(s) {', '.join(bad)}")
+                stack.append((item, at + (key,)))
 
 
 def default_config_path(year: int, root: Path = Path("config")) -> Path | None:

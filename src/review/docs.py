@@ -282,6 +282,9 @@ def _yaml_value(value) -> str:
     return str(value)
 
 
+_BOUND_WORDS = {"ge": "at least", "gt": "more than", "le": "at most"}
+
+
 def _type_words(info) -> str:
     """The field's type and limits in words: "number, at least 0, at most 100", "one of: `calendar`,
     `financial`", "list of texts, or empty"."""
@@ -300,8 +303,7 @@ def _type_words(info) -> str:
         words = f"mapping of {_type_name(key)} to {_type_name(value)}"
     else:
         words = _type_name(annotation)
-    said = {"ge": "at least", "gt": "more than", "le": "at most"}
-    bounds = [f"{said[k]} {_yaml_value(getattr(m, k))}" for m in info.metadata for k in said if hasattr(m, k)]
+    bounds = [f"{_BOUND_WORDS[k]} {_yaml_value(getattr(m, k))}" for m in info.metadata for k in _BOUND_WORDS if hasattr(m, k)]
     words = ", ".join([words, *bounds])
     return words + (", or empty" if optional else "")
 
@@ -311,7 +313,13 @@ def _type_name(annotation) -> str:
     import typing
 
     if typing.get_origin(annotation) is tuple:
-        return f"list of {_type_name(typing.get_args(annotation)[0])}s"
+        item = typing.get_args(annotation)[0]
+        if typing.get_origin(item) is typing.Annotated:  # limits on each item: weekdays 0-6
+            base, *extra = typing.get_args(item)
+            limits = [m for e in extra for m in getattr(e, "metadata", [e])]
+            bounds = [f"{_BOUND_WORDS[k]} {getattr(m, k)}" for m in limits for k in _BOUND_WORDS if hasattr(m, k)]
+            return f"list of {_type_name(base)}s" + (f", each {', '.join(bounds)}" if bounds else "")
+        return f"list of {_type_name(item)}s"
     return {int: "whole number", float: "number", str: "text", bool: "true or false",
             dt.date: "date (YYYY-MM-DD)"}.get(annotation, getattr(annotation, "__name__", str(annotation)))
 

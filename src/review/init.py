@@ -34,6 +34,7 @@ from review.config import ReviewConfig, load_config
 from review.contracts import TABLES, Table
 from review.errors import ReviewError
 from review.register import LIVE, read_register_yaml
+from review.yamlfile import read_yaml
 
 CONFIG_NAME = "config.yml"
 INPUTS = Path("inputs")
@@ -119,10 +120,7 @@ def copied_config_text(path: Path, year: int) -> str:
     """Last year's config for `year`: the same text and comments, the `year:` line moved on, and
     the settings that belong to last year (YEAR_BOUND_KEYS) commented out with a note."""
     text = path.read_text(encoding="utf-8")
-    try:
-        raw = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        raise ReviewError(f"{path}: is not valid YAML: {exc}") from None
+    raw = read_yaml(path, text) or {}
     previous = raw.get("year") if isinstance(raw, dict) else None
     if re.search(r"^year:", text, flags=re.M):
         text = re.sub(r"^year:.*$", f"year: {year}", text, count=1, flags=re.M)

@@ -24,6 +24,7 @@ import pandas as pd
 from review.cells import csv_text
 from review.config import ReviewConfig, default_config_path, load_config
 from review.contracts import TABLES
+from review.controls import show_controls
 from review.errors import ReviewError
 from review.metrics.period import LOCAL_COLUMNS
 from review.rollup import DEFAULT_ENGINE, Source, check_engine, run_sql
@@ -160,7 +161,9 @@ def write_result(frame: pd.DataFrame, fmt: str, output: Path | None, data: Path 
     else:
         text = frame.to_json(orient="records", date_format="iso", force_ascii=False, indent=1) + "\n"
     if output is None:
-        sys.stdout.write(text)
+        # Read on a terminal, a control character in the data would act (an escape sequence can
+        # clear or recolour it): show it by name there (review.controls); a pipe gets the data as is.
+        sys.stdout.write(show_controls(text) if sys.stdout.isatty() else text)
     else:
         Path(output).write_text(text, encoding="utf-8")
 

@@ -32,6 +32,7 @@ from review.contracts import REC_STATUSES, TABLES
 from review.errors import ReviewError
 from review.recommend import PRIORITY_ORDER, in_board_order, judge
 from review.values import fmt_date
+from review.yamlfile import YamlDocument, read_yaml, read_yaml_document
 
 LIVE = ("open", "in_progress")
 
@@ -117,13 +118,10 @@ def read_decisions(path: Path | None) -> dict[str, Decision]:
     if path is None:
         return {}
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = read_yaml_document(path)
     except FileNotFoundError:
         raise ReviewError(f"{path}: decisions file not found") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
-        raise ReviewError(f"{path}:{where} is not valid YAML: {exc}") from None
+    raw = doc.data or {}
     if not isinstance(raw, dict):
         raise ReviewError(f"{path}: expected recommendation ids as keys, each with its decision")
     decisions = {}
@@ -131,8 +129,7 @@ def read_decisions(path: Path | None) -> dict[str, Decision]:
         try:
             decisions[str(rec_id)] = Decision.model_validate(body or {})
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'decision'}: {e['msg']}" for e in exc.errors())
-            raise ReviewError(f"{path}: {rec_id}: {problems}") from None
+            raise ReviewError(f"{path}: {doc.problems(exc.errors(), within=(rec_id,))}") from None
     return decisions
 
 
@@ -154,16 +151,23 @@ def previous_register_path(config: ReviewConfig, config_path: Path | None, out: 
 
 
 def read_register_yaml(path: Path) -> pd.DataFrame:
-    """A register written by `write_register`, as rows of the recommendations contract."""
+    """A register written by `write_register`, as rows of the recommendations contract. A bad
+    entry is one error naming the file, the entry, its line and the field."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ReviewError(f"{path}: is not valid YAML: {exc}") from None
-    entries = raw.get("recommendations") if isinstance(raw, dict) else None
+        doc = read_yaml_document(path)
+    except FileNotFoundError:
+        raise ReviewError(f"{path}: register file not found") from None
+    entries = doc.data.get("recommendations") if isinstance(doc.data, dict) else None
     if not isinstance(entries, list):
         raise ReviewError(f"{path}: expected a 'recommendations' list, as written by review run")
     columns = TABLES["recommendations"].columns
-    frame = pd.DataFrame([{c: e.get(c) for c in columns} for e in entries], columns=columns)
+    rows = []
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise ReviewError(f"{path}: {doc.where(['recommendations', i])}: expected a recommendation "
+                              f"(rec_id, title, status, ...), got {type(entry).__name__} {entry!r:.60}")
+        rows.append({c: _register_field(entry, c, doc, ["recommendations", i, c]) for c in columns})
+    frame = pd.DataFrame(rows, columns=columns)
     frame["year_raised"] = frame["year_raised"].astype("Int64")
     frame["due_date"] = pd.to_datetime(frame["due_date"]).astype("datetime64[ns]")
     for column in ["rec_id", "clause", "title", "owner", "priority", "status", "status_note", "rule", "supersedes"]:
@@ -172,6 +176,22 @@ def read_register_yaml(path: Path) -> pd.DataFrame:
         return TABLES["recommendations"].model.validate(frame, lazy=True)
     except Exception as exc:  # pandera SchemaErrors: name the file, not a traceback
         raise ReviewError(f"{path}: the register does not match the recommendations contract: {exc}") from None
+
+
+def _register_field(entry: dict, column: str, doc: YamlDocument, loc: list) -> object:
+    """One field of a register entry, a year a whole number and a date a date (ISO text allowed)."""
+    value = entry.get(column)
+    if value is None:
+        return None
+    name = f"{doc.path}: {doc.where(loc)} (recommendation {entry.get('rec_id', '?')!r})"
+    if column == "year_raised" and type(value) is not int:
+        raise ReviewError(f"{name}: expected a year like 2024, got {value!r:.40}")
+    if column == "due_date" and not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise ReviewError(f"{name}: expected a date like 2025-06-30, got {value!r:.40}") from None
+    return value
 
 
 def carry_forward(table: pd.DataFrame, previous: pd.DataFrame | None, decisions: dict[str, Decision]) -> pd.DataFrame:
@@ -544,5 +564,5 @@ def read_register_evidence(used: dict) -> dict[str, dict]:
     record = used.get("previous_register_file")
     if not record:
         return {}
-    raw = yaml.safe_load(Path(record["path"]).read_text(encoding="utf-8")) or {}
+    raw = read_yaml(Path(record["path"])) or {}
     return {e["rec_id"]: e["evidence"] for e in raw.get("recommendations", []) if e.get("evidence")}

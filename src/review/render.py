@@ -33,6 +33,8 @@ from urllib.request import url2pathname
 import jinja2
 from markupsafe import Markup, escape
 
+from review.config import check_brand_colour
+from review.controls import show_controls
 from review.context import MetricTable, ReportContext
 from review.errors import ReviewError
 from review.values import (  # noqa: F401  (re-exported: the formatters were defined here)
@@ -61,7 +63,6 @@ STYLESHEET_NAME = "report.css"
 
 RAG_CLASSES = {"Green": "rag-green", "Amber": "rag-amber", "Red": "rag-red", "Not rated": "rag-none"}
 
-_BRAND_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 # Things a chart or logo SVG from our own code never contains; seeing one means the SVG did not
 # come from the charts stage (or was tampered with), so we refuse to inline it unescaped.
 _SVG_FORBIDDEN = re.compile(
@@ -215,9 +216,22 @@ def trusted_svg(svg: str, alt: str | None = None) -> Markup:
 SCREEN_ROWS = 1000
 
 
+def show_text(value: object) -> object:
+    """Jinja `finalize`: every value a template prints, with its control characters shown
+    (review.controls). The one place data text (post text, names, notes) enters the paper, chart
+    SVGs included: a NUL or an escape in an export never reaches the HTML or the PDF raw."""
+    if isinstance(value, Markup):
+        return Markup(show_controls(value))
+    if isinstance(value, str):
+        return show_controls(value)
+    return value
+
+
 def make_environment(template_dir: Path) -> jinja2.Environment:
-    """Return the report's Jinja2 environment: autoescape on, StrictUndefined, `fmt_*` filters."""
+    """Return the report's Jinja2 environment: autoescape on, StrictUndefined, `fmt_*` filters,
+    control characters shown (`show_text`)."""
     env = jinja2.Environment(
+        finalize=show_text,
         loader=jinja2.FileSystemLoader(str(template_dir)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -252,17 +266,6 @@ def make_environment(template_dir: Path) -> jinja2.Environment:
     return env
 
 
-def contrast_on_white(colour: str) -> float:
-    """WCAG contrast ratio of a #rrggbb colour against white."""
-
-    def channel(value: int) -> float:
-        c = value / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
-    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
-
-
 # --- HTML ---------------------------------------------------------------------------------------
 
 
@@ -283,13 +286,10 @@ def render_html(ctx: ReportContext, template_dir: Path, template_name: str = TEM
     `for_print` leaves out what the print stylesheet hides (the rows of a long table after its
     first few): the same PDF from a document WeasyPrint parses and lays out much faster.
     """
-    if not _BRAND_COLOUR.fullmatch(ctx.brand_colour):
-        raise ReviewError(f"brand colour {ctx.brand_colour!r} must be a hex colour like #1d3557")
-    if (ratio := contrast_on_white(ctx.brand_colour)) < 4.5:
-        # Headings, links and the cover band text use it: WCAG 2.2 AA needs 4.5:1.
-        raise ReviewError(
-            f"brand colour {ctx.brand_colour} has contrast {ratio:.1f}:1 on white; WCAG AA needs 4.5:1"
-        )
+    try:  # checked with the config already; a context built otherwise is checked here
+        check_brand_colour(ctx.brand_colour)
+    except ValueError as exc:
+        raise ReviewError(f"brand colour {exc}") from None
     env = make_environment(template_dir)
     env.globals["for_print"] = for_print
     template = env.get_template(template_name)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from review import artifacts, charts, timings
-from review.config import ReviewConfig
+from review.config import ReviewConfig, logo_path
 from review.context import (
     Chart,
     ClauseSection,
@@ -177,11 +177,10 @@ def cover_fields(config: ReviewConfig) -> dict:
 
 def read_logo(name: str) -> str:
     """The logo SVG named in the config, from templates/assets/ only; a missing file is an error."""
-    assets = (TEMPLATE_DIR / "assets").resolve()
-    path = (assets / name).resolve()
-    if path.suffix.lower() != ".svg" or not path.is_relative_to(assets) or not path.is_file():
-        raise ReviewError(f"force.logo {name!r} must name an SVG file in {assets}")
-    return path.read_text(encoding="utf-8")
+    try:
+        return logo_path(name).read_text(encoding="utf-8")
+    except ValueError as exc:
+        raise ReviewError(f"force.logo {exc}") from None
 
 
 def draw_charts(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior: bool) -> list[Chart]:
