@@ -278,9 +278,12 @@ def test_register_ids_rounded_by_excel_are_rejected_not_merged(tmp_path):
 def test_unknown_files_are_each_named_with_the_closest_format_and_nothing_is_skipped(tmp_path):
     from openpyxl import Workbook
 
+    src, out = tmp_path / "inputs", tmp_path / "out"  # an output apart from its inputs, as the rule for outputs asks
+    src.mkdir()
+
     content = (EXPORTS / "tiktok_studio_content.csv").read_text(encoding="utf-8-sig")
-    (tmp_path / "Content.csv").write_text(content.replace('"Total views"', '"Views total"', 1), encoding="utf-8")
-    (tmp_path / "empty.csv").write_text("", encoding="utf-8")
+    (src / "Content.csv").write_text(content.replace('"Total views"', '"Views total"', 1), encoding="utf-8")
+    (src / "empty.csv").write_text("", encoding="utf-8")
     book = Workbook()
     book.active.title = "Accounts"
     book.active.append(_sample_row("accounts")[0])
@@ -288,25 +291,25 @@ def test_unknown_files_are_each_named_with_the_closest_format_and_nothing_is_ski
     odd = book.create_sheet("Notes")
     odd.append(["Colour", "Shape"])
     odd.append(["red", "round"])
-    book.save(tmp_path / "registers.xlsx")
-    (tmp_path / "notes.txt").write_text("not a table", encoding="utf-8")
+    book.save(src / "registers.xlsx")
+    (src / "notes.txt").write_text("not a table", encoding="utf-8")
 
-    outcome = CliRunner().invoke(app, ["ingest", str(tmp_path), "--out", str(tmp_path / "out")])
+    outcome = CliRunner().invoke(app, ["ingest", str(src), "--out", str(out)])
     assert outcome.exit_code == 1
     message = " ".join(outcome.output.split())  # the console wraps long lines
     assert "Content.csv: line 1:" in message and "closest is 'TikTok Studio Content.csv'" in message
     assert "which also needs header(s) Total views" in message
     assert "empty.csv: the file is empty" in message
     assert "registers.xlsx [Notes]: line 1:" in message
-    assert not (tmp_path / "out" / "ingest-report.json").exists()  # nothing half-written
+    assert not (out / "ingest-report.json").exists()  # nothing half-written
 
-    for path in (tmp_path / "Content.csv", tmp_path / "empty.csv"):
+    for path in (src / "Content.csv", src / "empty.csv"):
         path.unlink()
     book.remove(odd)
-    book.save(tmp_path / "registers.xlsx")
-    outcome = CliRunner().invoke(app, ["ingest", str(tmp_path), "--out", str(tmp_path / "out")])
+    book.save(src / "registers.xlsx")
+    outcome = CliRunner().invoke(app, ["ingest", str(src), "--out", str(out)])
     assert outcome.exit_code == 0, outcome.output
-    report = json.loads((tmp_path / "out" / "ingest-report.json").read_text())
+    report = json.loads((out / "ingest-report.json").read_text())
     assert report["other_files"] == [{"path": "notes.txt", "kind": "not a table: ignored"}]
 
 
