@@ -93,7 +93,7 @@ def test_exports_only_paper_prints_no_zero_and_no_red_for_missing_data(exports_o
         assert wrong not in text, wrong
     assert "What this review covers" in text
     assert "Not measured No inbound messages were supplied" in text.replace(".", "")
-    assert "Inbound messages: not measured" in text
+    assert "Time to first response: not measured" in text  # the policy matrix's P3 evidence
     assert "Images with alt text: not measured" in text
     # The matrix rates no clause from missing data: P3, P5 and P6 have no input at all.
     for clause in ("P3 Availability and response", "P5 Conduct and governance", "P6 Review and"):
@@ -202,7 +202,7 @@ def test_totals_reconcile_and_unregistered_ids_are_reported(with_registers):
     # The year's Facebook posts come from the Meta video export, which reports reach, not
     # impressions: the platform's impressions are missing, not 0.
     facebook = next(r for r in by_platform if r["Platform"] == "Facebook")
-    assert facebook["Impressions"] is None and facebook["Reach"] > 0
+    assert facebook["Impressions"] is None and facebook["Reach, summed over posts"] > 0
     assert sum(r["Total"] for r in sheet(out, "p3_by_channel")) == h["p3_contacts"]["value"]
     accounts = {r["Account id"]: r for r in sheet(out, "coverage_accounts")}
     assert accounts["NSP-OO1"]["In the account register"] is False

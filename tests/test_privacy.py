@@ -326,7 +326,7 @@ def test_withheld_themes_come_from_the_config(tmp_path):
     assert withhold_texts(texts, ContentThemes(withhold_text={})).tolist()[:2] == texts.tolist()[:2]
     config = tmp_path / "2025.yml"
     config.write_text("year: 2025\ncontent:\n  themes:\n    Missing persons: [missing]\n", encoding="utf-8")
-    with pytest.raises(ReviewError, match=r"content: .*withhold_text names 'Missing people', which is not a theme"):
+    with pytest.raises(ReviewError, match=r"content \(line \d+\): withhold_text names 'Missing people', which is not a theme"):
         load_config(config, YEAR)
 
 

@@ -38,6 +38,7 @@ from review.errors import ReviewError
 from review.metrics import CLAUSE_MODULES, MetricsResult, assemble_metrics, compute_clause, slice_periods
 from review.metrics.coverage import platform_of, supplied_tables
 from review.metrics.period import PeriodData, label_accounts
+from review.metrics.reach import ENGAGEMENT_RATE
 
 # The columns of Year.headlines, in order.
 HEADLINE_COLUMNS = ["metric_id", "clause", "title", "value", "unit", "prior_value", "change_pct", "target", "rag",
@@ -296,7 +297,7 @@ def posts_by_month(posts: pd.DataFrame, p: PeriodData, by: str | None = None) ->
         known = out[by].map(reports).fillna(False).astype(bool) if by else pd.Series(bool(reports.iloc[0]), index=out.index)
         out[column] = out[column].mask(out["posts"].eq(0) & known, 0).round().astype("Int64")
     rated_i = out["rated_i"].astype("float64")
-    out["engagement_rate_pct"] = (100 * out["rated_e"].astype("float64") / rated_i.where(rated_i > 0)).round(2)
+    out["engagement_rate_pct"] = (100 * out["rated_e"].astype("float64") / rated_i.where(rated_i > 0)).round(ENGAGEMENT_RATE.places)
     return out[[*keys, "posts", *POST_FIGURES, "engagement_rate_pct"]]
 
 
