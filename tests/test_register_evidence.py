@@ -136,6 +136,13 @@ def test_the_paper_says_where_register_and_evidence_disagree():
     assert "Marked overdue, though its note says it is on track." in second and "Overdue Check" in second
     intro = " ".join("".join(document.find(f".//{NS}section[@id='register']/{NS}p").itertext()).split())
     assert "For 2, the register and this year's evidence disagree" in intro
+    # The body names each of them with its flag; the full table is in Appendix F.
+    flags = [" ".join("".join(li.itertext()).split())
+             for li in document.iterfind(f".//{NS}section[@id='register']/{NS}ul[@class='register-flags']/{NS}li")]
+    assert len(flags) == 2, flags
+    assert flags[0].startswith("Team's R2024-02: open, due 30 June 2025. Overdue Check Marked overdue")
+    assert flags[1].startswith("Team's R2024-01: implemented") and "Check Marked implemented; the evidence" in flags[1]
+    assert document.find(f".//{NS}section[@id='appendix-f']//{NS}table[@class='data register-table']") is not None
 
 
 # --- a new recommendation that repeats an open one ---------------------------------------------------
