@@ -136,6 +136,13 @@ def test_the_paper_says_where_register_and_evidence_disagree():
     assert "Marked overdue, though its note says it is on track." in second and "Overdue Check" in second
     intro = " ".join("".join(document.find(f".//{NS}section[@id='register']/{NS}p").itertext()).split())
     assert "For 2, the register and this year's evidence disagree" in intro
+    # The body names each of them with its flag; the full table is in Appendix F.
+    flags = [" ".join("".join(li.itertext()).split())
+             for li in document.iterfind(f".//{NS}section[@id='register']/{NS}ul[@class='register-flags']/{NS}li")]
+    assert len(flags) == 2, flags
+    assert flags[0].startswith("Team's R2024-02: open, due 30 June 2025. Overdue Check Marked overdue")
+    assert flags[1].startswith("Team's R2024-01: implemented") and "Check Marked implemented; the evidence" in flags[1]
+    assert document.find(f".//{NS}section[@id='appendix-f']//{NS}table[@class='data register-table']") is not None
 
 
 # --- a new recommendation that repeats an open one ---------------------------------------------------
@@ -242,14 +249,20 @@ def test_options_cost_and_resources_from_the_decisions_file_reach_the_paper(tmp_
     document = html5lib.parse(html, treebuilder="etree", namespaceHTMLElements=True)
     items = {li.get("id"): " ".join("".join(li.itertext()).split())
              for li in document.iterfind(f".//{NS}li[@class='rec']")}
-    desk, dormant = items["rec-R2025-P3-out-of-hours-response"], items["rec-R2025-P1-dormant-accounts"]
+    # Actions for noting are one row each in a table: title, evidence, clause, priority, owner, due.
+    rows = {tr.get("id"): " ".join("".join(tr.itertext()).split())
+            for tr in document.iterfind(f".//{NS}table[@class='data noting-table']/{NS}tbody/{NS}tr")}
+    desk, dormant = items["rec-R2025-P3-out-of-hours-response"], rows["rec-R2025-P1-dormant-accounts"]
     assert ("Options for the Board: Extend desk cover to 22:00 every day Cost: £46,000 a year. Staff and resources: "
             "1.2 more desk officers. Trade-off: Messages after 22:00 still wait until 08:00.") in desk
     assert ("Route out-of-hours messages to the Force Control Room Cost: not yet known. Staff and resources: "
             "Control room time.") in desk
     assert "For decision: it needs money or staff that only the Board can give." in desk
-    assert "Cost: not yet known. The team has not yet costed this." in dormant
-    assert "For noting: the owner can act within current budgets and authority." in dormant
+    assert "rec-R2025-P1-dormant-accounts" not in items  # not set out in full: it asks nothing of the Board
+    noting = " ".join("".join(document.find(f".//{NS}section[@aria-labelledby='rec-noting-heading']").itertext()).split())
+    assert "The owners will carry these out within their current budgets and authority" in noting
+    assert dormant.startswith("2. Rule P1-dormant-accounts in 2025 ") and "83.3" in dormant  # title, then evidence
+    assert "Rule owner" in dormant and "30 June 2026" in dormant
     assert finance(result.for_board) == (
         "The team's costings: “Rule P3-out-of-hours-response in 2025” (Extend desk cover to 22:00 every day: "
         "£46,000 a year; Route out-of-hours messages to the Force Control Room: cost not yet known). The other "

@@ -181,7 +181,7 @@ def test_headings_one_h1_and_in_order(document):
 def test_every_section_is_present(document, ctx):
     ids = {el.get("id") for el in document.iter() if el.get("id")}
     expected = {"purpose", "recommendations", "summary", "matrix", "register", "implications",
-                "appendix-a", "appendix-b", "appendix-c", "appendix-d"}
+                "appendix-a", "appendix-b", "appendix-c", "appendix-d", "appendix-f"}
     expected |= {f"clause-{s.clause.lower()}" for s in ctx.sections}
     assert expected <= ids
     text = visible_text(document)

@@ -29,12 +29,13 @@ from review.policy import CLAUSES
 pytestmark = pytest.mark.e2e
 NS = "{http://www.w3.org/1999/xhtml}"
 SVG = "{http://www.w3.org/2000/svg}"
-# The cover report (executive summary) comes first; the clauses' tables are the last appendix.
+# The cover report (executive summary) comes first; the full recommendation register is the last appendix.
 TOP_LEVEL = [
     "Contents", "Executive summary", "Purpose of this paper", "Recommendations to the Board",
     "The policy, clause by clause", "Findings by policy clause", "Last year's recommendations", "Implications",
     "Appendix A: Metric definitions", "Appendix B: Data sources and quality",
     "Appendix C: Methodology and assumptions", "Appendix D: Glossary", "Appendix E: Tables by clause",
+    "Appendix F: Recommendation register",
 ]
 
 
@@ -198,7 +199,7 @@ def test_sections_are_in_the_board_paper_order(document):
              and el.get("id")]  # fmt: skip
     expected = ["cover", "summary", "purpose", "recommendations", "matrix",
                 *[f"clause-{c.lower()}" for c in CLAUSES], "register", "implications",
-                "appendix-a", "appendix-b", "appendix-c", "appendix-d", "appendix-e"]  # fmt: skip
+                "appendix-a", "appendix-b", "appendix-c", "appendix-d", "appendix-e", "appendix-f"]  # fmt: skip
     assert [i for i in order if i in expected] == expected
 
 

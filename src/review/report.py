@@ -51,7 +51,8 @@ from review.workbook import write_workbook
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 PRINT_HTML = Path("artifacts") / "report-print.html"  # the HTML the PDF is rendered from
-CHART_BARS = 15  # a bar chart shows at most this many bars; the tables and workbook have the rest
+CHART_BARS = 8  # a bar chart shows at most this many bars (a Board page holds three); the tables and workbook have the rest
+LINE_HEIGHT_CM = 5.5  # twelve months read clearly at this height, and the P1 page keeps room for the next clause
 MIN_BARS = 2  # one bar is not a chart: with a single account, unit or platform the table says it all
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
@@ -203,6 +204,7 @@ def draw_charts(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior
                 clause="P1", title="Impressions by month",
                 caption=f"Impressions of all posts each month, {label} against {prior_label}.",
                 source=src, y_label="Impressions", unit="count", palette=palette,
+                height_cm=LINE_HEIGHT_CM,
             ), *_by_period(monthly, [label, prior_label]))
         )
     per_account = series.get("p1_reach_per_account", empty)
