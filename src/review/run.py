@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import fcntl
-import hashlib
 import json
 import os
 import platform
@@ -569,13 +568,9 @@ class _lock:
         self.handle.close()
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _write_manifest(staging: Path, data_dir: Path, config, config_path, timings, runs, workers,
                     stages=None, cache_state=None, kernels_ahead=None) -> None:
-    from review import artifacts
+    from review import artifacts, cache
 
     ingest = artifacts.read_json(staging / "artifacts" / "ingest.json")
     packages = ["pandas", "pandera", "duckdb", "papermill", "weasyprint", "jinja2", "matplotlib", "textstat"]
@@ -609,7 +604,7 @@ def _write_manifest(staging: Path, data_dir: Path, config, config_path, timings,
             "waves": [names for _, names in WAVES],
             "timings": {r.name: r.as_dict() for r in runs},
         },
-        "outputs": {p.name: _sha256(p) for p in outputs},
+        "outputs": {p.name: cache.sha256_file(p) for p in outputs},
         "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
         "pid": os.getpid(),
     }
