@@ -94,6 +94,12 @@ def _coerce_int(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     return numbers.where(~bad).astype("Float64").round().astype("Int64"), bad
 
 
+def _coerce_float(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    text = series.astype("string").str.strip()
+    numbers = pd.to_numeric(text.mask(text.eq("")), errors="coerce").astype("float64")
+    return numbers, ~_blank(series) & numbers.isna()
+
+
 def _coerce_bool(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = series.astype("string").str.strip().str.lower()
     out = pd.Series(pd.NA, index=series.index, dtype="boolean")
@@ -216,6 +222,7 @@ def _coerce_date(series: pd.Series) -> tuple[pd.Series, pd.Series]:
 _EXPECTED = {
     "text": ("text", _coerce_text),
     "int": ("a whole number", _coerce_int),
+    "float": ("a number (0.041, not 4.1% or a date)", _coerce_float),
     "bool": ("true or false", _coerce_bool),
     "timestamp": ("a date and time (ISO 8601, 2025-03-04T17:05:00Z, or UK time, 04/03/2025 17:05)", _coerce_timestamp),
     "date": ("a date (YYYY-MM-DD or DD/MM/YYYY)", _coerce_date),
@@ -229,6 +236,8 @@ def column_kind(dtype: str) -> str:
         return "date"
     if dtype.lower().startswith("int"):
         return "int"
+    if dtype.startswith("float"):
+        return "float"
     if dtype == "boolean":
         return "bool"
     return "text"
@@ -292,6 +301,8 @@ def _reason(check: object) -> str:
         return "a value is required"
     if text.startswith("greater_than_or_equal_to("):
         return "expected at least " + text[len("greater_than_or_equal_to(") : -1]
+    if text.startswith("less_than_or_equal_to("):
+        return "expected at most " + text[len("less_than_or_equal_to(") : -1]
     if text.startswith("field_uniqueness") or text.startswith("multiple_fields_uniqueness"):
         return "duplicate key"
     return text
