@@ -13,7 +13,7 @@ import pytest
 import export_fixtures as fx
 from review.config import ReviewConfig
 from review.ingest import read_inputs
-from review.metrics import compute_metrics
+from review.metrics import compute_clause, compute_metrics, slice_periods
 from review.metrics.coverage import TABLE_WORDS
 from review.metrics.equality import equality_lens
 from review.metrics.period import slice_period
@@ -97,7 +97,9 @@ def test_meta_audience_utf16_blocks_become_one_row_per_figure():
     result = _ingest([path])
     _accounted(result)
     (report,) = result.files
-    assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (len(expected), len(expected), 0)
+    lines = sum(len(rows) for _, _, rows in blocks)  # a line with women and men is one record, two rows
+    assert (report.rows_read, report.rows_accepted, report.rows_rejected) == (lines, lines, 0)
+    assert len(result.tables["audience_demographics"]) == len(expected)
     table = result.tables["audience_demographics"]
     got = {(d, b, s if isinstance(s, str) else None): v for d, b, s, v in
            zip(table["dimension"], table["band"], table["sex"], table["share"])}
@@ -108,18 +110,19 @@ def test_meta_audience_resaved_by_russian_excel_rejects_the_shares_turned_into_d
     """cp1251, `;`-separated: `41,2` reads as 0.412; `04.янв` (4.1 made a date) is rejected and logged."""
     path = FIXTURES / "exports" / "mbs_audience_cp1251_semicolon.csv"
     blocks = _meta_blocks_by_csv(path, "cp1251", ";")
-    dated, readable = [], {}
+    dated, readable, lines = [], {}, 0
     for _, header, rows in blocks:
         for row in rows:
-            for value in row[1:]:
-                if re.fullmatch(r"\d\d\.\D+", value):
-                    dated.append(value)
-                else:
-                    readable[row[0]] = float(value.replace(",", ".")) / 100
+            lines += 1
+            damaged = [v for v in row[1:] if re.fullmatch(r"\d\d\.\D+", v)]
+            if damaged:  # the whole line is rejected, naming its damaged cells
+                dated.append("; ".join(damaged))
+            else:
+                readable[row[0]] = float(row[1].replace(",", ".")) / 100
     result = _ingest([path])
     _accounted(result)
     (report,) = result.files
-    assert report.rows_read == len(dated) + len(readable)
+    assert report.rows_read == lines == len(dated) + len(readable)
     assert (report.rows_accepted, report.rows_rejected) == (len(readable), len(dated))
     assert sorted(result.rejected["value"]) == sorted(dated)
     assert result.rejected["reason"].str.contains("turned into a date by Excel").all()
@@ -266,3 +269,37 @@ def test_no_demographics_is_not_measured_with_a_reason(sample):
         assert h.value is None and h.not_measured_reason == TABLE_WORDS["audience_demographics"], metric_id
     assert not any(t.table_id == "p7_representation" for t in m.tables)
     assert "p7_representation" not in m.series
+    clause = compute_clause("P7", *slice_periods(tables, ReviewConfig(year=2025), supplied))
+    assert clause.table("p7_representation").iloc[0, 0] == TABLE_WORDS["audience_demographics"]
+
+
+# --- the recommendation ----------------------------------------------------------------------------------
+
+
+def test_rule_names_the_least_reached_group_with_its_shares(sample):
+    from review.recommend import recommend
+
+    m = compute_metrics(sample, ReviewConfig(year=2025))
+    frame = next(t.frame for t in m.tables if t.table_id == "p7_representation")
+    overall = frame[frame["platform"] == "All channels"].dropna(subset=["representation"])
+    worst = overall.loc[overall["representation"].idxmin()]
+    same = frame[(frame["group"] == worst["group"]) & (frame["platform"] != "All channels")].dropna(subset=["representation"])
+    channel = same.loc[same["representation"].idxmin()]
+    assert m.headline("p7_lowest_representation_pct").rag == "Red"  # 65+ are far below the 75% tolerance
+    (rec,) = [r for r in recommend(m) if r.rec_id.endswith("P7-audience-reach")]
+    sex, band = worst["group"].split()
+    who = f"{sex} aged {band[:-1]} and over" if band.endswith("+") else f"{sex} aged {band.replace('-', ' to ')}"
+    shown = lambda v: f"{v:.0f}%" if v >= 10 else f"{v:.1f}%"  # noqa: E731
+    assert rec.text.startswith(f"{who} are {shown(worst['population_pct'])} of Northshire's residents aged 18 and over "
+                               f"and {shown(channel['audience_pct'])} of our {channel['platform']} audience.")
+    assert rec.evidence["p7_underreached_groups"] == int((overall["representation"] < 75).sum())
+
+
+def test_no_demographics_no_recommendation(sample):
+    from review.recommend import recommend
+
+    tables = dict(sample)
+    tables["population"] = tables["population"].iloc[0:0]
+    m = compute_metrics(tables, ReviewConfig(year=2025), frozenset(n for n, f in tables.items() if len(f)))
+    assert m.headline("p7_lowest_representation_pct").not_measured_reason == TABLE_WORDS["population"]
+    assert not [r for r in recommend(m) if r.rec_id.endswith("P7-audience-reach")]

@@ -87,13 +87,17 @@ class RawFile:
     as_of: pd.Timestamp | None = None  # latest date in the file: later exports win de-duplication
     notes: list[str] = field(default_factory=list)
     stream: CsvStream | None = None  # a large canonical CSV, read in chunks by validation
+    # Frame rows from the same line are one record (Meta's Age & gender line gives a row for women
+    # and one for men): counted once, accepted only when all its rows are (review.validate).
+    split_records: bool = False
     _line_numbers: list[int] | None = None
 
     @property
     def rows_read(self) -> int:
         if self.stream is not None:
             return self.stream.rows
-        return len(self.frame) + len(self.dropped) + self.rows_unused + self.rows_joined
+        frame_records = len(set(self.lines or [])) if self.split_records else len(self.frame)
+        return frame_records + len(self.dropped) + self.rows_unused + self.rows_joined
 
     def line_of(self, record: int) -> int:
         """The file line a data record (0-based) starts on.
@@ -634,11 +638,12 @@ def _dated(raw: RawFile, period: Period | None) -> RawFile:
 
 def _read_blocks(f: _Found, layout: Layout, account_id: str, rule: str, notes: list[str], base: dict) -> RawFile:
     """A block-style audience export (Meta's Audience, TikTok's business audience file) mapped onto
-    `audience_demographics`, block by block. Each figure is a row: an Age & gender line with
-    figures for women and men is two rows. Blocks the layout does not map are counted as unused."""
+    `audience_demographics`, block by block. Each figure is a table row: an Age & gender line with
+    figures for women and men gives two, and stays one record in the accounting (rows read = lines).
+    Blocks the layout does not map are counted as unused."""
     frame, lines, dropped, unused, block_notes = map_blocks(read_blocks(f.path), layout.block_specs,
                                                             Context(account_id=account_id))
-    return RawFile(table=layout.table, frame=frame, lines=lines, dropped=dropped, rows_unused=unused,
+    return RawFile(table=layout.table, frame=frame, lines=lines, dropped=dropped, rows_unused=unused, split_records=True,
                    column_sources={"band": "the first column of each block", "share": "the figures of each block"},
                    account_id=account_id, account_rule=rule, notes=notes + block_notes, **base)
 

@@ -276,6 +276,22 @@ def draw_charts(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior
             ), alt[["platform", "alt_text_pct"]],
                 {"platform": Column("Platform"), "alt_text_pct": Column("Image posts with alt text (%)", "pct", places=1)})
         )
+    shares = series.get("p7_representation", empty)
+    if len(shares):
+        out.append(
+            _with_data(charts.share_chart(
+                shares, category="group", value="audience_pct", reference="population_pct",
+                chart_id="p7-representation", clause="P7",
+                title="Our audience against the people we serve, by age band",
+                caption="Each group's share of the followers of all our channels together (bar) against its share "
+                f"of {config.force.short_name}'s residents of those ages (mark). The table gives each channel.",
+                source=f"Source: platform audience exports; census population register, {label}.",
+                value_words="followers", reference_words="residents", palette=palette,
+            ), shares[["group", "audience_pct", "population_pct", "representation"]],
+                {"group": Column("Group"), "audience_pct": Column("Followers (%)", "pct", places=1),
+                 "population_pct": Column("Residents (%)", "pct", places=1),
+                 "representation": Column("Representation", "number", places=0, missing="too few followers")})
+        )
     return out
 
 

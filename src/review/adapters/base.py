@@ -457,18 +457,20 @@ def map_blocks(blocks: list, specs: tuple[BlockSpec, ...], ctx: Context) -> tupl
         for line, cells in zip(block.lines, block.rows):
             cells = cells + [""] * len(block.header)
             band = cells[0].strip()
+            dated = [(block.header[i], cells[i].strip()) for i, _ in columns if _DATE_SHARE.match(cells[i].strip())]
+            if dated:  # the line is one record: rejected whole, naming each damaged cell
+                dropped.append({"record": None, "line": line, "column": "share (from " + ", ".join(h for h, _ in dated) + ")",
+                                "value": "; ".join(v for _, v in dated),
+                                "reason": DATE_SHARE_REASON.format(value="; ".join(v for _, v in dated)), "is_junk": False})
+                continue
             for i, sex in columns:
                 value = cells[i].strip()
-                if _DATE_SHARE.match(value):
-                    dropped.append({"record": None, "line": line, "column": f"share (from {block.header[i]})",
-                                    "value": value, "reason": DATE_SHARE_REASON.format(value=value), "is_junk": False})
-                    continue
                 rows.append({"account_id": ctx.account_id, "as_of": pd.NA, "dimension": spec.dimension,
                              "band": bands.get(band.lower(), band), "sex": sex,
                              "share": share_text(value, spec.percent) if value else pd.NA, "count": pd.NA})
                 lines.append(line)
                 used += 1
-        split = f", {len(columns)} figures a row" if len(columns) > 1 else ""
+        split = f", {len(columns)} figures a row, one table row each" if len(columns) > 1 else ""
         notes.append(f"block '{block.title}' ({len(block.rows)} rows{split}): {spec.dimension}")
     frame = pd.DataFrame(rows, columns=["account_id", "as_of", "dimension", "band", "sex", "share", "count"], dtype=object)
     return frame, lines, dropped, unused, notes

@@ -106,6 +106,15 @@ def equality_lens(p: PeriodData) -> Lens:
     """Each channel's audience (and all channels together) by age band, by sex where every account
     splits it, against the force area's population (review.metrics.representation)."""
     lens = Lens()
+    # Always the table, so that a force without the inputs gets it as not measured, with the reason
+    # (review.metrics.measure), and one with nothing to compare gets it empty, saying why.
+    nothing = MetricTable("p7_representation", CLAUSE, "Audience against the force area's population, by age band",
+                          pd.DataFrame({c: pd.Series(dtype="float64" if REPRESENTATION_COLUMNS[c].kind != "text"
+                                                     else "object") for c in REPRESENTATION_COLUMNS}),
+                          columns=REPRESENTATION_COLUMNS,
+                          note="No account has both age figures and a follower figure in the period, or the "
+                          "population register has no age bands.")
+    lens.tables.append(nothing)
     if not (p.is_supplied("audience_demographics") and p.is_supplied("population") and p.is_supplied("audience")):
         return lens
     demographics, population = p.audience_demographics, p.population
@@ -126,6 +135,7 @@ def equality_lens(p: PeriodData) -> Lens:
     combined = rep.build_view(rep.ALL_CHANNELS, shares, followers, pop, minimum) if len(views) > 1 else None
     if not views:
         return lens
+    lens.tables.clear()
     overall = combined or views[0]
     measured = [r for r in overall.rows if r["index"] is not None]
     tolerance = p.config.targets.representation_min_pct

@@ -289,8 +289,9 @@ METRICS: dict[str, Metric] = {
                "too few followers"),
         Metric("p7_underreached_groups", "P7", "Under-reached groups",
                "Groups (age bands, by sex where split) whose representation in the audience of all channels together "
-               "is below the tolerance (the representation target).",
-               "count of measured groups with representation below targets.representation_min_pct", "count", False,
+               "is below the tolerance (the representation target). Rated through the least-reached group, so the "
+               "same shortfall is not counted twice.",
+               "count of measured groups with representation below targets.representation_min_pct", "count", None,
                needs=("audience_demographics", "population", "audience"),
                none_reason="no account has both age figures and a follower figure in the period, or every group has "
                "too few followers"),
