@@ -303,3 +303,64 @@ def test_no_demographics_no_recommendation(sample):
     m = compute_metrics(tables, ReviewConfig(year=2025), frozenset(n for n, f in tables.items() if len(f)))
     assert m.headline("p7_lowest_representation_pct").not_measured_reason == TABLE_WORDS["population"]
     assert not [r for r in recommend(m) if r.rec_id.endswith("P7-audience-reach")]
+
+
+def test_two_audience_files_of_one_page_merge_line_by_line(tmp_path):
+    """The same Page's Audience export twice (as downloaded, and re-saved by a Russian Excel): every
+    line of the re-saved copy is rejected (a share made a date) or merged into the other copy's."""
+    for name in ("mbs_audience_utf16.csv", "mbs_audience_cp1251_semicolon.csv"):
+        shutil.copy(FIXTURES / "exports" / name, tmp_path / name)
+    damaged = sum(any(re.fullmatch(r"\d\d\.\D+", v) for v in row[1:])
+                  for _, _, rows in _meta_blocks_by_csv(tmp_path / "mbs_audience_cp1251_semicolon.csv", "cp1251", ";")
+                  for row in rows)
+    lines = sum(len(rows) for _, _, rows in _meta_blocks_by_csv(tmp_path / "mbs_audience_utf16.csv", "utf-16", ","))
+    result = _ingest([], tmp_path)
+    _accounted(result)
+    files = {f.path: f for f in result.files}
+    resaved, original = files["mbs_audience_cp1251_semicolon.csv"], files["mbs_audience_utf16.csv"]
+    assert (resaved.rows_read, resaved.rows_rejected, resaved.rows_merged, resaved.rows_accepted) == (
+        lines, damaged, lines - damaged, 0)
+    assert (original.rows_read, original.rows_accepted) == (lines, lines)
+
+
+def test_share_chart_alt_text_comes_from_the_data():
+    import pandas as pd
+
+    from review.charts import describe_shares
+
+    frame = pd.DataFrame({"group": ["18-24", "25-34", "65+"], "audience_pct": [10.0, 40.0, 5.0],
+                          "population_pct": [12.0, 20.0, 25.0]})
+    text = describe_shares(frame, category="group", value="audience_pct", reference="population_pct",
+                           value_words="followers", reference_words="residents")
+    assert text == ("3 groups compared. Furthest below: 65+, 5.0% of followers against 25.0% of residents; "
+                    "18-24, 10.0% of followers against 12.0% of residents. "
+                    "Furthest above: 25-34, 40.0% of followers against 20.0% of residents.")
+
+
+@pytest.mark.skipif(not EXPORTS.is_dir(), reason="../shared/exports is not beside the repo")
+def test_real_tiktok_gender_export_against_adults(tmp_path):
+    """TikTok Studio gives sex but no age: women and men among followers against women and men
+    aged 18 and over, from the files with the csv module."""
+    folder = tmp_path / "data"
+    (folder / "NSP-007").mkdir(parents=True)
+    shutil.copy(EXPORTS / "tiktok_studio_follower_gender.csv", folder / "NSP-007" / "FollowerGender.csv")
+    shutil.copy(POPULATION, folder / "population.csv")
+    (folder / "accounts.csv").write_text(
+        "account_id,platform,handle,name,owner_unit,purpose,opened_date,closed_date,is_approved,has_mfa,admin_count,"
+        "last_reviewed_date\nNSP-007,TikTok,@northshirepolice,Northshire Police TikTok,Corporate,corporate,"
+        "2024-03-01,,true,true,2,2025-06-01\n", encoding="utf-8")
+    (folder / "audience.csv").write_text("account_id,date,followers\nNSP-007,2025-12-31,26000\n", encoding="utf-8")
+    with (EXPORTS / "tiktok_studio_follower_gender.csv").open(encoding="utf-8-sig", newline="") as handle:
+        share = {row["Gender"].lower(): float(row["Distribution"]) for row in csv.DictReader(handle)}
+    adults = {"female": 0.0, "male": 0.0}
+    with POPULATION.open(encoding="utf-8", newline="") as handle:
+        for rec in csv.DictReader(handle):
+            lo, hi = (int(rec["band"][:-1]), 120) if rec["band"].endswith("+") else map(int, rec["band"].split("-"))
+            adults[rec["sex"]] += int(rec["people"]) * len([a for a in range(lo, hi + 1) if a >= 18]) / (hi - lo + 1)
+    lens, _ = _lens(folder)
+    frame = lens.tables[0].frame
+    expected = {f"{w} 18+": round(100 * share[s] / (adults[s] / sum(adults.values())))
+                for s, w in (("female", "Women"), ("male", "Men"))}
+    assert dict(zip(frame["group"], frame["representation"])) == expected
+    assert set(frame["platform"]) == {"TikTok"}
+    assert lens.values["p7_lowest_representation_pct"] is None  # no age figures: the age measures are not measured

@@ -283,8 +283,9 @@ def draw_charts(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior
                 shares, category="group", value="audience_pct", reference="population_pct",
                 chart_id="p7-representation", clause="P7",
                 title="Our audience against the people we serve, by age band",
-                caption="Each group's share of the followers of all our channels together (bar) against its share "
-                f"of {config.force.short_name}'s residents of those ages (mark). The table gives each channel.",
+                caption="Each group's share of our followers (bar; all channels together where there are several) "
+                f"against its share of {config.force.short_name}'s residents of those ages (mark). The table gives "
+                "each channel.",
                 source=f"Source: platform audience exports; census population register, {label}.",
                 value_words="followers", reference_words="residents", palette=palette,
             ), shares[["group", "audience_pct", "population_pct", "representation"]],

@@ -123,40 +123,61 @@ def equality_lens(p: PeriodData) -> Lens:
     followers = rep.latest_followers(p.audience)
     pop = rep.population_by_age(population)
     shares = rep.account_age_shares(demographics, followers)
-    if not shares or not pop[None]:
+    if not pop[None]:
         return lens
-    platforms = platform_of(pd.Series(sorted(shares), dtype=object), p.accounts)
-    by_platform: dict[str, dict] = {}
-    for account, platform in zip(sorted(shares), platforms):
-        by_platform.setdefault(platform, {})[account] = shares[account]
     minimum = p.config.coverage.min_band_followers
+    by_platform = _by_platform(shares, p.accounts)
     views = [v for name, accounts in sorted(by_platform.items())
              if (v := rep.build_view(name, accounts, followers, pop, minimum)) is not None]
     combined = rep.build_view(rep.ALL_CHANNELS, shares, followers, pop, minimum) if len(views) > 1 else None
-    if not views:
+    # Channels whose exports give sex but no age (TikTok Studio): women and men against adults of the
+    # ages the other channels report (18 and over when none does).
+    youngest = min((r["band"][0] for v in views for r in v.rows), default=18)
+    sex_only = _by_platform(rep.account_sex_shares(demographics[~demographics["account_id"].isin(list(shares))]),
+                            p.accounts)
+    sex_views = [v for name, accounts in sorted(sex_only.items()) if name not in by_platform
+                 and (v := rep.build_sex_view(name, accounts, followers, pop, minimum, youngest)) is not None]
+    if not views and not sex_views:
         return lens
     lens.tables.clear()
-    overall = combined or views[0]
-    measured = [r for r in overall.rows if r["index"] is not None]
-    tolerance = p.config.targets.representation_min_pct
-    if measured:
-        lens.values["p7_lowest_representation_pct"] = round(min(r["index"] for r in measured), 1)
-        lens.values["p7_underreached_groups"] = sum(r["index"] < tolerance for r in measured)
-    lens.values["p7_audience_gap_pts"] = _r(overall.dissimilarity)
-    # Each channel on the bands of the combined view, so the gaps compare like with like.
-    singles = [rep.build_view(v.platform, by_platform[v.platform], followers, pop, minimum,
-                              bands=sorted({r["band"] for r in overall.rows})) for v in views] if combined else []
-    gaps = [v.dissimilarity for v in singles if v is not None and v.by_sex == overall.by_sex]
-    lens.values["p7_best_channel_gap_pts"] = _r(min(gaps)) if gaps else None
-    rows = [_row(v, r) for v in ([combined] if combined else []) + views for r in v.rows]
+    if views:
+        overall = combined or views[0]
+        measured = [r for r in overall.rows if r["index"] is not None]
+        tolerance = p.config.targets.representation_min_pct
+        if measured:
+            lens.values["p7_lowest_representation_pct"] = round(min(r["index"] for r in measured), 1)
+            lens.values["p7_underreached_groups"] = sum(r["index"] < tolerance for r in measured)
+        lens.values["p7_audience_gap_pts"] = _r(overall.dissimilarity)
+        # Each channel on the bands of the combined view, so the gaps compare like with like.
+        singles = [rep.build_view(v.platform, by_platform[v.platform], followers, pop, minimum,
+                                  bands=sorted({r["band"] for r in overall.rows})) for v in views] if combined else []
+        gaps = [v.dissimilarity for v in singles if v is not None and v.by_sex == overall.by_sex]
+        lens.values["p7_best_channel_gap_pts"] = _r(min(gaps)) if gaps else None
+    rows = [_row(v, r) for v in ([combined] if combined else []) + views + sex_views for r in v.rows]
     frame = pd.DataFrame(rows, columns=list(REPRESENTATION_COLUMNS) + ["band", "sex", "followers"]).astype(
         {"audience_pct": "float64", "population_pct": "float64", "representation": "float64", "followers": "float64"})
+    note = _note(views, combined, minimum) if views else (
+        f"Representation 100 = the group is as large a part of the audience as of the area. Groups with fewer than "
+        f"{minimum:,} followers are not measured.")
+    if sex_views:
+        note += (f" {', '.join(v.platform for v in sex_views)}: the export gives sex but not age, so women and men "
+                 f"are compared with residents aged {youngest} and over.")
     lens.tables.append(MetricTable(
         "p7_representation", CLAUSE, "Audience against the force area's population, by age band",
-        frame[list(REPRESENTATION_COLUMNS)], columns=REPRESENTATION_COLUMNS, note=_note(views, combined, minimum)))
-    lens.series["p7_representation"] = frame[frame["platform"] == overall.platform][
+        frame[list(REPRESENTATION_COLUMNS)], columns=REPRESENTATION_COLUMNS, note=note))
+    shown = (combined or views[0]).platform if views else sex_views[0].platform
+    lens.series["p7_representation"] = frame[frame["platform"] == shown][
         ["group", "audience_pct", "population_pct", "representation"]].reset_index(drop=True)
     return lens
+
+
+def _by_platform(per_account: dict, accounts: pd.DataFrame) -> dict[str, dict]:
+    """Per-account figures grouped by the accounts' platforms."""
+    platforms = platform_of(pd.Series(sorted(per_account), dtype=object), accounts)
+    out: dict[str, dict] = {}
+    for account, platform in zip(sorted(per_account), platforms):
+        out.setdefault(platform, {})[account] = per_account[account]
+    return out
 
 
 def _row(view: rep.View, r: dict) -> dict:

@@ -271,6 +271,10 @@ METRICS: dict[str, Metric] = {
                "video posts with captions / video posts recording captions × 100", "pct", True, target="captions_pct",
                needs=("posts.has_captions",),
                none_reason="no video post in the period records whether it has captions"),
+        Metric("p7_discrimination_cases", "P7", "Discrimination cases",
+               "Conduct cases about discriminatory content.", "count of incidents in that category",
+               "count", False, small_count=True, part_of="p5_conduct_cases",
+               needs=("incidents",)),
         Metric("p7_camel_case_hashtags_pct", "P7", "Hashtags in camel case",
                "Share of long hashtags (8 letters or more, so most are several words) written in camel case "
                "(#MissingPerson), which screen readers read as separate words.",
@@ -309,10 +313,6 @@ METRICS: dict[str, Metric] = {
                "min over channels of the audience gap on the combined groups", "rate", False,
                needs=("audience_demographics", "population", "audience"),
                none_reason="fewer than two channels have age figures and a follower figure, so there is no mix to compare"),
-        Metric("p7_discrimination_cases", "P7", "Discrimination cases",
-               "Conduct cases about discriminatory content.", "count of incidents in that category",
-               "count", False, small_count=True, part_of="p5_conduct_cases",
-               needs=("incidents",)),
     ]
 }
 

@@ -213,3 +213,31 @@ def build_view(platform: str, accounts: dict[str, dict], followers: dict[str, in
             "index": 100 * audience_share / population_share if measured else None,
         })
     return view
+
+
+def account_sex_shares(demographics: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Per account with a breakdown by sex only (TikTok Studio's FollowerGender): sex → share."""
+    rows = demographics[(demographics["dimension"] == "sex") & demographics["band"].isin(list(SEX_WORDS))]
+    return {account: dict(zip(g["band"], g["share"].astype(float))) for account, g in rows.groupby("account_id", sort=True)
+            if g["share"].notna().all()}
+
+
+def build_sex_view(platform: str, accounts: dict[str, dict[str, float]], followers: dict[str, int], pop: dict,
+                   min_band: int, youngest: int = 18) -> View | None:
+    """Women and men among the followers of accounts whose export gives sex but no age, against
+    women and men among residents aged `youngest` and over (the platform reports no younger)."""
+    weighted = {a: s for a, s in accounts.items() if followers.get(a)}
+    if not weighted:
+        return None
+    base = sum(followers[a] for a in weighted)
+    band = (youngest, None)
+    people = {sex: align(pop.get(sex, {}), [band])[0][band] for sex in SEX_WORDS}
+    everyone = sum(people.values())
+    view = View(platform, by_sex=True, followers=base, accounts=len(weighted))
+    for sex in SEX_WORDS:
+        in_band = sum(s.get(sex, 0.0) * followers[a] for a, s in weighted.items())
+        share = people[sex] / everyone if everyone else None
+        view.rows.append({"band": band, "sex": sex, "followers": in_band, "audience_share": in_band / base,
+                          "population_share": share or 0.0,
+                          "index": 100 * (in_band / base) / share if share and in_band >= min_band else None})
+    return view
