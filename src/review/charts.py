@@ -899,7 +899,7 @@ def share_chart(frame: pd.DataFrame, *, category: str, value: str, reference: st
     alt = describe_shares(frame, category=category, value=value, reference=reference,
                           value_words=value_words, reference_words=reference_words)
     n = len(frame)
-    height_cm = min(14.0, max(3.6, 1.6 + 0.36 * n))
+    height_cm = min(12.0, max(3.0, 1.2 + 0.34 * n))
 
     def draw(fig: Figure) -> None:
         ax = fig.add_subplot()

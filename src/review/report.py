@@ -110,7 +110,7 @@ def build_context(config: ReviewConfig, m: dict, ingest: dict, outcome: dict | N
             policy_text=words,
             rag=worst_rag([h for h in headlines if h.clause == clause]),
             finding=finding(clause, by_id, config),
-            headlines=[h for h in headlines if h.clause == clause],
+            headlines=[h for h in headlines if h.clause == clause and METRICS[h.metric_id].card],
             charts=[c for c in chart_map if c.clause == clause],
             tables=[t for t in m["tables"] if t.clause == clause],
         )
@@ -283,9 +283,8 @@ def draw_charts(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior
                 shares, category="group", value="audience_pct", reference="population_pct",
                 chart_id="p7-representation", clause="P7",
                 title="Our audience against the people we serve, by age band",
-                caption="Each group's share of our followers (bar; all channels together where there are several) "
-                f"against its share of {config.force.short_name}'s residents of those ages (mark). The table gives "
-                "each channel.",
+                caption=f"Share of our followers (bar; all channels together) against share of {config.force.short_name}'s "
+                "residents of those ages (mark).",
                 source=f"Source: platform audience exports; census population register, {label}.",
                 value_words="followers", reference_words="residents", palette=palette,
             ), shares[["group", "audience_pct", "population_pct", "representation"]],

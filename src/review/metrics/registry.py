@@ -24,6 +24,9 @@ class Metric:
     higher_is_better: bool | None  # None: neither direction is better (volume measures)
     target: str | None = None  # name of the field in config.targets that holds the target
     headline: bool = False  # shown among the executive summary's headline figures
+    # Shown as a card in its clause's section; False for a figure the section's finding and table
+    # already give (P7's companions of the least-reached group), so the paper stays short.
+    card: bool = True
     # A change in what a platform counts under this metric; shown when that platform's posts are in.
     caveat: str | None = None
     caveat_platforms: tuple[str, ...] = ()
@@ -296,6 +299,7 @@ METRICS: dict[str, Metric] = {
                "is below the tolerance (the representation target). Rated through the least-reached group, so the "
                "same shortfall is not counted twice.",
                "count of measured groups with representation below targets.representation_min_pct", "count", None,
+               card=False,
                needs=("audience_demographics", "population", "audience"),
                none_reason="no account has both age figures and a follower figure in the period, or every group has "
                "too few followers"),
@@ -304,6 +308,7 @@ METRICS: dict[str, Metric] = {
                "the sum of the gaps between each group's share of followers and its share of residents, in percentage "
                "points (0 = the audience mirrors the area; 100 = no overlap). The index of dissimilarity.",
                "½ × Σ over groups |share of followers − share of population| × 100", "rate", False,
+               card=False,
                needs=("audience_demographics", "population", "audience"),
                none_reason="no account has both age figures and a follower figure in the period"),
         Metric("p7_best_channel_gap_pts", "P7", "Gap of the closest single channel",
@@ -311,6 +316,7 @@ METRICS: dict[str, Metric] = {
                "groups: when it is smaller than the gap of all channels together, one channel alone covers the "
                "population better than the mix.",
                "min over channels of the audience gap on the combined groups", "rate", False,
+               card=False,
                needs=("audience_demographics", "population", "audience"),
                none_reason="fewer than two channels have age figures and a follower figure, so there is no mix to compare"),
     ]
