@@ -140,12 +140,13 @@ def test_tiktok_business_audience_blocks():
 
 
 def test_population_register_is_checked():
-    """An age band the lens cannot read (`Aged 15 to 19`) is rejected at ingest, naming the rule."""
+    """The synthetic register (18 five-year bands, women and men) is read as the population table."""
     result = _ingest([POPULATION])
     assert result.files[0].rows_accepted == 36 and result.rejected.empty
 
 
 def test_population_age_band_in_words_is_rejected(tmp_path):
+    """An age band the lens cannot read (`Aged 15 to 19`) is rejected at ingest, naming the rule."""
     bad = tmp_path / "population.csv"
     bad.write_text("area,dimension,band,sex,people,source\nNorthshire,age,Aged 15 to 19,female,100,x\n"
                    "Northshire,age,20-24,female,120,x\n", encoding="utf-8")
