@@ -282,7 +282,7 @@ def draw_charts(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior
             _with_data(charts.share_chart(
                 shares, category="group", value="audience_pct", reference="population_pct",
                 chart_id="p7-representation", clause="P7",
-                title="Our audience against the people we serve, by age band",
+                title="Our audience against the people we serve",
                 caption=f"Share of our followers (bar; all channels together) against share of {config.force.short_name}'s "
                 "residents of those ages (mark).",
                 source=f"Source: platform audience exports; census population register, {label}.",

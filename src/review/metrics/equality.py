@@ -108,7 +108,7 @@ def equality_lens(p: PeriodData) -> Lens:
     lens = Lens()
     # Always the table, so that a force without the inputs gets it as not measured, with the reason
     # (review.metrics.measure), and one with nothing to compare gets it empty, saying why.
-    nothing = MetricTable("p7_representation", CLAUSE, "Audience against the force area's population, by age band",
+    nothing = MetricTable("p7_representation", CLAUSE, "Audience against the force area's population, by age and sex",
                           pd.DataFrame({c: pd.Series(dtype="float64" if REPRESENTATION_COLUMNS[c].kind != "text"
                                                      else "object") for c in REPRESENTATION_COLUMNS}),
                           columns=REPRESENTATION_COLUMNS,
@@ -163,7 +163,7 @@ def equality_lens(p: PeriodData) -> Lens:
         note += (f" {', '.join(v.platform for v in sex_views)}: the export gives sex but not age, so women and men "
                  f"are compared with residents aged {youngest} and over.")
     lens.tables.append(MetricTable(
-        "p7_representation", CLAUSE, "Audience against the force area's population, by age band",
+        "p7_representation", CLAUSE, "Audience against the force area's population, by age and sex",
         frame[list(REPRESENTATION_COLUMNS)], columns=REPRESENTATION_COLUMNS, note=note))
     shown = (combined or views[0]).platform if views else sex_views[0].platform
     lens.series["p7_representation"] = frame[frame["platform"] == shown][
