@@ -191,7 +191,8 @@ def _row(view: rep.View, r: dict) -> dict:
 def _note(views: list[rep.View], combined: rep.View | None, minimum: int) -> str:
     youngest = min(r["band"][0] for v in views for r in v.rows)
     parts = [f"Population: residents aged {youngest} and over (the platforms report no younger followers), "
-             "from the census register, summed into each channel's own age bands."]
+             "from the census register, summed into each channel's own age bands. Audience exports without a date "
+             "are taken as the followers at the end of the period."]
     if any(v.split for v in views) or (combined and combined.split):
         parts.append("A census band that straddles a platform band (15-19 against 18-24) is split in proportion to "
                      "its years, as if ages were spread evenly within it.")
