@@ -6,7 +6,8 @@
 #
 # This notebook computes the evidence for clause P7: whether posts can be used by everyone
 # (alt text on images, captions on videos, camel-case hashtags that screen readers can read
-# word by word) and complaints about discriminatory content. It writes
+# word by word), whether the audience looks like the force area's population, and complaints
+# about discriminatory content. It writes
 # `artifacts/clauses/P7.json` and the clause's tables and chart data into the output folder.
 #
 # **How to read it.** Each share is over the posts it applies to: alt text over image posts,
@@ -33,6 +34,18 @@ pipeline.headline_frame(p7)
 
 # %%
 p7.table("p7_accessibility")
+
+# %% [markdown]
+# ## Our audience against the people we serve
+#
+# Each age band's share of the followers (by sex where the exports split it) against its share of
+# the force area's residents of those ages, per channel and for all channels together.
+# *representation* is 100 when the group is as large a part of the audience as of the area; a
+# group with too few followers is not measured. Not measured at all without audience
+# demographics or the population register (docs/population.md).
+
+# %%
+p7.table("p7_representation")
 
 # %% [markdown]
 # ## Every table for this clause

@@ -18,7 +18,7 @@ def typed(name: str, rows: list[dict]) -> pd.DataFrame:
             frame[column] = pd.to_datetime(frame[column], utc=True).astype("datetime64[ns, UTC]")
         elif dtype.startswith("datetime64"):
             frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
-        elif dtype in ("Int64", "boolean"):
+        elif dtype in ("Int64", "boolean", "float64"):
             frame[column] = frame[column].astype(dtype)
         else:
             frame[column] = frame[column].astype("str").where(frame[column].notna())

@@ -36,7 +36,7 @@ def test_every_layout_is_documented():
         if layout.table is None:
             assert layout.why_not_used, layout.layout_id
         else:
-            assert layout.columns and layout.definitions, layout.layout_id
+            assert (layout.columns or layout.block_specs) and layout.definitions, layout.layout_id
             if layout.table == "posts":
                 assert {"impressions", "reach", "engagements"} <= set(layout.definitions), layout.layout_id
 

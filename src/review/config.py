@@ -167,6 +167,11 @@ class Targets(_Frozen):
     engagement_rate_pct: float = Field(
         2.0, ge=0, description="Engagements as a share of impressions."
     )
+    representation_min_pct: float = Field(
+        75, ge=0, le=100, description="The equality lens's tolerance (P7): a group (an age band, by sex where the "
+        "exports split it) whose share of an audience is below this percentage of its share of the force area's "
+        "population is under-reached; 100 means the audience mirrors the area.",
+    )
     dormant_days: int = Field(90, gt=0, description="An open account with no post for this long is dormant.")
     review_interval_days: int = Field(
         365, gt=0, description="An account not reviewed for this long is overdue a review."
@@ -306,6 +311,10 @@ class Coverage(_Frozen):
     follower_edge_days: int = Field(
         31, ge=1, le=183, description="An account's follower figure counts as its start (or end) of the period "
         "only when it is dated within this many days of the period's first (or last) day.",
+    )
+    min_band_followers: int = Field(
+        50, ge=1, description="An audience group (an age band, by sex where split) with fewer followers than this "
+        "is not measured against the population: a share of a handful of people says nothing about a group.",
     )
 
 

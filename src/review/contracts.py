@@ -52,6 +52,9 @@ CHECK_RESULTS = ["pass", "fail"]
 CLAUSES = ["P1", "P2", "P3", "P4", "P5", "P6", "P7"]
 PRIORITIES = ["high", "medium", "low"]
 REC_STATUSES = ["open", "in_progress", "implemented", "rejected", "superseded"]
+AUDIENCE_DIMENSIONS = ["age", "sex", "country", "town"]
+POPULATION_DIMENSIONS = ["age", "ethnicity", "language"]
+SEXES = ["female", "male", "other"]
 
 UTC = pd.DatetimeTZDtype(unit="ns", tz="UTC")
 
@@ -165,6 +168,64 @@ class Audience(_Contract):
 
     class Config:
         unique = ["account_id", "date"]
+
+
+class AudienceDemographics(_Contract):
+    """Who follows one account: its followers' shares (or counts) by age band, sex, country or town,
+    as the platform's audience export gives them."""
+
+    account_id: Series[str] = _f("Account id", "The account whose followers are described.")
+    as_of: Series[pd.Timestamp] = _f(
+        "As of", "The day the figures describe. TikTok Studio and Meta's Audience export carry no date: ingest "
+        "takes them as the followers at the end of the review period (--year); without one it stays empty and "
+        "no period uses the row.", "date", nullable=True)
+    dimension: Series[str] = _f(
+        "Dimension", "What the followers are divided by: age (an age band, for one sex when `sex` is filled), "
+        "sex, country or town.", isin=AUDIENCE_DIMENSIONS)
+    band: Series[str] = _f(
+        "Band", "The group, as the platform names it: an age band (`18-24`, `65+`), a sex (`female`), a country "
+        "(`GB`, `United Kingdom`) or a town (`Northshire, England`).")
+    sex: Series[str] = _f(
+        "Sex", "For an age band split by sex (Meta's Age & gender table): the sex the figure is for; empty "
+        "otherwise.", isin=SEXES, nullable=True)
+    share: Series[float] = _f(
+        "Share", "The band's share of the account's followers, as a fraction (0.041 for 4.1%).", "fraction",
+        ge=0, le=1, nullable=True)
+    count: Series[pd.Int64Dtype] = _f(
+        "Followers in band", "Followers in the band, when the export gives a count rather than a share.",
+        "people", ge=0, nullable=True)
+
+    class Config:
+        unique = ["account_id", "as_of", "dimension", "band", "sex"]
+
+    @pa.dataframe_check(error="share (or count) is required: a row needs one of them")
+    def share_or_count(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["share"].notna() | df["count"].notna()
+
+
+class Population(_Contract):
+    """The people of the force area by age band and sex (and, optionally, by ethnic group or main
+    language), from the census: a small register the team supplies once (see docs/population.md)."""
+
+    area: Series[str] = _f("Area", "The force area, or the part of it (a local authority) the figure is for.")
+    dimension: Series[str] = _f(
+        "Dimension", "What the people are divided by: age (an age band for one sex), ethnicity or language.",
+        isin=POPULATION_DIMENSIONS)
+    band: Series[str] = _f(
+        "Band", "The group: an age band in years (`15-19`, `85+`), an ethnic group or a main language, as the "
+        "census table names it.")
+    sex: Series[str] = _f("Sex", "For an age band: female or male; empty otherwise.", isin=SEXES, nullable=True)
+    people: Series[pd.Int64Dtype] = _f("People", "Usual residents in the band.", "people", ge=0)
+    source: Series[str] = _f(
+        "Source", "The census table the figure comes from (ONS Census 2021: TS009 sex by single year of age, "
+        "TS021 ethnic group, TS024 main language).", nullable=True)
+
+    class Config:
+        unique = ["area", "dimension", "band", "sex"]
+
+    @pa.dataframe_check(error="band must be an age band in years (15-19, 85+) when dimension is age")
+    def age_band_in_years(cls, df: pd.DataFrame) -> Series[bool]:
+        return df["dimension"].ne("age") | df["band"].astype(str).str.fullmatch(r"\s*\d+\s*(-\s*\d+|\+)\s*")
 
 
 class Contacts(_Contract):
@@ -340,6 +401,8 @@ TABLES: dict[str, Table] = {
         Table("accounts", Accounts, "one official account", None),
         Table("posts", Posts, "one published post", "published_at"),
         Table("audience", Audience, "account × day", "date"),
+        Table("audience_demographics", AudienceDemographics, "account × day × dimension × band (× sex)", "as_of"),
+        Table("population", Population, "area × dimension × band (× sex)", None),
         Table("contacts", Contacts, "one inbound public message", "received_at"),
         Table("incidents", Incidents, "one social-media related incident or conduct case", "opened_date"),
         Table("critical_incidents", CriticalIncidents, "one declared critical incident", "declared_at"),

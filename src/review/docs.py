@@ -20,6 +20,7 @@ TYPE_WORDS = {
     "text": "text",
     "int": "whole number",
     "bool": "true or false",
+    "float": "number (a fraction: 0.041 for 4.1%)",
     "timestamp": "[date and time](#dates-and-times)",
     "date": "[date](#dates-and-times)",
 }

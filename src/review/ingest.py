@@ -41,7 +41,7 @@ from pathlib import Path
 import pandas as pd
 
 from review.adapters import LAYOUTS, Detection, account_hints, adapt, canonical_key, detect, month_days, raw_frame
-from review.adapters.base import Context, Layout, handle_key, norm, place
+from review.adapters.base import Context, Layout, handle_key, map_blocks, norm, place
 from review.adapters.meta import POST_COLUMNS, engagement_breakdown
 from review.adapters.reader import EXPECTED, Sheet, read_blocks, read_sheets
 from review.contracts import TABLES, Table
@@ -87,13 +87,17 @@ class RawFile:
     as_of: pd.Timestamp | None = None  # latest date in the file: later exports win de-duplication
     notes: list[str] = field(default_factory=list)
     stream: CsvStream | None = None  # a large canonical CSV, read in chunks by validation
+    # Frame rows from the same line are one record (Meta's Age & gender line gives a row for women
+    # and one for men): counted once, accepted only when all its rows are (review.validate).
+    split_records: bool = False
     _line_numbers: list[int] | None = None
 
     @property
     def rows_read(self) -> int:
         if self.stream is not None:
             return self.stream.rows
-        return len(self.frame) + len(self.dropped) + self.rows_unused + self.rows_joined
+        frame_records = len(set(self.lines or [])) if self.split_records else len(self.frame)
+        return frame_records + len(self.dropped) + self.rows_unused + self.rows_joined
 
     def line_of(self, record: int) -> int:
         """The file line a data record (0-based) starts on.
@@ -615,6 +619,35 @@ def _unused(f: _Found, base: dict, notes: list[str]) -> RawFile:
     return RawFile(table=None, frame=pd.DataFrame(), rows_unused=rows, notes=notes, **base)
 
 
+def _dated(raw: RawFile, period: Period | None) -> RawFile:
+    """Audience demographics carry no date (TikTok Studio, Meta's Audience export): they describe the
+    followers when the file was downloaded, which is taken as the end of the review period. Without
+    a review year the date stays empty, and no period's measures use the rows."""
+    if raw.frame.empty or raw.frame["as_of"].notna().all():
+        return raw
+    if period is None:
+        raw.notes.append("the file carries no date and no review year was given (--year): its figures are kept "
+                         "undated, and no period's measures use them")
+        return raw
+    last = (period[1] - dt.timedelta(days=1)).isoformat()
+    raw.frame["as_of"] = raw.frame["as_of"].fillna(last)
+    raw.notes.append(f"the file carries no date: its figures are taken as the followers at the end of the review "
+                     f"period ({last})")
+    return raw
+
+
+def _read_blocks(f: _Found, layout: Layout, account_id: str, rule: str, notes: list[str], base: dict) -> RawFile:
+    """A block-style audience export (Meta's Audience, TikTok's business audience file) mapped onto
+    `audience_demographics`, block by block. Each figure is a table row: an Age & gender line with
+    figures for women and men gives two, and stays one record in the accounting (rows read = lines).
+    Blocks the layout does not map are counted as unused."""
+    frame, lines, dropped, unused, block_notes = map_blocks(read_blocks(f.path), layout.block_specs,
+                                                            Context(account_id=account_id))
+    return RawFile(table=layout.table, frame=frame, lines=lines, dropped=dropped, rows_unused=unused, split_records=True,
+                   column_sources={"band": "the first column of each block", "share": "the figures of each block"},
+                   account_id=account_id, account_rule=rule, notes=notes + block_notes, **base)
+
+
 def _join_breakdowns(found: list[_Found], sheets: dict[str, Sheet]) -> dict[str, dict]:
     """Join a workbook's breakdown sheets onto its main sheet (legacy Facebook post workbook):
     the columns of a breakdown that carries engagement figures are added to the main sheet's rows
@@ -696,9 +729,19 @@ def _read_exports(found: list[_Found], register: _Register | None, period: Perio
         reference, year_note = decide_reference(layout, frame, f.path, folders, period)
         if year_note:
             notes.append(year_note)
+        if layout.block_specs:
+            out.append(_dated(_read_blocks(f, layout, account_id, rule, notes, base), period))
+            continue
         adapted = adapt(sheet, layout, Context(account_id=account_id, reference_date=reference))
+        if layout.table == "audience_demographics":
+            raw = RawFile(table=layout.table, frame=adapted.frame, lines=adapted.lines, dropped=adapted.dropped,
+                          column_sources=adapted.column_sources, account_id=account_id, account_rule=rule,
+                          notes=notes, **base)
+            out.append(_dated(raw, period))
+            continue
         table = TABLES[layout.table]
-        stamps = pd.to_datetime(adapted.frame[table.period_column], errors="coerce", utc=True, format="ISO8601")
+        stamps = pd.Series(dtype=object) if table.period_column is None else pd.to_datetime(
+            adapted.frame[table.period_column], errors="coerce", utc=True, format="ISO8601")
         out.append(RawFile(
             table=layout.table, frame=adapted.frame, lines=adapted.lines, dropped=adapted.dropped,
             column_sources=adapted.column_sources, account_id=account_id, account_rule=rule,

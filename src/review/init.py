@@ -261,7 +261,8 @@ def write_template(path: Path, table: Table) -> Path:
         allowed = spec["allowed"] or (["true", "false"] if kind == "bool" else None)
         required = "Required." if not spec["nullable"] else "May be left empty."
         hint = {"date": "A date, e.g. 2025-03-31.", "timestamp": "A date and time, e.g. 2025-03-31 14:05 (UK time).",
-                "int": "A whole number.", "bool": "true or false."}.get(kind, "")
+                "int": "A whole number.", "bool": "true or false.",
+                "float": "A number; a share as a fraction (0.041 for 4.1%)."}.get(kind, "")
         if allowed:
             rule = DataValidation(type="list", formula1='"' + ",".join(allowed) + '"', allow_blank=spec["nullable"])
             rule.error = "Choose one of: " + ", ".join(allowed)

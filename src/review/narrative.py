@@ -164,6 +164,13 @@ def _p7(by_id, config) -> str:
         parts.append(f"{_v(by_id, 'p7_alt_text_pct')} of image posts had alt text.")
     if _has(by_id, "p7_captions_pct"):
         parts.append(f"{_v(by_id, 'p7_captions_pct')} of videos had captions.")
+    if _has(by_id, "p7_lowest_representation_pct", "p7_underreached_groups"):
+        under = by_id["p7_underreached_groups"].value
+        said = f"{under:.0f} age group{'s are' if under != 1 else ' is'} under-reached"
+        if _has(by_id, "p7_audience_gap_pts", "p7_best_channel_gap_pts"):
+            better = by_id["p7_audience_gap_pts"].value < by_id["p7_best_channel_gap_pts"].value
+            said += f"; our channels together mirror the area {'better' if better else 'no better'} than any one"
+        parts.append(said + ".")
     if _has(by_id, "p7_discrimination_cases"):
         parts.append(_how_many(by_id["p7_discrimination_cases"], "{n} cases were about discriminatory content.",
                                "The number of cases about discriminatory content",

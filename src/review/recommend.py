@@ -535,6 +535,53 @@ def captions(m: MetricsResult) -> Recommendation | None:
     )
 
 
+@rule("P7-audience-reach")
+def audience_reach(m: MetricsResult) -> Recommendation | None:
+    """A group of the force area under-reached by the channels beyond the tolerance (the
+    representation target): name it, with its share of the area and of the channel that reaches
+    it least."""
+    h = m.headline("p7_lowest_representation_pct")
+    if h.rag in ("Green", "Not rated"):
+        return None
+    from review.metrics.representation import ALL_CHANNELS, parse_band, people_words
+
+    table = next(t.frame for t in m.tables if t.table_id == "p7_representation")
+    measured = table[table["representation"].notna()]
+    overall = measured[measured["platform"] == ALL_CHANNELS]
+    if overall.empty:
+        overall = measured
+    worst = overall.loc[overall["representation"].idxmin()]
+    channels = measured[(measured["group"] == worst["group"]) & (measured["platform"] != ALL_CHANNELS)]
+    where = channels.loc[channels["representation"].idxmin()] if not channels.empty else worst
+    words = worst["group"].split()
+    sex = {"Women": "female", "Men": "male"}.get(words[0]) if len(words) > 1 else None
+    who = people_words(parse_band(words[-1]), sex)
+    channel = "audience across all our channels" if where["platform"] == ALL_CHANNELS else f"{where['platform']} audience"
+    youngest = min(parse_band(g.split()[-1])[0] for g in table["group"])
+    area = f"{m.current.config.force.short_name}'s residents aged {youngest} and over"
+    under = int(m.value("p7_underreached_groups") or 0)
+
+    def pct(value: float) -> str:
+        return f"{value:.0f}%" if value >= 10 else f"{value:.1f}%"
+
+    return Recommendation(
+        rec_id="P7-audience-reach",
+        clause="P7",
+        title="Reach the groups our channels miss",
+        text=(
+            f"{who.capitalize()} are {pct(worst['population_pct'])} of {area} and {pct(where['audience_pct'])} of "
+            f"our {channel}. {under} group{'s' if under != 1 else ''} of the area {'are' if under != 1 else 'is'} "
+            f"reached at less than {h.target:g}% of {'their' if under != 1 else 'its'} share of the population. We "
+            "recommend a plan, with the force's equality lead, for the channels, content and partners that "
+            "reach them, and checking the audience figures again next year."
+        ),
+        priority="low",
+        owner="Head of Corporate Communications",
+        evidence={"p7_lowest_representation_pct": round(h.value, 1), "p7_underreached_groups": under},
+        due_date=_due(m, 12),
+    )
+
+
 @rule("P6-policy-refresh", needs=("authority",))
 def policy_out_of_date(m: MetricsResult) -> Recommendation | None:
     """The policy under review is older than the force allows (config: policy.dated,

@@ -110,7 +110,7 @@ def build_context(config: ReviewConfig, m: dict, ingest: dict, outcome: dict | N
             policy_text=words,
             rag=worst_rag([h for h in headlines if h.clause == clause]),
             finding=finding(clause, by_id, config),
-            headlines=[h for h in headlines if h.clause == clause],
+            headlines=[h for h in headlines if h.clause == clause and METRICS[h.metric_id].card],
             charts=[c for c in chart_map if c.clause == clause],
             tables=[t for t in m["tables"] if t.clause == clause],
         )
@@ -275,6 +275,22 @@ def draw_charts(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior
                 source=src, value_label="With alt text", unit="pct", palette=palette, noun="platforms",
             ), alt[["platform", "alt_text_pct"]],
                 {"platform": Column("Platform"), "alt_text_pct": Column("Image posts with alt text (%)", "pct", places=1)})
+        )
+    shares = series.get("p7_representation", empty)
+    if len(shares):
+        out.append(
+            _with_data(charts.share_chart(
+                shares, category="group", value="audience_pct", reference="population_pct",
+                chart_id="p7-representation", clause="P7",
+                title="Our audience against the people we serve",
+                caption=f"Share of our followers (bar; all channels together) against share of {config.force.short_name}'s "
+                "residents of those ages (mark).",
+                source=f"Source: platform audience exports; census population register, {label}.",
+                value_words="followers", reference_words="residents", palette=palette,
+            ), shares[["group", "audience_pct", "population_pct", "representation"]],
+                {"group": Column("Group"), "audience_pct": Column("Followers (%)", "pct", places=1),
+                 "population_pct": Column("Residents (%)", "pct", places=1),
+                 "representation": Column("Representation", "number", places=0, missing="too few followers")})
         )
     return out
 

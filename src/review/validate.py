@@ -94,6 +94,12 @@ def _coerce_int(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     return numbers.where(~bad).astype("Float64").round().astype("Int64"), bad
 
 
+def _coerce_float(series: pd.Series) -> tuple[pd.Series, pd.Series]:
+    text = series.astype("string").str.strip()
+    numbers = pd.to_numeric(text.mask(text.eq("")), errors="coerce").astype("float64")
+    return numbers, ~_blank(series) & numbers.isna()
+
+
 def _coerce_bool(series: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = series.astype("string").str.strip().str.lower()
     out = pd.Series(pd.NA, index=series.index, dtype="boolean")
@@ -216,6 +222,7 @@ def _coerce_date(series: pd.Series) -> tuple[pd.Series, pd.Series]:
 _EXPECTED = {
     "text": ("text", _coerce_text),
     "int": ("a whole number", _coerce_int),
+    "float": ("a number (0.041, not 4.1% or a date)", _coerce_float),
     "bool": ("true or false", _coerce_bool),
     "timestamp": ("a date and time (ISO 8601, 2025-03-04T17:05:00Z, or UK time, 04/03/2025 17:05)", _coerce_timestamp),
     "date": ("a date (YYYY-MM-DD or DD/MM/YYYY)", _coerce_date),
@@ -229,6 +236,8 @@ def column_kind(dtype: str) -> str:
         return "date"
     if dtype.lower().startswith("int"):
         return "int"
+    if dtype.startswith("float"):
+        return "float"
     if dtype == "boolean":
         return "bool"
     return "text"
@@ -292,6 +301,8 @@ def _reason(check: object) -> str:
         return "a value is required"
     if text.startswith("greater_than_or_equal_to("):
         return "expected at least " + text[len("greater_than_or_equal_to(") : -1]
+    if text.startswith("less_than_or_equal_to("):
+        return "expected at most " + text[len("less_than_or_equal_to(") : -1]
     if text.startswith("field_uniqueness") or text.startswith("multiple_fields_uniqueness"):
         return "duplicate key"
     return text
@@ -348,7 +359,12 @@ def validate_files(raw_files: list[RawFile], data_dir=None, spool=None) -> Valid
         bad_records = {p[0] for p in problems}
         for record, column, value, reason in problems:
             rejected_rows.append(_log(rel, raw.line_of(record), raw.table, raw.column_label(column), value, reason))
-        report.rows_rejected += len(bad_records)
+        if raw.split_records:  # a line is one record: a bad figure rejects the line's other rows too
+            bad_lines = {raw.lines[i] for i in bad_records}
+            report.rows_rejected += len(bad_lines)
+            bad_records = {i for i, line in enumerate(raw.lines) if line in bad_lines}
+        else:
+            report.rows_rejected += len(bad_records)
         typed = typed.drop(index=sorted(bad_records))
         typed["_file"] = order
         typed["_record"] = typed.index
@@ -366,8 +382,15 @@ def validate_files(raw_files: list[RawFile], data_dir=None, spool=None) -> Valid
             continue
         frames = [frame for _, frame in sorted(keyed, key=lambda t: t[0])]
         combined = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+        split = {order for order in combined["_file"].unique() if raw_files[order].split_records}
+        before = combined[["_file", "_record"]]
         combined, merged = _deduplicate(combined, table)
+        gone = before.loc[~before.index.isin(combined.index)]
+        counted: set[int] = set()
         for (order, winner), count in sorted(merged.items()):
+            if order in split:  # lines, counted once per file whichever files won
+                count = 0 if order in counted else len(_lines_of(raw_files[order], gone, order))
+                counted.add(order)
             reports[order].rows_merged += count
             where = "later in the same file" if winner == order else f"in {reports[winner].path}"
             reports[order].notes = [*reports[order].notes,  # a new list: the raw file's stays as read
@@ -381,11 +404,16 @@ def validate_files(raw_files: list[RawFile], data_dir=None, spool=None) -> Valid
             rejected_rows.append(
                 _log(reports[order].path, raw.line_of(int(record)), name, raw.column_label(column), value, reason)
             )
+        failed_lines = {order: _lines_of(raw_files[order], combined.loc[failed_rows], order) for order in split}
         for order, count in combined.loc[failed_rows, "_file"].value_counts().items():
-            reports[int(order)].rows_rejected += int(count)
+            reports[int(order)].rows_rejected += len(failed_lines[order]) if order in split else int(count)
+        if split:  # the other rows of a rejected line go with it
+            siblings = combined.apply(lambda r: r["_file"] in split and raw_files[r["_file"]].lines[r["_record"]]
+                                      in failed_lines[r["_file"]], axis=1)
+            failed_rows = sorted(set(failed_rows) | set(combined.index[siblings]))
         kept = combined.drop(index=failed_rows)
         for order, count in kept["_file"].value_counts().items():
-            reports[int(order)].rows_accepted += int(count)
+            reports[int(order)].rows_accepted += len(_lines_of(raw_files[order], kept, order)) if order in split else int(count)
         tables[name] = table.model.validate(
             kept.drop(columns=["_file", "_record"]).reset_index(drop=True)
         )
@@ -393,6 +421,11 @@ def validate_files(raw_files: list[RawFile], data_dir=None, spool=None) -> Valid
     rejected = pd.DataFrame(rejected_rows, columns=REJECTED_COLUMNS)
     rejected = rejected.sort_values(["file", "line", "column"], kind="stable").reset_index(drop=True)
     return Validated(tables=tables, rejected=rejected, files=reports)
+
+
+def _lines_of(raw: RawFile, rows: pd.DataFrame, order: int) -> set[int]:
+    """The source lines (records) of a split-records file's rows among `rows` (`_file`, `_record`)."""
+    return {raw.lines[int(r)] for r in rows.loc[rows["_file"] == order, "_record"]}
 
 
 def _deduplicate(frame: pd.DataFrame, table: Table) -> tuple[pd.DataFrame, dict[tuple[int, int], int]]:

@@ -96,6 +96,8 @@ class Layout:
     # A block-style file (several titled tables, Meta's Audience export): regexes that the block
     # titles must all match, one each. Block layouts are recognised by titles, not by a header.
     blocks: tuple[str, ...] = ()
+    # For a block layout that feeds a table (audience_demographics): how each block maps (BlockSpec).
+    block_specs: tuple = ()
     # A check of the whole header beyond the fingerprint (YouTube Totals: every other column a
     # YouTube metric): what is missing, in words, or None when the header fits.
     header_check: Callable[[list[str]], str | None] | None = None
@@ -393,3 +395,82 @@ def handle_from_cell(value: str) -> str | None:
     if "/" in text or " " in text:
         return None
     return text.lstrip("@")
+
+
+# --- block-style audience exports: several titled tables mapped onto `audience_demographics` ----------
+
+
+@dataclass(frozen=True)
+class BlockSpec:
+    """How one titled block of an audience export becomes rows of `audience_demographics`. The
+    block's first column is the band; its figures are in the second column, or, for a table split by
+    sex (Meta's Age & gender: `Age;Women;Men`), one column per sex, each figure one row."""
+
+    title: str  # regex the block's title matches (case-insensitive)
+    dimension: str  # a contracts.AUDIENCE_DIMENSIONS value
+    sexes: tuple[tuple[str, str], ...] = ()  # (header regex, sex) of the columns split by sex
+    percent: bool = False  # shares written as percentages (41.2) rather than fractions (0.412)
+    bands: tuple[tuple[str, str], ...] = ()  # band names as written -> canonical (Female -> female)
+
+    def describe(self) -> str:
+        split = f"one row per {', '.join(s for _, s in self.sexes)} column" if self.sexes else "the second column"
+        unit = "a percentage, divided by 100" if self.percent else "a fraction"
+        return f"block titled like `{self.title}` → dimension {self.dimension}: the first column is the band; {split}, {unit}"
+
+
+# A share a non-English Excel turned into a date on re-saving (`04.янв` for 4.1, `12.июн` for 12.6).
+_DATE_SHARE = re.compile(r"^\d{1,2}[./-]\s*[^\W\d_]+\.?$")
+DATE_SHARE_REASON = ("the share was turned into a date by Excel in another language ({value}); it cannot be read back "
+                     "reliably: download the export again and use it without opening and saving it in Excel")
+
+
+def share_text(value: str, percent: bool) -> str:
+    """A share cell as a fraction in text (`41,2` with percent → `0.412`); a cell that is not a
+    number is passed on as written, so validation rejects it naming the value."""
+    text = str(value).strip().rstrip("%").strip().replace("\u00a0", "").replace(" ", "")
+    if re.fullmatch(r"-?\d+,\d+", text):
+        text = text.replace(",", ".")
+    try:
+        number = float(text)
+    except ValueError:
+        return str(value).strip()
+    return repr(round(number / 100 if percent else number, 10))
+
+
+def map_blocks(blocks: list, specs: tuple[BlockSpec, ...], ctx: Context) -> tuple[pd.DataFrame, list[int], list[dict], int, list[str]]:
+    """Blocks of an audience export as `audience_demographics` rows (text cells): (frame, the line of
+    each row, rows dropped with their reason, rows of blocks no spec maps (unused), notes)."""
+    rows, lines, dropped, unused, notes = [], [], [], 0, []
+    for block in blocks:
+        spec = next((s for s in specs if re.search(s.title, block.title, re.IGNORECASE)), None)
+        if spec is None or len(block.header) < 2:
+            unused += len(block.rows)
+            notes.append(f"block '{block.title or '(untitled)'}' ({len(block.rows)} rows): not used")
+            continue
+        if spec.sexes:
+            columns = [(i, sex) for pattern, sex in spec.sexes
+                       for i, h in enumerate(block.header) if re.fullmatch(pattern, h.strip(), re.IGNORECASE)]
+        else:
+            columns = [(1, None)]
+        bands = {k.lower(): v for k, v in spec.bands}
+        used = 0
+        for line, cells in zip(block.lines, block.rows):
+            cells = cells + [""] * len(block.header)
+            band = cells[0].strip()
+            dated = [(block.header[i], cells[i].strip()) for i, _ in columns if _DATE_SHARE.match(cells[i].strip())]
+            if dated:  # the line is one record: rejected whole, naming each damaged cell
+                dropped.append({"record": None, "line": line, "column": "share (from " + ", ".join(h for h, _ in dated) + ")",
+                                "value": "; ".join(v for _, v in dated),
+                                "reason": DATE_SHARE_REASON.format(value="; ".join(v for _, v in dated)), "is_junk": False})
+                continue
+            for i, sex in columns:
+                value = cells[i].strip()
+                rows.append({"account_id": ctx.account_id, "as_of": pd.NA, "dimension": spec.dimension,
+                             "band": bands.get(band.lower(), band), "sex": sex,
+                             "share": share_text(value, spec.percent) if value else pd.NA, "count": pd.NA})
+                lines.append(line)
+                used += 1
+        split = f", {len(columns)} figures a row, one table row each" if len(columns) > 1 else ""
+        notes.append(f"block '{block.title}' ({len(block.rows)} rows{split}): {spec.dimension}")
+    frame = pd.DataFrame(rows, columns=["account_id", "as_of", "dimension", "band", "sex", "share", "count"], dtype=object)
+    return frame, lines, dropped, unused, notes

@@ -195,7 +195,12 @@ def platform_exports() -> str:
             lines.append(f"Vintage: {layout.vintage}. Source: {layout.source}. Checked against a real file: "
                          + (f"yes (`{layout.sample}`)." if layout.sample else "**no, built from documentation only.**"))
             lines += ["", "Recognised by: " + _recognised_by(layout), ""]
-            if layout.table:
+            if layout.block_specs:
+                lines += ["Blocks mapped (other blocks are counted as unused; each figure is one row, so an Age & "
+                          "gender line with figures for women and men counts as two rows read):", ""]
+                lines += [f"* {spec.describe()}" for spec in layout.block_specs]
+                lines.append("")
+            elif layout.table:
                 lines += ["| canonical column | made from | what the platform means |", "|---|---|---|"]
                 for column in TABLES[layout.table].columns:
                     spec = layout.columns.get(column)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from review.adapters.base import Cells, Context, Layout, account, const, first_of, map_values, rule, take, total, when
+from review.adapters.base import BlockSpec, Cells, Context, Layout, account, const, first_of, map_values, rule, take, total, when
 
 MBS_TIME = ("%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S")
 LEGACY_TIME = ("%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S")
@@ -320,18 +320,25 @@ AUDIENCE = Layout(
     title="Meta Business Suite Audience export (age and gender, top towns and countries)",
     family="Meta Business Suite",
     platform="Facebook",
-    table=None,
+    table="audience_demographics",
     fingerprint=(),
     blocks=(r"age\s*(&|and)\s*gender", r"top\s+(towns|cities|towns\s*/\s*cities)"),
+    block_specs=(
+        BlockSpec(r"age\s*(&|and)\s*gender", "age",
+                  sexes=((r"women|female|f", "female"), (r"men|male|m", "male")), percent=True),
+        BlockSpec(r"top\s+(towns|cities|towns\s*/\s*cities)", "town", percent=True),
+        BlockSpec(r"top\s+countries", "country", percent=True),
+    ),
+    definitions={"share": "The block's figures: percentages of the Page's followers (4.1 for 4.1%), divided by 100. "
+                 "Age & gender gives one figure per age band for women and for men, each one row."},
     sample=None,
     source="Meta Business Suite help (Insights > Audience: age and gender, top towns/cities, top countries, "
     "downloadable as CSV); block layout from issue 13's description of real files kept outside the project. No sample file",
     vintage="2021 to date",
-    why_not_used="Who follows the Page: shares by age and gender, by town and by country. Recognised and counted; a later "
-    "change maps it to an audience demographics table for P7 (audience against the force area's population).",
     notes="One CSV of several titled blocks separated by blank lines (read one table per block). Seen in cp1251 after a "
     "re-save on a Cyrillic Windows, with `;` delimiters, and with shares turned into dates (`04.янв` for 4.1) by a "
-    "non-English Excel: those cells cannot be turned back into figures reliably and will be reported when the blocks are mapped.",
+    "non-English Excel: those cells cannot be turned back into figures reliably and are rejected, each logged with its line. "
+    "The file carries no date.",
 )
 
 TOP_CONTENT_FORMATS = Layout(

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from review.adapters.base import Cells, Context, Layout, account, const, junk_when, month_day_dates, rule, take, total, when
+from review.adapters.base import (BlockSpec, Cells, Context, Layout, account, const, junk_when, map_values, month_day_dates,
+                                  rule, take, total, when)
 
 _VIDEO_ID = r"/video/(\d+)"
 
@@ -116,21 +117,68 @@ def _not_used(layout_id: str, title: str, fingerprint: tuple[str, ...], sample: 
     )
 
 
+_SEXES = (("Female", "female"), ("Male", "male"), ("Other", "other"))
+
 BUSINESS_AUDIENCE = Layout(
     layout_id="tiktok_business_audience",
     title="TikTok business audience export (gender, age and territories in one file)",
     family="TikTok Studio",
     platform="TikTok",
-    table=None,
+    table="audience_demographics",
     fingerprint=(),
     blocks=(r"^gender", r"^age"),
+    block_specs=(
+        BlockSpec(r"^gender", "sex", bands=_SEXES),
+        BlockSpec(r"^age", "age"),
+        BlockSpec(r"territor|countr", "country"),
+    ),
+    definitions={"share": "The block's `Percentage`, a fraction of followers (0.21 for 21%)."},
     sample=None,
     source="TikTok Business Center help (audience insights by gender, age and location); the second, business layout "
     "as the business overview and video files, with one titled block per breakdown (issue 13). No sample file",
     vintage="2025",
-    why_not_used="Shares of followers (or viewers) by gender, age and territory. Recognised and counted; a later change "
-    "maps it, with FollowerGender.csv and FollowerTopTerritories.csv, to an audience demographics table for P7.",
-    notes="Titled blocks separated by blank lines, read one table per block.",
+    notes="Titled blocks separated by blank lines, read one table per block. Ages are bands of the platform's own "
+    "(`18-24` ... `55+`); the file carries no date.",
+)
+
+FOLLOWER_GENDER = Layout(
+    layout_id="tiktok_studio_follower_gender",
+    title="TikTok Studio FollowerGender.csv",
+    family="TikTok Studio",
+    platform="TikTok",
+    table="audience_demographics",
+    fingerprint=("Gender", "Distribution"),
+    columns={
+        "account_id": account(),
+        "dimension": const("sex", "sex"),
+        "band": map_values("Gender", dict(_SEXES), None, "as written otherwise"),
+        "share": take("Distribution", "a fraction of followers"),
+    },
+    definitions={"share": "`Distribution`: the share of followers, a fraction (0.59 for 59%)."},
+    sample="tiktok_studio_follower_gender.csv",
+    source="domain.md 3.7; sample tiktok_studio_follower_gender.csv",
+    vintage="2023 to date (TikTok Studio)",
+    notes="No date in the file: the shares describe the followers when it was downloaded.",
+)
+
+FOLLOWER_TERRITORIES = Layout(
+    layout_id="tiktok_studio_follower_territories",
+    title="TikTok Studio FollowerTopTerritories.csv",
+    family="TikTok Studio",
+    platform="TikTok",
+    table="audience_demographics",
+    fingerprint=("Top territories", "Distribution"),
+    columns={
+        "account_id": account(),
+        "dimension": const("country", "country"),
+        "band": take("Top territories", "ISO country code"),
+        "share": take("Distribution", "a fraction of followers"),
+    },
+    definitions={"share": "`Distribution`: the share of followers, a fraction; only the top territories are listed."},
+    sample="tiktok_studio_follower_top_territories.csv",
+    source="domain.md 3.7; sample tiktok_studio_follower_top_territories.csv",
+    vintage="2023 to date (TikTok Studio)",
+    notes="Only the top territories are listed, so the shares do not add up to 1. No date in the file.",
 )
 
 
@@ -144,17 +192,14 @@ LAYOUTS = [
               "Dates without a year; daily comments can be negative (deleted comments)."),
     _not_used("tiktok_studio_viewers", "TikTok Studio Viewers.csv",
               ("Date", "Total Viewers", "New Viewers", "Returning Viewers"), "tiktok_studio_viewers.csv",
-              "Daily distinct viewers of the account; no canonical table holds account-level reach.",
+              "Daily distinct viewers of the account; no canonical table holds account-level reach, and the file "
+              "carries no demographics (age, sex or place of the viewers), so it cannot feed `audience_demographics`.",
               "`undefined` before data exists."),
     _not_used("tiktok_studio_follower_activity", "TikTok Studio FollowerActivity.csv",
               ("Date", "Hour", "Active followers"), "tiktok_studio_follower_activity.csv",
               "Followers online by hour of day: useful for scheduling, not a review measure."),
-    _not_used("tiktok_studio_follower_gender", "TikTok Studio FollowerGender.csv",
-              ("Gender", "Distribution"), "tiktok_studio_follower_gender.csv",
-              "Share of followers by gender (fractions); the review does not profile followers."),
-    _not_used("tiktok_studio_follower_territories", "TikTok Studio FollowerTopTerritories.csv",
-              ("Top territories", "Distribution"), "tiktok_studio_follower_top_territories.csv",
-              "Share of followers by country (ISO codes, fractions); no canonical table holds it."),
+    FOLLOWER_GENDER,
+    FOLLOWER_TERRITORIES,
     _not_used("tiktok_business_overview", "TikTok business overview export (second layout)",
               ("Date", "Video views", "Reached audience", "Profile views", "Net growth", "New followers", "Lost followers"),
               "tiktok_business_overview_resaved.csv",

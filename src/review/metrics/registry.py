@@ -24,6 +24,9 @@ class Metric:
     higher_is_better: bool | None  # None: neither direction is better (volume measures)
     target: str | None = None  # name of the field in config.targets that holds the target
     headline: bool = False  # shown among the executive summary's headline figures
+    # Shown as a card in its clause's section; False for a figure the section's finding and table
+    # already give (P7's companions of the least-reached group), so the paper stays short.
+    card: bool = True
     # A change in what a platform counts under this metric; shown when that platform's posts are in.
     caveat: str | None = None
     caveat_platforms: tuple[str, ...] = ()
@@ -271,16 +274,51 @@ METRICS: dict[str, Metric] = {
                "video posts with captions / video posts recording captions × 100", "pct", True, target="captions_pct",
                needs=("posts.has_captions",),
                none_reason="no video post in the period records whether it has captions"),
+        Metric("p7_discrimination_cases", "P7", "Discrimination cases",
+               "Conduct cases about discriminatory content.", "count of incidents in that category",
+               "count", False, small_count=True, part_of="p5_conduct_cases",
+               needs=("incidents",)),
         Metric("p7_camel_case_hashtags_pct", "P7", "Hashtags in camel case",
                "Share of long hashtags (8 letters or more, so most are several words) written in camel case "
                "(#MissingPerson), which screen readers read as separate words.",
                "camel-case hashtags / hashtags of 8 or more letters × 100", "pct", True,
                needs=("posts.text",),
                none_reason="no post in the period uses a hashtag of 8 letters or more"),
-        Metric("p7_discrimination_cases", "P7", "Discrimination cases",
-               "Conduct cases about discriminatory content.", "count of incidents in that category",
-               "count", False, small_count=True, part_of="p5_conduct_cases",
-               needs=("incidents",)),
+        Metric("p7_lowest_representation_pct", "P7", "Least-reached group",
+               "The representation of the group (an age band, by sex where the exports split it) least reached by "
+               "the force's channels together: its share of the followers as a percentage of its share of the force "
+               "area's residents of those ages. 100 means the audience mirrors the area; 25 that the group is a "
+               "quarter as large a part of the audience as of the area. Groups with too few followers are not measured.",
+               "min over groups of (group's share of followers / group's share of the population) × 100", "pct", True,
+               target="representation_min_pct",
+               needs=("audience_demographics", "population", "audience"),
+               none_reason="no account has both age figures and a follower figure in the period, or every group has "
+               "too few followers"),
+        Metric("p7_underreached_groups", "P7", "Under-reached groups",
+               "Groups (age bands, by sex where split) whose representation in the audience of all channels together "
+               "is below the tolerance (the representation target). Rated through the least-reached group, so the "
+               "same shortfall is not counted twice.",
+               "count of measured groups with representation below targets.representation_min_pct", "count", None,
+               card=False,
+               needs=("audience_demographics", "population", "audience"),
+               none_reason="no account has both age figures and a follower figure in the period, or every group has "
+               "too few followers"),
+        Metric("p7_audience_gap_pts", "P7", "Audience gap from the population",
+               "How far the age (and sex) make-up of the audience of all channels together is from the area's: half "
+               "the sum of the gaps between each group's share of followers and its share of residents, in percentage "
+               "points (0 = the audience mirrors the area; 100 = no overlap). The index of dissimilarity.",
+               "½ × Σ over groups |share of followers − share of population| × 100", "rate", False,
+               card=False,
+               needs=("audience_demographics", "population", "audience"),
+               none_reason="no account has both age figures and a follower figure in the period"),
+        Metric("p7_best_channel_gap_pts", "P7", "Gap of the closest single channel",
+               "The audience gap (as above) of the one channel whose audience is closest to the area, on the same "
+               "groups: when it is smaller than the gap of all channels together, one channel alone covers the "
+               "population better than the mix.",
+               "min over channels of the audience gap on the combined groups", "rate", False,
+               card=False,
+               needs=("audience_demographics", "population", "audience"),
+               none_reason="fewer than two channels have age figures and a follower figure, so there is no mix to compare"),
     ]
 }
 
@@ -331,6 +369,7 @@ TABLE_NEEDS: dict[str, tuple[str, ...]] = {
     "p5_training_by_role": ("training",),
     "p6_status": ("recommendations",),
     "p7_accessibility": ("posts",),
+    "p7_representation": ("audience_demographics", "population", "audience"),
 }
 SERIES_NEEDS: dict[str, tuple[str, ...]] = {
     "p1_monthly": ("posts.impressions",),
@@ -343,4 +382,5 @@ SERIES_NEEDS: dict[str, tuple[str, ...]] = {
     "p4_by_account": ("posts.text",),
     "p5_training_by_unit": ("training",),
     "p7_alt_text_by_platform": ("posts.has_alt_text",),
+    "p7_representation": ("audience_demographics", "population", "audience"),
 }
