@@ -806,7 +806,7 @@ def bar_chart(
     marked = set(_highlights(highlight))
     n = len(data)
     if height_cm is None:
-        height_cm = min(24.0, max(3.6, 1.5 + 0.52 * n)) if horizontal else HEIGHT_CM
+        height_cm = min(24.0, max(3.2, 1.2 + 0.48 * n)) if horizontal else HEIGHT_CM
 
     def draw(fig: Figure) -> None:
         ax = fig.add_subplot()

@@ -383,8 +383,7 @@ def _history(old: pd.Series, first: int) -> str:
         return (f"The register marks {old['rec_id']} (raised in {int(old['year_raised'])}) implemented; this year's "
                 "evidence does not show it yet.")
     since = f"First raised in {first}" + (f"; last raised in {int(old['year_raised'])} as" if first != old["year_raised"] else " as")
-    return (f"{since} {old['rec_id']}, {due}, and still {'in progress' if old['status'] == 'in_progress' else 'open'}. "
-            "This year's recommendation replaces it in the register.")
+    return f"{since} {old['rec_id']}, {due}, and still {'in progress' if old['status'] == 'in_progress' else 'open'}."
 
 
 def _check_due(rec_id: str, d: Decision, config: ReviewConfig) -> None:
