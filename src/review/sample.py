@@ -1538,7 +1538,7 @@ _RECOMMENDATIONS = [
     ("P1", "Test a force TikTok account with a six-month evaluation", "Head of Digital", "low", 12, None),
     ("P3", "Publish reply times for each channel on the force website", "Contact Centre Manager", "low", 8, None),
     ("P6", "Keep one recommendation register and report progress to the Board each quarter", "Director of Strategic Corporate Communications", "medium", 3, None),
-    ("P7", "Compare our audience with the force area population and close the gaps", "Head of Corporate Communications", "low", 12, None),
+    ("P7", "Compare our audience with the force area population and close the gaps", "Head of Corporate Communications", "low", 12, "P7-audience-reach"),
 ]  # fmt: skip
 # A line on progress that agrees with the status and with whether the item is overdue at the
 # review period's end (an overdue item is never "on track"; review.register.CHECKS).
