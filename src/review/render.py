@@ -169,6 +169,12 @@ def fmt_path(path: str) -> Markup:
     return Markup("/<wbr>").join(escape(part) for part in str(path).split("/"))
 
 
+def fmt_id(name: str) -> Markup:
+    """An identifier (a table or metric id) that may wrap after each "_", never mid-word:
+    "audience_demographics" must not push a narrow column off the page."""
+    return Markup("_<wbr>").join(escape(part) for part in str(name).split("_"))
+
+
 def is_numeric(value: object) -> bool:
     """Jinja test: a number (not bool) or a missing value in a numeric column."""
     return isinstance(value, Number) and not isinstance(value, bool)
@@ -251,6 +257,7 @@ def make_environment(template_dir: Path) -> jinja2.Environment:
         fmt_value=fmt_value,
         fmt_cell=fmt_cell,
         fmt_path=fmt_path,
+        fmt_id=fmt_id,
         table_cells=table_cells,
         says_little=says_little,
         shared_comparisons=shared_comparisons,
