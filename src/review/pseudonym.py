@@ -118,7 +118,7 @@ def needs_key(frame: pd.DataFrame, columns: list[str]) -> bool:
 def pseudonymise_files(raw_files: list, synthetic: bool, doubts: list[str] = ()) -> None:
     """Replace person identifiers in each raw file's frame, in place, before validation.
 
-    `raw_files` are `review.ingest.RawFile`s; `synthetic` only for the proven sample. Raises
+    `raw_files` are `review.raw.RawFile`s; `synthetic` only for the proven sample. Raises
     ReviewError naming the first file that holds person identifiers when the input is real and
     no key is set up, with `doubts` (why a SYNTHETIC.json marker was not believed) after it.
     """

@@ -23,8 +23,7 @@ from review.metrics.registry import METRICS
 from review.metrics.conduct import training_status
 from review.metrics.period import account_labels
 from review.metrics.register import earlier
-from review.render import fmt_date, fmt_minutes
-from review.values import WITHHELD
+from review.values import WITHHELD, fmt_date, fmt_minutes
 
 # Evidence that is not a registered metric (counts a rule makes from a table): what the report
 # calls it. Registered metrics are titled from the registry.

@@ -265,7 +265,7 @@ def make_environment(template_dir: Path) -> jinja2.Environment:
         trusted_svg=trusted_svg,
     )
     env.tests["numeric"] = is_numeric
-    from review.recommend import EVIDENCE_TITLES  # here, not at the top: recommend formats with render
+    from review.recommend import EVIDENCE_TITLES  # here, not at the top: importing render stays light
 
     env.globals["evidence_titles"] = EVIDENCE_TITLES
     env.globals["for_print"] = False  # render_html(for_print=True): the document WeasyPrint gets

@@ -41,10 +41,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from review.cache import sha256_file
 from review.config import StaffedHours
 from review.contracts import TABLES
 from review.errors import ReviewError
+from review.raw import sha256_of
 
 FORCE_NAME = "Northshire Police"
 TIMEZONE = "Europe/London"
@@ -1702,7 +1702,7 @@ def _write_marker(out_dir: Path, written: list[Path], *, size: str, year: int, s
     so that `proven_sample` can tell this folder from real data with a copied marker."""
     marker = out_dir / MARKER
     meta = {"synthetic": True, "generator": GENERATOR, "format": MARKER_FORMAT, "size": size, "year": year,
-            "seed": seed, "files": {p.name: sha256_file(p) for p in written}}
+            "seed": seed, "files": {p.name: sha256_of(p) for p in written}}
     marker.write_text(json.dumps(meta, sort_keys=True, indent=2) + "\n", encoding="utf-8", newline="\n")
     return marker
 
@@ -1735,7 +1735,7 @@ def proven_sample(folder: Path, table_files: list[Path]) -> tuple[dict | None, s
     for name, digest in sorted(listed.items()):
         if name not in read:
             return None, f"{path}: lists {name}, which is not in the folder"
-        if sha256_file(read[name]) != digest:
+        if sha256_of(read[name]) != digest:
             return None, f"{path}: {name} is not the file the generator wrote (its checksum differs)"
     return marker, None
 

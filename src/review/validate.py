@@ -28,7 +28,7 @@ import pandera.errors
 
 from review.contracts import TABLES, Table
 from review.errors import ReviewError
-from review.ingest import RawFile
+from review.raw import RawFile
 
 LOCAL_TZ = "Europe/London"
 _TRUE = {"true", "yes", "y", "1", "t"}
