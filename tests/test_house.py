@@ -11,6 +11,7 @@ cycle at import time; review/__init__.py imports nothing of review's at module l
 """
 
 import ast
+import shutil
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -98,3 +99,18 @@ def test_package_init_imports_no_submodule_at_module_level():
 def test_review_imports_have_no_cycle():
     cycle = find_cycle(import_graph())
     assert cycle is None, "import cycle: " + " -> ".join(cycle)
+
+
+def test_code_digest_covers_every_subpackage(tmp_path, monkeypatch):
+    from review import cache
+
+    package = tmp_path / "review"
+    shutil.copytree(cache.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "PACKAGE_DIR", package)
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    before = cache.code_digest(notebooks)
+    deepest = max(package.rglob("*.py"), key=lambda p: (len(p.relative_to(package).parts), str(p)))
+    assert len(deepest.relative_to(package).parts) > 1  # a module in a subpackage
+    deepest.write_text(deepest.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    assert cache.code_digest(notebooks) != before

@@ -48,11 +48,10 @@ from pathlib import Path
 
 import psutil
 
+from review.paths import ROOT, TEMPLATE_DIR
 from review.report import PRINT_HTML
 from review.timings import STAGES
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE_DIR = ROOT / "templates"
 SIZES = ("S", "M", "L")
 LARGE = {"L"}  # sizes run `repeats_large` times: one L run takes minutes
 ROWS = STAGES + ("notebook overhead",)

@@ -34,10 +34,10 @@ from pathlib import Path
 
 from review import __version__, artifacts
 from review.outdir import MARKER
+from review.paths import PACKAGE_DIR
 
 FORMAT = 1  # bump when the layout or the key changes
 ENTRY = "entry.json"
-_PACKAGE = Path(__file__).resolve().parent
 # per-run records, not products; the marker is the staging folder's own (review.outdir)
 _SKIP = {Path("artifacts") / "timings", Path(MARKER)}
 
@@ -70,7 +70,7 @@ def sha256_file(path: Path) -> str:
 def code_digest(notebook_dir: Path) -> str:
     """One checksum over the package's Python files and the run's notebooks."""
     digest = hashlib.sha256()
-    files = sorted(_PACKAGE.rglob("*.py")) + sorted(Path(notebook_dir).glob("*.ipynb"))
+    files = sorted(PACKAGE_DIR.rglob("*.py")) + sorted(Path(notebook_dir).glob("*.ipynb"))
     for path in files:
         digest.update(str(path.name).encode())
         digest.update(path.read_bytes())

@@ -16,9 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from review.controls import control_characters
 from review.errors import ReviewError
+from review.paths import TEMPLATE_DIR
 from review.yamlfile import YamlDocument, read_yaml_document
 
-ASSETS_DIR = Path(__file__).resolve().parents[2] / "templates" / "assets"
+ASSETS_DIR = TEMPLATE_DIR / "assets"
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from review import __version__
 from review.errors import ReviewError
+from review.paths import ROOT
 
 MARKER = ".policy-review.json"
 WRITTEN_BY = "policy-review"
@@ -47,7 +48,7 @@ KINDS = {
 UNLISTED = {"store"}
 # Files a desktop leaves in any folder it shows; replaced with the folder, never a reason to refuse.
 DESKTOP_LITTER = re.compile(r"^(\.DS_Store|Thumbs\.db|desktop\.ini|\._.*)$")
-TOOLKIT_ROOT = Path(__file__).resolve().parents[2]
+TOOLKIT_ROOT = ROOT
 NO_SPACE = {errno.ENOSPC, errno.EDQUOT}
 READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
 SHOWN = 3  # foreign files named in a refusal

@@ -41,10 +41,11 @@ import pandas as pd
 
 from review.contracts import TABLES
 from review.errors import ReviewError
+from review.paths import ROOT
 
 KEY_ENV = "REVIEW_PSEUDONYM_KEY"
 KEY_FILE = ".review-key"
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+PROJECT_DIR = ROOT
 # Published on purpose (docs/guide.md): it is only ever used for the synthetic sample.
 SAMPLE_KEY = b"policy-review synthetic sample key: not for real data"
 MIN_KEY_BYTES = 16

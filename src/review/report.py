@@ -42,13 +42,13 @@ from review.narrative import (
     register_entries,
     worst_rag,
 )
+from review.paths import TEMPLATE_DIR
 from review.policy import CLAUSES
 from review.register import OUTCOME_FILE, unmatched_words
 from review.render import render_html, render_pdf
 from review.values import Column
 from review.workbook import write_workbook
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 PRINT_HTML = Path("artifacts") / "report-print.html"  # the HTML the PDF is rendered from
 CHART_BARS = 8  # a bar chart shows at most this many bars (a Board page holds three); the tables and workbook have the rest

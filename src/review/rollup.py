@@ -30,6 +30,7 @@ import pandas as pd
 
 from review import timings
 from review.errors import ReviewError
+from review.paths import PACKAGE_DIR
 
 if TYPE_CHECKING:  # the config imports nothing from here; only for the type hints
     from review.config import SparkSettings
@@ -371,7 +372,7 @@ class _quiet_pandas_warnings(warnings.catch_warnings):
 
 _session = None
 _session_lock = threading.Lock()
-LOG4J_CONFIG = Path(__file__).with_name("spark-log4j2.properties")
+LOG4J_CONFIG = PACKAGE_DIR / "spark-log4j2.properties"  # package data (pyproject.toml)
 
 
 def spark_session(settings: SparkSettings | None = None):

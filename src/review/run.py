@@ -39,8 +39,8 @@ from review import outdir
 from review.config import config_used, load_config
 from review.errors import ReviewError
 from review.kernels import KERNELS_STARTING, START_TIMEOUT_S, Kernels, kernels_ahead, papermill_engine, stop_kernel
+from review.paths import NOTEBOOK_DIR
 
-NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
 # The stages in order, in waves. A wave starts when the one before has finished; the notebooks
 # within a wave do not depend on each other (each reads the canonical tables and writes only its
 # own clause's artifacts), so they run side by side. Each notebook: parameters, calls into
