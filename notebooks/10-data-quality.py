@@ -29,7 +29,7 @@ output_dir: str = "../reports/2025"  # Where this run writes its artifacts.
 skip_unknown: bool = False  # Go on without files that match no known format; they are listed as skipped.
 
 # %%
-from review import pipeline
+from review.evidence import pipeline
 
 # %%
 summary = pipeline.ingest_stage(data_dir, year, config_path, output_dir, skip_unknown)

@@ -20,7 +20,7 @@ output_dir: str = "../reports/2025"  # The run's output folder, holding the cano
 engine: str = ""  # What runs the rollups: duckdb or spark; empty for the config's engine (duckdb unless set).
 
 # %%
-from review import pipeline
+from review.evidence import pipeline
 
 # %%
 p3 = pipeline.clause_stage("P3", year, config_path, output_dir, engine)

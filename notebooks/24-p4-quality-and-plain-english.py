@@ -20,7 +20,7 @@ config_path: str = ""  # The year's YAML config; empty for the built-in defaults
 output_dir: str = "../reports/2025"  # The run's output folder, holding the canonical tables from the data-quality stage.
 
 # %%
-from review import pipeline
+from review.evidence import pipeline
 
 # %%
 p4 = pipeline.clause_stage("P4", year, config_path, output_dir)

@@ -30,7 +30,7 @@ config_path: str = ""  # The year's YAML config; empty for the built-in defaults
 output_dir: str = "../reports/2025"  # The run's output folder, holding every clause's artifacts.
 
 # %%
-from review import pipeline
+from review.evidence import pipeline
 
 # %%
 p6 = pipeline.clause_stage("P6", year, config_path, output_dir)

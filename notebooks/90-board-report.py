@@ -14,7 +14,7 @@ config_path: str = ""  # The year's YAML config; empty for the built-in defaults
 output_dir: str = "../reports/2025"  # The run's output folder, holding the artifacts of the earlier stages.
 
 # %%
-from review import pipeline
+from review.evidence import pipeline
 
 # %%
 outputs = pipeline.report_stage(year, config_path, output_dir)

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 from review.config import SparkSettings, load_config
-from review.metrics.period import slice_period
-from review.rollup import ROLLUPS, run_rollup, spark_session, stop_spark
+from review.evidence.metrics.period import slice_period
+from review.evidence.rollup import ROLLUPS, run_rollup, spark_session, stop_spark
 from review.year import read_tables
 
 data = Path(sys.argv[1])

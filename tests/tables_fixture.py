@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from review.contracts import TABLES
+from review.inputs.contracts import TABLES
 
 
 def typed(name: str, rows: list[dict]) -> pd.DataFrame:

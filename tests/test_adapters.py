@@ -7,12 +7,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from review.adapters import LAYOUTS, detect
-from review.adapters.reader import read_sheets
+from review.inputs.adapters import LAYOUTS, detect
+from review.inputs.adapters.reader import read_sheets
 from review.docs import platform_exports
 from review.errors import ReviewError
-from review.ingest import read_folder
-from review.validate import check_reject_rate, validate_files
+from review.inputs.ingest import read_folder
+from review.inputs.validate import check_reject_rate, validate_files
 
 EXPORTS = Path(__file__).resolve().parents[2] / "shared" / "exports"
 needs_exports = pytest.mark.skipif(not EXPORTS.is_dir(), reason="../shared/exports is not beside the repo")
@@ -197,8 +197,8 @@ def test_register_saved_by_excel_with_semicolons_and_cp1252_is_read(tmp_path):
 
 @needs_exports
 def test_review_run_ingest_stage_takes_a_folder_of_raw_exports(tmp_path):
-    from review.artifacts import read_json
-    from review.pipeline import ingest_stage
+    from review.runner.artifacts import read_json
+    from review.evidence.pipeline import ingest_stage
 
     summary = ingest_stage(str(EXPORTS), 2025, None, str(tmp_path))
     assert len(summary) == len(list(EXPORTS.glob("*.csv")))

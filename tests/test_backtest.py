@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import review
-from review.sample import build_sample
+from review.inputs.sample import build_sample
 
 LONDON = ZoneInfo("Europe/London")
 YEAR = 2025

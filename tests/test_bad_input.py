@@ -31,10 +31,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from review.contracts import TABLES
+from review.inputs.contracts import TABLES
 from review.errors import ReviewError
-from review.ingest import write_ingest
-from review.pseudonym import KEY_ENV
+from review.inputs.ingest import write_ingest
+from review.inputs.pseudonym import KEY_ENV
 
 EXPORTS = Path("/work/shared/exports")
 PERIOD = (dt.date(2025, 1, 1), dt.date(2026, 1, 1))

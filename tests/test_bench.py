@@ -6,7 +6,7 @@ import json
 import pytest
 
 from review import bench
-from review.timings import STAGES
+from review.runner.timings import STAGES
 
 ROWS = [*STAGES, "notebook overhead"]
 

@@ -22,8 +22,8 @@ import pytest
 
 from review.config import load_config
 from review.context import Headline, Recommendation, RegisterEntry
-from review.metrics.registry import METRICS, rate
-from review.narrative import GLOSSARY, cover_report, methodology, worst_rag
+from review.evidence.metrics.registry import METRICS, rate
+from review.outputs.narrative import GLOSSARY, cover_report, methodology, worst_rag
 
 CONFIG = load_config(None, 2025)
 BODY_PAGES_MAX = 16

@@ -1,4 +1,4 @@
-"""Incremental re-runs (review.cache): a re-run after editing only the decisions reuses the
+"""Incremental re-runs (review.runner.cache): a re-run after editing only the decisions reuses the
 checked data and the clause evidence, and publishes exactly what a full run publishes; a
 changed input, config or cache file is never trusted.
 
@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from review import cache
+from review.runner import cache
 from review.config import load_config
-from review.run import REUSABLE_NOTEBOOKS, STAGES, run_review
-from review.sample import build_sample
+from review.runner.run import REUSABLE_NOTEBOOKS, STAGES, run_review
+from review.inputs.sample import build_sample
 
 YEAR = 2025
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"

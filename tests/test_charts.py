@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from review import charts
+from review.outputs import charts
 from review.config import Force
 from review.context import Chart
 

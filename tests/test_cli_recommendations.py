@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from review.cli import app
-from review.register import closest_ids, unmatched_words
-from review.sample import build_sample
+from review.evidence.register import closest_ids, unmatched_words
+from review.inputs.sample import build_sample
 
 YEAR = 2025
 
@@ -57,8 +57,8 @@ def test_the_notebook_lists_the_closest_id_too(tmp_path):
     """The run's record (artifacts/decisions.json) carries the guesses to the P6 notebook and the report."""
     import json
 
-    from review.pipeline import register_files_frame
-    from review.register import OUTCOME_FILE
+    from review.evidence.pipeline import register_files_frame
+    from review.evidence.register import OUTCOME_FILE
 
     (tmp_path / OUTCOME_FILE).parent.mkdir(parents=True)
     (tmp_path / OUTCOME_FILE).write_text(json.dumps({

@@ -11,7 +11,7 @@ import pytest
 
 from review.config import load_config
 from review.errors import ReviewError
-from review.register import read_decisions, read_register_yaml
+from review.evidence.register import read_decisions, read_register_yaml
 from review.yamlfile import MAX_DEPTH, read_yaml
 
 YEAR = 2025

@@ -17,13 +17,13 @@ from typer.testing import CliRunner
 from context_fixture import make_context
 from planted_run import CONTROL_POSTS, planted_run
 from tables_fixture import account, post, tables
-from review import charts, render
-from review.artifacts import write_canonical
+from review.outputs import charts, render
+from review.runner.artifacts import write_canonical
 from review.cli import app
 from review.config import Force
 from review.context import MetricTable
 from review.controls import show_controls
-from review.query import write_result
+from review.evidence.query import write_result
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 # Anything a terminal or a bidi-aware viewer acts on: C0 but tab/LF/CR, DEL, C1, bidi controls.

@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 import review
 from review.cli import app
 from review.config import load_config
-from review.plain_english import JARGON
-from review.sample import build_sample
+from review.evidence.plain_english import JARGON
+from review.inputs.sample import build_sample
 
 ROOT = Path(__file__).resolve().parents[1]
 COOKBOOK = ROOT / "docs" / "analyst.md"
@@ -222,7 +222,7 @@ def test_the_analysts_frames_give_the_reports_numbers(y):
 def test_review_sql_on_a_runs_parquet_reads_the_messages_in_place(y, tmp_path):
     """A run's folder (canonical Parquet and a manifest naming its year): `review sql` queries the
     run's year, the messages sliced in Parquet by DuckDB, and answers as review.load does."""
-    from review import artifacts
+    from review.runner import artifacts
 
     artifacts.write_canonical(tmp_path, y.tables)
     (tmp_path / "manifest.json").write_text(json.dumps({"year": YEAR}), encoding="utf-8")

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from review.config import ReviewConfig
-from review.contracts import TABLES
-from review.metrics import compute_metrics
-from review.metrics.coverage import resembling, supplied_tables
-from review.recommend import recommend
+from review.inputs.contracts import TABLES
+from review.evidence.metrics import compute_metrics
+from review.evidence.metrics.coverage import resembling, supplied_tables
+from review.evidence.recommend import recommend
 from tables_fixture import account, contact, post, tables
 
 CONFIG = ReviewConfig(year=2025)

@@ -1,10 +1,10 @@
 """Documentation is generated from the one place each thing is defined, and kept fresh."""
 
-from review.contracts import TABLES
+from review.inputs.contracts import TABLES
 import re
 
 from review.docs import configuration, data_dictionary, metric_definitions
-from review.metrics.registry import METRICS
+from review.evidence.metrics.registry import METRICS
 
 
 def test_every_column_has_title_and_description():
@@ -66,7 +66,7 @@ def test_the_configuration_doc_names_every_setting_with_its_default():
 # --- links: every file a doc or a comment points at is there -------------------------------------
 
 _MD_LINK = re.compile(r"\]\(([^)\s]+)\)")
-# a project path named in prose or a comment: `docs/guide.md`, `src/review/rollup.py`, with an
+# a project path named in prose or a comment: `docs/guide.md`, `src/review/evidence/rollup.py`, with an
 # optional section after it: docs/guide.md#engines, or docs/guide.md, "Engines"
 _MENTION = re.compile(r"(?<![\w/.-])((?:docs|src|templates|notebooks|scripts)/[\w/.-]*\.(?:md|py|ipynb|j2|css|sh|yml))"
                       r"(?:#([\w-]+)|, [\"']([^\"']+)[\"'])?")
@@ -151,7 +151,7 @@ def test_the_dictionary_says_how_times_are_read_and_the_code_agrees():
     UK time. The dictionary's own examples are checked against the code that reads them."""
     import pandas as pd
 
-    from review.validate import _coerce_timestamp
+    from review.inputs.validate import _coerce_timestamp
 
     text = data_dictionary()
     assert "UTC timestamp" not in text

@@ -1,6 +1,6 @@
 """One definition, two engines: DuckDB and Spark (local mode) give the same answers.
 
-Every rollup in review.rollup.ROLLUPS runs on both engines over the seeded sample's review period,
+Every rollup in review.evidence.rollup.ROLLUPS runs on both engines over the seeded sample's review period,
 from pandas frames and from Parquet files, and the tables must be equal: counts and sums exactly;
 quantiles by the same exact method (Spark's `percentile`, not `percentile_approx`), equal to
 within rounding in the last binary digit (QUANTILE_RTOL; docs/guide.md, "Engines").
@@ -22,14 +22,14 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from review import artifacts
+from review.runner import artifacts
 from review.cli import app
 from review.config import SparkSettings, load_config
-from review.metrics import CLAUSE_MODULES, compute_clause, slice_periods
-from review.metrics.period import slice_period
+from review.evidence.metrics import CLAUSE_MODULES, compute_clause, slice_periods
+from review.evidence.metrics.period import slice_period
 from review.errors import ReviewError
-from review.rollup import ROLLUPS, run_rollup, run_sql, spark_session, stop_spark, to_spark_sql
-from review.sample import build_sample
+from review.evidence.rollup import ROLLUPS, run_rollup, run_sql, spark_session, stop_spark, to_spark_sql
+from review.inputs.sample import build_sample
 from review.year import read_tables
 
 YEAR = 2025

@@ -12,13 +12,13 @@ import pytest
 
 import export_fixtures as fx
 from review.config import ReviewConfig
-from review.ingest import read_inputs
-from review.metrics import compute_clause, compute_metrics, slice_periods
-from review.metrics.coverage import TABLE_WORDS
-from review.metrics.equality import equality_lens
-from review.metrics.period import slice_period
-from review.sample import generate_sample
-from review.validate import validate_files
+from review.inputs.ingest import read_inputs
+from review.evidence.metrics import compute_clause, compute_metrics, slice_periods
+from review.evidence.metrics.coverage import TABLE_WORDS
+from review.evidence.metrics.equality import equality_lens
+from review.evidence.metrics.period import slice_period
+from review.inputs.sample import generate_sample
+from review.inputs.validate import validate_files
 
 EXPORTS = Path(__file__).resolve().parents[2] / "shared" / "exports"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -278,7 +278,7 @@ def test_no_demographics_is_not_measured_with_a_reason(sample):
 
 
 def test_rule_names_the_least_reached_group_with_its_shares(sample):
-    from review.recommend import recommend
+    from review.evidence.recommend import recommend
 
     m = compute_metrics(sample, ReviewConfig(year=2025))
     frame = next(t.frame for t in m.tables if t.table_id == "p7_representation")
@@ -297,7 +297,7 @@ def test_rule_names_the_least_reached_group_with_its_shares(sample):
 
 
 def test_no_demographics_no_recommendation(sample):
-    from review.recommend import recommend
+    from review.evidence.recommend import recommend
 
     tables = dict(sample)
     tables["population"] = tables["population"].iloc[0:0]
@@ -327,7 +327,7 @@ def test_two_audience_files_of_one_page_merge_line_by_line(tmp_path):
 def test_share_chart_alt_text_comes_from_the_data():
     import pandas as pd
 
-    from review.charts import describe_shares
+    from review.outputs.charts import describe_shares
 
     frame = pd.DataFrame({"group": ["18-24", "25-34", "65+"], "audience_pct": [10.0, 40.0, 5.0],
                           "population_pct": [12.0, 20.0, 25.0]})

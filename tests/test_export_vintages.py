@@ -18,13 +18,13 @@ import pytest
 from typer.testing import CliRunner
 
 import export_fixtures as fx
-from review.adapters import detect
-from review.adapters.base import parse_month_day
-from review.adapters.reader import read_blocks, read_sheets
+from review.inputs.adapters import detect
+from review.inputs.adapters.base import parse_month_day
+from review.inputs.adapters.reader import read_blocks, read_sheets
 from review.cli import app
 from review.errors import ReviewError
-from review.ingest import read_folder, read_inputs
-from review.validate import validate_files
+from review.inputs.ingest import read_folder, read_inputs
+from review.inputs.validate import validate_files
 
 PERIOD = (dt.date(2025, 1, 1), dt.date(2026, 1, 1))
 EXPORTS = Path(__file__).resolve().parents[2] / "shared" / "exports"
@@ -338,7 +338,7 @@ def test_a_hidden_folder_is_listed_even_without_skip_unknown(tmp_path):
 def test_the_report_appendix_lists_skipped_files(repo_root):
     from context_fixture import make_context
     from review.context import SkippedFile
-    from review.render import render_html
+    from review.outputs.render import render_html
 
     ctx = make_context(skipped=[SkippedFile(".exports/x copy.csv", "in a hidden folder: not read")])
     html = render_html(ctx, repo_root / "templates")

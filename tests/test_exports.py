@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from review.cli import app
-from review.ingest import read_folder
-from review.validate import validate_files
+from review.inputs.ingest import read_folder
+from review.inputs.validate import validate_files
 
 EXPORTS = Path(__file__).resolve().parents[2] / "shared" / "exports"
 PERIOD_2025 = (dt.date(2025, 1, 1), dt.date(2026, 1, 1))

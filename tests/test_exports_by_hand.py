@@ -24,8 +24,8 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from review.ingest import read_folder, read_inputs
-from review.validate import validate_files
+from review.inputs.ingest import read_folder, read_inputs
+from review.inputs.validate import validate_files
 
 EXPORTS = Path(__file__).resolve().parents[2] / "shared" / "exports"
 PERIOD_2025 = (dt.date(2025, 1, 1), dt.date(2026, 1, 1))

@@ -1,7 +1,7 @@
 """Faults: a run killed at any point leaves the previous outputs as they were, and the next run works.
 
 The previous outputs are a real run over the size S sample (tests/sample_run.py), copied into a
-fresh folder with its cache. A driver process runs the review (`review.run.run_review`, what
+fresh folder with its cache. A driver process runs the review (`review.runner.run.run_review`, what
 `review run` calls, with a copy of the notebooks that pauses at a chosen point) in its own
 process group; once it reaches the point, the whole group gets SIGKILL. Points:
 
@@ -33,9 +33,9 @@ import nbformat
 import pytest
 
 from sample_run import REVIEW, ROOT, YEAR, sample_run
-from review import artifacts
+from review.runner import artifacts
 from review.errors import ReviewError
-from review.run import NOTEBOOK_DIR, run_review
+from review.runner.run import NOTEBOOK_DIR, run_review
 
 pytestmark = pytest.mark.e2e
 
@@ -45,7 +45,7 @@ DRIVER = textwrap.dedent(
     """
     import inspect, os, sys, time
     from pathlib import Path
-    import review.run as run
+    import review.runner.run as run
 
     data, out, config, notebooks, point, marker = sys.argv[1:7]
     marker = Path(marker)
@@ -88,7 +88,7 @@ POINTS = {  # point -> (notebook, a call the pause goes after)
     "clause wave": ("21-p1-reach-and-engagement", "clause_stage"),
 }
 # The report is reached without changing a notebook, so the run may reuse the cache of the first
-# two waves (review.cache) and get there sooner: the kill comes once papermill has started
+# two waves (review.runner.cache) and get there sooner: the kill comes once papermill has started
 # writing the executed report notebook into the staging folder.
 REPORT_STARTED = Path(".2025.staging") / "notebooks" / "90-board-report.ipynb"
 
@@ -185,7 +185,7 @@ def test_a_killed_run_leaves_the_previous_outputs_intact(previous, point):
     _kill(proc, marker)
     if point == "between-renames":
         assert not out.exists(), "killed between the renames: the old outputs are aside, at .2025.old"
-        from review.run import _lock
+        from review.runner.run import _lock
 
         with _lock(out):  # the next run puts them back before anything else
             pass

@@ -102,7 +102,7 @@ def test_review_imports_have_no_cycle():
 
 
 def test_code_digest_covers_every_subpackage(tmp_path, monkeypatch):
-    from review import cache
+    from review.runner import cache
 
     package = tmp_path / "review"
     shutil.copytree(cache.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))

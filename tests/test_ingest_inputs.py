@@ -18,11 +18,11 @@ import pytest
 from typer.testing import CliRunner
 
 from review.cli import app
-from review.contracts import TABLES
+from review.inputs.contracts import TABLES
 from review.errors import ReviewError
-from review.ingest import read_folder, read_inputs
-from review.sample import build_sample
-from review.validate import validate_files
+from review.inputs.ingest import read_folder, read_inputs
+from review.inputs.sample import build_sample
+from review.inputs.validate import validate_files
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = Path(tempfile.mkdtemp(prefix="ingest-inputs-sample-")) / "sample"  # built on first use
@@ -327,7 +327,7 @@ def _accounts_with_one_bad_row_in_four(folder: Path) -> None:
 
 
 def test_the_reject_rate_limit_comes_from_the_config_and_stops_the_run(tmp_path):
-    from review.pipeline import ingest_stage
+    from review.evidence.pipeline import ingest_stage
 
     data = tmp_path / "data"
     data.mkdir()
@@ -368,8 +368,8 @@ def test_a_run_over_registers_mixed_with_raw_exports(tmp_path):
     """The sample year's registers plus three real 2025 exports: two in folders named after the
     register's accounts (NSP-001 is X, NSP-003 Instagram), one with no account in the register.
     The run's ingest stage reads them all; their posts count in the 2025 review period."""
-    from review.artifacts import read_json
-    from review.pipeline import clause_stage, ingest_stage, period_stage
+    from review.runner.artifacts import read_json
+    from review.evidence.pipeline import clause_stage, ingest_stage, period_stage
 
     data, out = tmp_path / "data", tmp_path / "out"
     shutil.copytree(_sample(), data)

@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from review import pipeline
+from review.evidence import pipeline
 from review.errors import ReviewError
-from review.ingest import INGEST_REPORT, read_checked, write_ingest
+from review.inputs.ingest import INGEST_REPORT, read_checked, write_ingest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPORTS = ROOT.parent / "shared" / "exports"
@@ -116,11 +116,11 @@ def test_dates_without_a_year_placed_for_another_year_are_refused(ingested):
 
 
 def test_large_tables_are_copied_to_the_spool_not_read_whole(ingested, tmp_path, monkeypatch):
-    import review.ingest
+    import review.inputs.ingest
 
-    from review.validate import ParquetTable
+    from review.inputs.validate import ParquetTable
 
-    monkeypatch.setattr(review.ingest, "STREAM_MIN_BYTES", 0)  # every table counts as large
+    monkeypatch.setattr(review.inputs.ingest, "STREAM_MIN_BYTES", 0)  # every table counts as large
     spool = tmp_path / "canonical"
     validated, _ = read_checked(ingested, PERIOD, spool)
     report = json.loads((ingested / INGEST_REPORT).read_text())

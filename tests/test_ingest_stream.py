@@ -1,8 +1,8 @@
 """Large inputs: the chunked path gives exactly what the in-memory path gives.
 
-A canonical CSV above review.ingest.STREAM_MIN_BYTES is read in chunks (pyarrow), typed on a fast
+A canonical CSV above review.inputs.ingest.STREAM_MIN_BYTES is read in chunks (pyarrow), typed on a fast
 Arrow path where cells are already canonical and by the pandas rules otherwise, checked and
-written straight to Parquet (review.validate, "large inputs"). Here every file streams
+written straight to Parquet (review.inputs.validate, "large inputs"). Here every file streams
 (STREAM_MIN_BYTES = 0), in chunks of a few hundred rows, over a sample spoiled with every kind of
 bad cell, duplicates within and across files, a BOM, CRLF line ends and line breaks inside quoted
 text; the tables, the rejected rows (file, line, column, value, reason) and each file's row
@@ -19,13 +19,14 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from review import artifacts, ingest, validate
+from review.runner import artifacts
+from review.inputs import ingest, validate
 from review.config import load_config
 from review.errors import ReviewError
-from review.metrics import CLAUSE_MODULES, compute_clause, read_periods, slice_periods, tables_needed
-from review.metrics.period import IN_PARQUET
-from review.sample import build_sample
-from review.validate import ParquetTable, validate_files
+from review.evidence.metrics import CLAUSE_MODULES, compute_clause, read_periods, slice_periods, tables_needed
+from review.evidence.metrics.period import IN_PARQUET
+from review.inputs.sample import build_sample
+from review.inputs.validate import ParquetTable, validate_files
 from review.year import read_tables
 
 YEAR = 2025

@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from review.errors import ReviewError
-from review.ingest import read_folder
-from review.validate import check_reject_rate, validate_files
+from review.inputs.ingest import read_folder
+from review.inputs.validate import check_reject_rate, validate_files
 
 ACCOUNTS_HEADER = "account_id,platform,handle,name,owner_unit,purpose,opened_date,closed_date,is_approved,has_mfa,admin_count,last_reviewed_date"
 GOOD_ACCOUNT = "a1,X,@ns,Northshire Police,Corporate Communications,corporate,2015-01-01,,true,true,3,2025-02-01"
@@ -150,8 +150,8 @@ def test_a_large_file_gives_the_same_clock_change_reason():
     """The chunked path (large files) types cells with its own code: the reason must be the same."""
     import pyarrow as pa
 
-    from review.contracts import TABLES
-    from review.validate import arrow_schema, coerce_arrow
+    from review.inputs.contracts import TABLES
+    from review.inputs.validate import arrow_schema, coerce_arrow
 
     table = TABLES["contacts"]
     values = {"contact_id": ["c1", "c2"], "account_id": ["a1", "a1"], "received_at": ["2025-10-26 01:30", "2025-10-26 02:30"],

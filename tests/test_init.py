@@ -17,11 +17,11 @@ from typer.testing import CliRunner
 
 from review.cli import app
 from review.config import ReviewConfig, load_config
-from review.contracts import TABLES
+from review.inputs.contracts import TABLES
 from review.errors import ReviewError
-from review.ingest import read_checked, read_folder
-from review.init import decisions_text, default_config_text, init_year, register_tables
-from review.register import carry_forward, read_decisions, read_register_yaml
+from review.inputs.ingest import read_checked, read_folder
+from review.inputs.init import decisions_text, default_config_text, init_year, register_tables
+from review.evidence.register import carry_forward, read_decisions, read_register_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 YEAR = 2025
@@ -200,7 +200,7 @@ def test_the_decisions_file_lists_last_years_open_recommendations_and_changes_no
 def test_the_year_folder_itself_as_data_says_which_folder_to_give(tmp_path):
     """`--data data/2025` (the year's folder, not its inputs/ or checked/) failed inside the first
     notebook, on ingest's own rejected-rows.csv as an unknown table."""
-    from review.run import run_review
+    from review.runner.run import run_review
 
     folder = tmp_path / "2025"
     init_year(folder, 2025)

@@ -3,8 +3,8 @@
 import pytest
 
 from review.config import ReviewConfig
-from review.metrics import compute_metrics
-from review.metrics.registry import METRICS, rate
+from review.evidence.metrics import compute_metrics
+from review.evidence.metrics.registry import METRICS, rate
 from tables_fixture import account, contact, post, tables
 
 CONFIG = ReviewConfig(year=2025)

@@ -20,11 +20,11 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from review import artifacts
+from review.runner import artifacts
 from review.cli import app
 from review.config import ReviewConfig, load_config
 from review.errors import ReviewError
-from review.national import (
+from review.outputs.national import (
     add_run,
     build_national_sample,
     compute_national,
@@ -269,7 +269,7 @@ def test_national_text_is_plain_english(national, config):
     """The paper's generated words pass the measures the force report's words pass."""
     from test_plain_english_report import _check
 
-    from review.national import build_context
+    from review.outputs.national import build_context
 
     result, _ = national
     ctx = build_context(result)
@@ -293,7 +293,7 @@ def test_forces_with_the_same_name_stay_apart(national):
     """Two forces whose configs carry one name (a copied config) are told apart by their ids."""
     import dataclasses
 
-    from review.national import build_context, comparison_table
+    from review.outputs.national import build_context, comparison_table
 
     result, _ = national
     same = [dataclasses.replace(f, config=f.config.model_copy(update={"force": f.config.force.model_copy(
@@ -311,7 +311,7 @@ def test_a_rate_from_a_small_count_is_withheld_in_the_comparison_and_its_csv(nat
     import dataclasses
 
     from review.disclosure import protect
-    from review.national import comparison_csv, comparison_table
+    from review.outputs.national import comparison_csv, comparison_table
 
     result, _ = national
     first = result.forces[0]

@@ -10,7 +10,7 @@ import papermill as pm
 import pytest
 
 from review.errors import ReviewError
-from review.run import NOTEBOOK_DIR, STAGES, check_parameters
+from review.runner.run import NOTEBOOK_DIR, STAGES, check_parameters
 
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 CLAUSE = {"year": "int", "config_path": "str", "output_dir": "str"}

@@ -1,10 +1,10 @@
 """Output safety: no command deletes what it did not write, and a full disk or a read-only folder
-leaves the last outputs whole with one line saying what failed (review.outdir).
+leaves the last outputs whole with one line saying what failed (review.runner.outdir).
 
 The cases are issue 15's, tried as a careless user would: a `thesis.docx` in --out, --out equal to
 --data, `--out .` in a project, a symbolic link as --out, an OUT-failed/ that is not ours, a
 national --out over a national store, for every command that writes. Refusals are real CLI calls
-(they stop before any kernel starts). Publishing is tried through `review.run.run_review` with its
+(they stop before any kernel starts). Publishing is tried through `review.runner.run.run_review` with its
 notebook waves replaced by a stub that writes the four outputs, and through the real `review
 sample`, `review ingest` and `review national`. The OS errors are injected: as root, a folder's
 mode does not stop a write, and a real full disk cannot be made in a test.
@@ -23,13 +23,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import review.national
-import review.sample
-from review import artifacts, outdir, run
+import review.outputs.national
+import review.inputs.sample
+from review.runner import artifacts, outdir, run
 from review.cli import app
 from review.config import ReviewConfig
 from review.errors import ReviewError
-from review.national import add_run, build_national_sample, read_force_year, run_national
+from review.outputs.national import add_run, build_national_sample, read_force_year, run_national
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "config" / "2025.yml"
@@ -466,7 +466,7 @@ def test_sample_full_disk_keeps_the_last_sample(tmp_path, monkeypatch):
     code, output = cli("sample", "--out", out, "--seed", 7)  # ours: replaced
     assert code == 0 and snapshot(out) != before, output
     before = snapshot(out)
-    real = review.sample._write_csv
+    real = review.inputs.sample._write_csv
 
     def write_csv(frames, path, columns):
         if path.name == "posts.csv":
@@ -474,7 +474,7 @@ def test_sample_full_disk_keeps_the_last_sample(tmp_path, monkeypatch):
             raise _enospc(path)
         return real(frames, path, columns)
 
-    monkeypatch.setattr(review.sample, "_write_csv", write_csv)
+    monkeypatch.setattr(review.inputs.sample, "_write_csv", write_csv)
     line = one_line_error(*cli("sample", "--out", out))
     assert f"{out}: the disk is full" in line and "posts.csv" in line, line
     assert _needed_bytes(line) == pytest.approx(sum(len(b) for b in before.values()), rel=0.05)
@@ -514,7 +514,7 @@ def test_national_publishes_through_the_rule_and_keeps_the_last_output_on_a_full
         (folder / "national.html").write_text("<p>national</p>" * 1000)
         return {"html": folder / "national.html"}
 
-    monkeypatch.setattr(review.national, "render_national", render)
+    monkeypatch.setattr(review.outputs.national, "render_national", render)
     run_national(store, YEAR, out, config)
     assert outdir.read_marker(out)["kind"] == "national"
     before = snapshot(out)
@@ -522,7 +522,7 @@ def test_national_publishes_through_the_rule_and_keeps_the_last_output_on_a_full
     def full(ctx, folder, year, tables):
         raise _enospc(folder / "national.pdf")
 
-    monkeypatch.setattr(review.national, "render_national", full)
+    monkeypatch.setattr(review.outputs.national, "render_national", full)
     with pytest.raises(ReviewError, match=f"{out}: the disk is full .*national.pdf.*the last outputs are untouched"):
         run_national(store, YEAR, out, config)
     assert snapshot(out) == before
@@ -541,7 +541,7 @@ def test_partition_on_a_full_disk_is_one_line_and_the_store_stays_readable(store
     def full(folder, fill):
         raise _enospc(folder / "part-0.parquet")
 
-    monkeypatch.setattr(review.national, "_swap_in", full)
+    monkeypatch.setattr(review.outputs.national, "_swap_in", full)
     with pytest.raises(ReviewError, match=rf"{copy}: the disk is full .*part-0.parquet") as caught:
         add_run(copy, run_out, "harbour")
     assert "is needed (the size of the run's canonical tables)" in str(caught.value)

@@ -1,6 +1,6 @@
 """P4's plain-English scoring gives textstat's numbers, exactly, however it gets there.
 
-review.plain_english scores many posts at once from textstat's own steps (each distinct word's
+review.evidence.plain_english scores many posts at once from textstat's own steps (each distinct word's
 syllables counted once, each text split once) rather than calling textstat four times a post.
 The report's methodology cites Flesch reading ease and Flesch-Kincaid grade as textstat
 computes them, so every number here is compared with equality, floats included, against
@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from review.plain_english import JARGON, jargon_hits, jargon_list, jargon_uses, score_texts, strip_non_prose
+from review.evidence.plain_english import JARGON, jargon_hits, jargon_list, jargon_uses, score_texts, strip_non_prose
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPORTS = ROOT.parent / "shared" / "exports"
@@ -81,8 +81,8 @@ def _sample_texts(size: str, tmp_path_factory) -> list[str]:
 def corpus(tmp_path_factory) -> dict[str, list[str]]:
     texts = {"edge cases": EDGE_CASES, "S": _sample_texts("S", tmp_path_factory), "M": _sample_texts("M", tmp_path_factory)}
     if EXPORTS.is_dir():
-        from review.ingest import read_folder
-        from review.validate import validate_files
+        from review.inputs.ingest import read_folder
+        from review.inputs.validate import validate_files
 
         raw, _ = read_folder(EXPORTS)
         texts["exports"] = validate_files(raw, EXPORTS).tables["posts"]["text"].dropna().tolist()

@@ -1,9 +1,9 @@
 """The report's own words pass the plain-English measures it applies to the Force's posts.
 
-Checked: everything review.narrative writes for a real sample run (purpose, executive summary,
+Checked: everything review.outputs.narrative writes for a real sample run (purpose, executive summary,
 findings, implications, methodology, glossary, plus the wording used when there is no prior
 year or no critical incident) and the fixed prose in templates/ (intros, hints, notes). The
-measures are review.plain_english's: Flesch reading ease of the text as a whole at least the
+measures are review.evidence.plain_english's: Flesch reading ease of the text as a whole at least the
 config's `reading_ease_min` (the target posts are held to), no paragraph below "fairly
 difficult" (50), no sentence longer than 25 words, and no word from the jargon list.
 """
@@ -18,9 +18,10 @@ import pandas as pd
 import pytest
 
 from sample_run import YEAR, sample_run
-from review import artifacts, narrative
+from review.runner import artifacts
+from review.outputs import narrative
 from review.config import load_config
-from review.plain_english import jargon_hits, score_texts
+from review.evidence.plain_english import jargon_hits, score_texts
 
 pytestmark = pytest.mark.e2e
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"

@@ -20,9 +20,9 @@ import pytest
 
 from conftest import TEST_KEY
 from planted_run import APPEAL, APPEAL_AGE, APPEAL_NAME, PLANTED_NAMES, YEAR, pdf_text, planted_run
-from review import pseudonym
+from review.inputs import pseudonym
 from review.errors import ReviewError
-from review.ingest import read_folder
+from review.inputs.ingest import read_folder
 from review.config import load_config
 
 TRAINING_HEADER = "person_ref,role,unit,course,completed_date,expires_date\n"
@@ -82,8 +82,8 @@ def test_key_file_in_the_project_folder_is_used(no_key, tmp_path):
 def test_a_run_hands_the_key_from_the_users_folder_to_its_kernels(no_key, tmp_path):
     """The kernels start in notebooks/, away from the folder the user ran `review` in: the
     driver finds `.review-key` there and hands it on. Checked in a real kernel of a run's pool."""
-    from review.kernels import Kernels, stop_kernel
-    from review.run import NOTEBOOK_DIR, kernel_name
+    from review.runner.kernels import Kernels, stop_kernel
+    from review.runner.run import NOTEBOOK_DIR, kernel_name
 
     (tmp_path / pseudonym.KEY_FILE).write_text("users-folder-key-0123456789\n", encoding="utf-8")
     kernels = Kernels(kernel_name(), NOTEBOOK_DIR, tmp_path, ahead=0, starting=1)
@@ -97,7 +97,7 @@ def test_a_run_hands_the_key_from_the_users_folder_to_its_kernels(no_key, tmp_pa
         client.wait_for_ready(timeout=600)  # a loaded machine starts kernels slowly
         seen = []
         client.execute_interactive(
-            "import os; from review.pseudonym import find_key; print(os.getcwd(), find_key()[0].decode())",
+            "import os; from review.inputs.pseudonym import find_key; print(os.getcwd(), find_key()[0].decode())",
             output_hook=lambda msg: seen.append(msg["content"].get("text", "")), timeout=600)
     finally:
         client.stop_channels()
@@ -145,7 +145,7 @@ def test_already_pseudonymised_real_data_needs_no_key(no_key, tmp_path):
 @pytest.fixture(scope="module")
 def genuine(tmp_path_factory) -> Path:
     """The size S sample as `review sample` writes it (read-only for the tests: copy to edit)."""
-    from review.sample import build_sample
+    from review.inputs.sample import build_sample
 
     folder = tmp_path_factory.mktemp("genuine") / "sample"
     build_sample("S", YEAR, folder)
@@ -226,7 +226,7 @@ def test_the_genuine_marker_copied_beside_real_data_proves_nothing(no_key, genui
 
 def test_a_single_file_is_never_the_sample(no_key, genuine):
     """Read as a file, not as the sample's folder, training.csv is real data."""
-    from review.ingest import read_inputs
+    from review.inputs.ingest import read_inputs
 
     with pytest.raises(ReviewError, match="no key is set up"):
         read_inputs([genuine / "training.csv"])
@@ -243,7 +243,7 @@ def test_the_key_file_is_git_ignored(repo_root):
 @pytest.mark.parametrize(("count", "shown"), [(0, "0"), (1, "<5"), (4, "<5"), (5, "5"), (1234, "1,234")])
 def test_small_counts_are_suppressed_below_the_threshold(count, shown):
     from review.disclosure import protect
-    from review.metrics.registry import METRICS
+    from review.evidence.metrics.registry import METRICS
     from review.context import Headline
 
     m = METRICS["p5_conduct_cases"]
@@ -315,7 +315,7 @@ def test_a_missing_person_appeal_is_reprinted_in_no_output(run):
 def test_withheld_themes_come_from_the_config(tmp_path):
     """withhold_text: {} prints the appeal; a theme it names must be one of the themes."""
     from review.config import ContentThemes
-    from review.metrics.reach import withhold_texts
+    from review.evidence.metrics.reach import withhold_texts
 
     texts = pd.Series([APPEAL, "Road closed: the A1 at Northtown", None, "CCTV appeal: concern for a man last seen",
                        "Leah has been found. Thank you to everyone who shared our appeal."])

@@ -5,8 +5,8 @@ import datetime as dt
 
 from review.config import ReviewConfig
 from review.errors import ReviewError
-from review.metrics import compute_metrics
-from review.recommend import recommend
+from review.evidence.metrics import compute_metrics
+from review.evidence.recommend import recommend
 from tables_fixture import account, contact, post, tables
 
 CONFIG = ReviewConfig(year=2025)
@@ -64,8 +64,8 @@ import dataclasses  # noqa: E402
 
 import pytest  # noqa: E402
 
-from review import recommend as rules  # noqa: E402
-from review.metrics.registry import METRICS, rate  # noqa: E402
+from review.evidence import recommend as rules  # noqa: E402
+from review.evidence.metrics.registry import METRICS, rate  # noqa: E402
 
 
 def with_value(m, metric_id, value, prior=None):

@@ -7,7 +7,7 @@ import pytest
 from review.config import ReviewConfig
 from review.context import Recommendation
 from review.errors import ReviewError
-from review.register import (
+from review.evidence.register import (
     Decision,
     carry_forward,
     decide,
@@ -96,7 +96,7 @@ def test_register_round_trips_through_yaml(tmp_path):
 
 def test_a_decisions_file_changed_during_the_run_is_an_error(tmp_path):
     """The data-quality stage and the recommendations stage must apply the same decisions."""
-    from review.register import RegisterInputs, read_decisions_used
+    from review.evidence.register import RegisterInputs, read_decisions_used
 
     path = tmp_path / "decisions-2025.yml"
     path.write_text("R2025-a:\n  decision: accept\n")
@@ -109,7 +109,7 @@ def test_a_decisions_file_changed_during_the_run_is_an_error(tmp_path):
 
 
 def test_outcome_record_says_what_each_decision_did(tmp_path):
-    from review.register import outcome_record
+    from review.evidence.register import outcome_record
 
     decisions = {
         "R2024-01": Decision(status="implemented"),

@@ -20,13 +20,13 @@ import pytest
 import yaml
 
 from context_fixture import make_context
-from review import render
+from review.outputs import render
 from review.config import ReviewConfig
 from review.context import BoardOption, MetricDefinition, Recommendation
-from review.metrics.registry import METRICS
+from review.evidence.metrics.registry import METRICS
 from review.errors import ReviewError
-from review.narrative import finance, register_entries
-from review.register import (
+from review.outputs.narrative import finance, register_entries
+from review.evidence.register import (
     IMPLEMENTED_NOT_SHOWN,
     OVERDUE_ON_TRACK,
     Decision,
@@ -47,7 +47,7 @@ def config(year: int) -> ReviewConfig:
 
 
 def rec(rule: str, year: int = 2025, **kw) -> Recommendation:
-    """A recommendation as review.recommend makes it: id R<year>-<rule key>."""
+    """A recommendation as review.evidence.recommend makes it: id R<year>-<rule key>."""
     base = dict(rec_id=f"R{year}-{rule}", clause=rule[:2], title=f"Rule {rule} in {year}", text="Text.",
                 priority="medium", owner="Rule owner", evidence={"p5_mfa_pct": 83.3}, rule=rule,
                 due_date=dt.date(year + 1, 6, 30))
@@ -239,7 +239,7 @@ def test_options_cost_and_resources_from_the_decisions_file_reach_the_paper(tmp_
              "resources": "1.2 more desk officers", "trade_off": "Messages after 22:00 still wait until 08:00."},
             {"option": "Route out-of-hours messages to the Force Control Room", "resources": "Control room time"},
         ]}}, sort_keys=False), encoding="utf-8")
-    from review.register import read_decisions
+    from review.evidence.register import read_decisions
 
     decisions = read_decisions(path)
     result = run(2025, typed("recommendations", []), [rec("P3-out-of-hours-response", needs_board=("resources",)),
@@ -298,7 +298,7 @@ def test_the_team_can_put_a_high_priority_item_for_noting_in_the_decisions_file(
 
 
 def test_options_round_trip_through_the_artifacts(tmp_path):
-    from review import artifacts
+    from review.runner import artifacts
 
     with_options = rec("P3-out-of-hours-response", options=(BoardOption("A", "£1"), BoardOption("B")), cost="£1",
                        needs_board=("resources",))
@@ -311,7 +311,7 @@ def test_options_round_trip_through_the_artifacts(tmp_path):
 
 def test_every_decisions_file_key_is_described_in_the_data_dictionary():
     from review.docs import data_dictionary
-    from review.register import Option
+    from review.evidence.register import Option
 
     text = data_dictionary()
     for model in (Decision, Option):

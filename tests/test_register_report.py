@@ -9,7 +9,7 @@ import html5lib
 import pytest
 
 from context_fixture import make_context
-from review import render
+from review.outputs import render
 from review.context import RejectedRecommendation
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"

@@ -8,7 +8,7 @@ flag (register YAML, report HTML, the P6 figures), the rejection's reason, and t
 matched nothing; a re-run must give the same register.
 
 Expected values are worked out here from the first year's YAML, the decisions written here and
-the sample CSV, with plain Python (yaml, csv, datetime), not with review.register.
+the sample CSV, with plain Python (yaml, csv, datetime), not with review.evidence.register.
 """
 
 from __future__ import annotations
@@ -250,8 +250,8 @@ def test_a_rerun_keeps_every_decision(years):
     """Run the second year's stages again, as the notebooks call them, into a fresh folder beside
     the first run (where last year's register is looked for): the same register, byte for byte.
     In process rather than a third `review run`: the stages are what a re-run repeats."""
-    from review import pipeline
-    from review.metrics import CLAUSE_MODULES
+    from review.evidence import pipeline
+    from review.evidence.metrics import CLAUSE_MODULES
 
     again = years.base / "reports" / f"{SECOND}-again"
     config = str(years.config[SECOND])

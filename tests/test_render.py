@@ -21,7 +21,7 @@ import pytest
 from pypdf import PdfReader
 
 from context_fixture import make_context
-from review import render
+from review.outputs import render
 from review.context import MetricTable
 from review.values import Column
 from review.errors import ReviewError
@@ -365,7 +365,7 @@ def test_pdf_is_readable_by_others_like_any_new_file(tmp_path):
     """A board paper on a shared drive must not come out private (mkstemp's 0600)."""
     import os
 
-    from review.render import render_html, render_pdf
+    from review.outputs.render import render_html, render_pdf
 
     ctx = make_context()
     out = tmp_path / "paper.pdf"

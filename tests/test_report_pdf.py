@@ -151,7 +151,7 @@ def test_executive_summary_fits_on_one_page(run, pages):
     import json
 
     metrics = json.loads((run.out / "artifacts" / "metrics.json").read_text())
-    from review.metrics.registry import METRICS
+    from review.evidence.metrics.registry import METRICS
 
     titles = [h["title"] for h in metrics["headlines"] if METRICS[h["metric_id"]].headline]
     assert 6 <= len(titles) <= 8
@@ -207,7 +207,7 @@ def test_report_stage_gives_identical_bytes_in_a_fresh_process(run, tmp_path):
     """Same artifacts in, same PDF, HTML and workbook out: no clock, no hash order, no random ids."""
     copy = tmp_path / "out"
     shutil.copytree(run.out / "artifacts", copy / "artifacts")
-    code = ("import sys; from review.pipeline import report_stage; "
+    code = ("import sys; from review.evidence.pipeline import report_stage; "
             f"report_stage({YEAR}, sys.argv[1], sys.argv[2])")  # fmt: skip
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     env.pop("SOURCE_DATE_EPOCH", None)
@@ -221,7 +221,7 @@ def test_report_stage_gives_identical_bytes_in_a_fresh_process(run, tmp_path):
 
 def test_logo_must_be_an_svg_in_the_assets_folder():
     from review.errors import ReviewError
-    from review.report import read_logo
+    from review.outputs.report import read_logo
 
     assert read_logo(LOGO).lstrip().startswith("<svg")
     for bad in ["../report.css", "missing.svg", "../../pyproject.toml"]:
@@ -345,7 +345,7 @@ def test_another_force_name_colour_palette_and_logo_come_from_config_alone(run, 
     config.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     out = tmp_path / "out"
     shutil.copytree(run.out / "artifacts", out / "artifacts")
-    code = f"import sys; from review.pipeline import report_stage; report_stage({YEAR}, sys.argv[1], sys.argv[2])"
+    code = f"import sys; from review.evidence.pipeline import report_stage; report_stage({YEAR}, sys.argv[1], sys.argv[2])"
     subprocess.run([sys.executable, "-c", code, str(config), str(out)], check=True, capture_output=True)
     html = (out / f"annual-review-{YEAR}.html").read_text(encoding="utf-8")
     before = run.html.read_text(encoding="utf-8")
@@ -393,9 +393,9 @@ def test_dates_in_tables_read_as_dates_and_are_date_cells_in_the_workbook(run, d
 
 def test_a_bar_chart_needs_at_least_two_bars(run):
     """One unit's training share is a table row, not a chart (size S has one unit)."""
-    from review import artifacts
+    from review.runner import artifacts
     from review.config import load_config
-    from review.report import draw_charts
+    from review.outputs.report import draw_charts
 
     config = load_config(run.config, YEAR)
     m = artifacts.read_metrics(run.out)

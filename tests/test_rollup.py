@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from review.rollup import run_rollup
+from review.evidence.rollup import run_rollup
 
 
 def test_posts_by_account_month():

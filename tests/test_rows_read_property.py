@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 
 import export_fixtures as fx
 from review.cli import app
-from review.ingest import read_inputs
-from review.validate import validate_files
+from review.inputs.ingest import read_inputs
+from review.inputs.validate import validate_files
 from scaled_exports import fixture_sources, scale, shared_sources
 
 PERIOD = (dt.date(2025, 1, 1), dt.date(2026, 1, 1))

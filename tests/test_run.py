@@ -17,14 +17,14 @@ import papermill as pm
 import pytest
 
 import review
-from review import artifacts
+from review.runner import artifacts
 from review.errors import ReviewError
-from review.metrics import CLAUSE_MODULES
-from review.metrics.registry import METRICS
-from review.recommend import recommend
-from review.register import decide
-from review.run import NOTEBOOK_DIR, STAGES, kernel_name, run_review
-from review.sample import build_sample
+from review.evidence.metrics import CLAUSE_MODULES
+from review.evidence.metrics.registry import METRICS
+from review.evidence.recommend import recommend
+from review.evidence.register import decide
+from review.runner.run import NOTEBOOK_DIR, STAGES, kernel_name, run_review
+from review.inputs.sample import build_sample
 
 pytestmark = pytest.mark.e2e
 YEAR = 2025

@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from review.contracts import TABLES
-from review.sample import SAMPLE_YEARS, SIZES, build_sample, generate_sample, write_sample
+from review.inputs.contracts import TABLES
+from review.inputs.sample import SAMPLE_YEARS, SIZES, build_sample, generate_sample, write_sample
 
 YEAR = 2025
 SEED = 2025
@@ -281,7 +281,7 @@ def test_synthetic_marker(written):
     assert marker == {"synthetic": True, "generator": "review.sample", "format": 2, "size": "S", "year": YEAR, "seed": SEED}
     assert list(json.loads(text)) == sorted(json.loads(text))
     # The checksum of every file the generator wrote, worked out here with hashlib: the proof
-    # that the folder is the sample (review.sample.proven_sample).
+    # that the folder is the sample (review.inputs.sample.proven_sample).
     assert files == {f"{name}.csv": hashlib.sha256((written / f"{name}.csv").read_bytes()).hexdigest() for name in TABLES}
 
 
@@ -311,6 +311,6 @@ def test_the_ends_of_the_samples_range_give_valid_data_inside_the_two_years(year
         TABLES[name].model.validate(frame)  # no date beyond what validation accepts
     opened = tables["accounts"]["opened_date"]
     assert opened.max() < pd.Timestamp(f"{year}-01-01"), "every account opens before the review year"
-    from review.validate import LATEST
+    from review.inputs.validate import LATEST
 
     assert tables["training"]["expires_date"].max() <= LATEST

@@ -20,12 +20,13 @@ import pytest
 from markupsafe import escape
 
 from planted_run import FORMULA_NAMES, FORMULA_VALUE, HOSTILE_POSTS, YEAR, pdf_text, planted_run
-from review import pipeline, render
+from review.evidence import pipeline
+from review.outputs import render
 from review.cells import FORMULA_TRIGGERS, write_csv
 from review.config import load_config
 from review.errors import ReviewError
-from review.register import read_decisions, read_register_yaml
-from review.run import check_parameters
+from review.evidence.register import read_decisions, read_register_yaml
+from review.runner.run import check_parameters
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 RUN_PARAMETERS = {"year": 2025, "data_dir": "/data", "config_path": "", "output_dir": "/out", "engine": "", "skip_unknown": False}
@@ -167,12 +168,12 @@ WRITERS = re.compile(r"\.to_csv\(|\.to_excel\(|csv\.writer|csv\.DictWriter|xlsxw
 
 def test_every_csv_and_xlsx_writer_goes_through_the_one_guard():
     """grep the package and the notebooks: a CSV or workbook is written only by review.cells
-    (`write_csv`), review.workbook and review.init's register templates, whose every text cell goes
-    through `guard`; and review.sample, whose CSVs are the toolkit's own generated inputs (handles
+    (`write_csv`), review.outputs.workbook and review.inputs.init's register templates, whose every text cell goes
+    through `guard`; and review.inputs.sample, whose CSVs are the toolkit's own generated inputs (handles
     such as "@NorthshirePolice" are data there, read back by ingest, and no other text starts a formula)."""
     found = {str(path.relative_to(SRC.parent.parent)) for path in [*SRC.rglob("*.py"), *NOTEBOOKS.glob("*.py")]
              if WRITERS.search(path.read_text(encoding="utf-8"))}
-    assert found == {"src/review/cells.py", "src/review/workbook.py", "src/review/init.py", "src/review/sample.py"}
+    assert found == {"src/review/cells.py", "src/review/outputs/workbook.py", "src/review/inputs/init.py", "src/review/inputs/sample.py"}
     for name in ("workbook.py", "init.py"):
         lines = (SRC / name).read_text(encoding="utf-8").splitlines()
         writes = [line for line in lines if re.search(r"write_string\(|write_url\(|\.cell\(.*value=", line)]
@@ -185,7 +186,7 @@ def test_the_national_comparison_csv_and_workbook_guard_force_names(tmp_path):
     there behind its apostrophe."""
     import yaml
 
-    from review.national import build_national_sample, force_dir, run_national
+    from review.outputs.national import build_national_sample, force_dir, run_national
 
     store = tmp_path / "store"
     ids = build_national_sample(store, 3, YEAR, size="S", seed=11, scale=0.02)

@@ -22,7 +22,7 @@ import pytest
 
 from review.context import Headline, MetricTable, TableTotal
 from review.disclosure import protect, protect_with_decision
-from review.metrics.registry import METRICS
+from review.evidence.metrics.registry import METRICS
 from review.values import Column, Figure
 
 T = 5
@@ -193,7 +193,7 @@ def test_last_years_rest_is_protected():
     assert "withheld" in states
     hidden = next(h for h in new_hs if h.prior_state == "withheld")
     assert not hidden.change_shown
-    from review.render import fmt_headline_change
+    from review.outputs.render import fmt_headline_change
 
     assert fmt_headline_change(hidden) == "not available"
 
@@ -249,9 +249,9 @@ def test_a_recommendation_never_prints_a_small_count():
     """The issue's "rose from 0 to 3": the rule still fires on the true numbers, and its text and
     evidence (which the register YAML carries) print the count as every output does."""
     from review.config import ReviewConfig
-    from review.contracts import TABLES
-    from review.metrics import compute_metrics
-    from review.recommend import recommend
+    from review.inputs.contracts import TABLES
+    from review.evidence.metrics import compute_metrics
+    from review.evidence.recommend import recommend
     from tables_fixture import account, post, tables
 
     config = ReviewConfig(year=2025)
@@ -523,8 +523,8 @@ def test_a_card_says_not_measured_and_why_never_zero():
     import html5lib
 
     from context_fixture import make_context
-    from review.render import render_html
-    from review.report import TEMPLATE_DIR
+    from review.outputs.render import render_html
+    from review.outputs.report import TEMPLATE_DIR
 
     ctx = make_context()
     first = ctx.sections[0]

@@ -1,11 +1,11 @@
-"""review.timings: stage times are exclusive, written per notebook and added up per run."""
+"""review.runner.timings: stage times are exclusive, written per notebook and added up per run."""
 
 import json
 import time
 
 import pytest
 
-from review import timings
+from review.runner import timings
 
 
 def test_nested_measures_are_taken_out_of_the_outer_stage(tmp_path):

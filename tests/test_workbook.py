@@ -13,7 +13,7 @@ import pytest
 from context_fixture import make_context
 from review.context import MetricTable
 from review.cells import FORMULA_TRIGGERS, guard
-from review.workbook import write_workbook
+from review.outputs.workbook import write_workbook
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ import review
 from review.cli import app
 from review.config import ReviewConfig
 from review.errors import ReviewError
-from review.metrics import compute_metrics
-from review.plain_english import jargon_hits
+from review.evidence.metrics import compute_metrics
+from review.evidence.plain_english import jargon_hits
 from review.year import Year
 from tables_fixture import account, contact, post, tables
 
@@ -184,9 +184,9 @@ def test_review_sql_over_every_year_hints_at_the_period_columns(small_year):
 
 def test_every_public_name_of_what_load_returns_is_documented_and_prints_short(tmp_path):
     from review.context import Headline, MetricTable
-    from review.metrics import MetricsResult
-    from review.metrics.period import PeriodData
-    from review.query import QueryResult
+    from review.evidence.metrics import MetricsResult
+    from review.evidence.metrics.period import PeriodData
+    from review.evidence.query import QueryResult
 
     for cls in (Year, MetricsResult, PeriodData, MetricTable, Headline, QueryResult):
         assert cls.__doc__ and not cls.__doc__.startswith(f"{cls.__name__}("), f"{cls.__name__} has no docstring"

@@ -6,9 +6,9 @@ and reused by later benchmarks), then, `repeats` times:
 
 1. a full `review run` from scratch in a fresh process (no cache), timed end to end, with the
    peak memory of the whole process tree (the driver and its kernels, sampled with psutil) and
-   the run's own per-stage seconds (review.timings, from the manifest);
+   the run's own per-stage seconds (review.runner.timings, from the manifest);
 2. a re-run into the same folder after editing only the team's decisions file, which reuses the
-   checked data and the clause evidence (review.cache).
+   checked data and the clause evidence (review.runner.cache).
 
 Then it measures the floors, the cost of the unavoidable work done by the best tool alone, each
 in a fresh process and timed after its imports:
@@ -49,8 +49,8 @@ from pathlib import Path
 import psutil
 
 from review.paths import ROOT, TEMPLATE_DIR
-from review.report import PRINT_HTML
-from review.timings import STAGES
+from review.outputs.report import PRINT_HTML
+from review.runner.timings import STAGES
 
 SIZES = ("S", "M", "L")
 LARGE = {"L"}  # sizes run `repeats_large` times: one L run takes minutes
@@ -81,9 +81,9 @@ def sample_dir(samples: Path, size: str, year: int, seed: int) -> Path:
 
 def ensure_sample(samples: Path, size: str, year: int, seed: int) -> Path:
     """The seeded sample of `size`, generated once: a folder whose SYNTHETIC.json marker
-    (written last by review.sample) proves it is the generator's, untouched, is reused; anything
+    (written last by review.inputs.sample) proves it is the generator's, untouched, is reused; anything
     else is regenerated."""
-    from review.sample import proven_sample
+    from review.inputs.sample import proven_sample
 
     folder = sample_dir(samples, size, year, seed)
     if folder.is_dir() and proven_sample(folder, sorted(folder.glob("*.csv")))[0] is not None:
@@ -93,7 +93,7 @@ def ensure_sample(samples: Path, size: str, year: int, seed: int) -> Path:
     shutil.rmtree(building, ignore_errors=True)
     _log(f"generating size {size} sample into {folder}")
     subprocess.run(
-        [sys.executable, "-m", "review.sample", "--size", size, "--year", str(year), "--seed", str(seed), "--out", str(building)],
+        [sys.executable, "-m", "review.inputs.sample", "--size", size, "--year", str(year), "--seed", str(seed), "--out", str(building)],
         check=True, stdout=subprocess.DEVNULL,
     )
     building.rename(folder)
@@ -227,7 +227,7 @@ print(time.perf_counter() - began, time.process_time() - cpu)
 _KERNEL = """
 import resource, sys, time
 import nbformat, papermill as pm
-from review.run import kernel_name
+from review.runner.run import kernel_name
 empty, out = sys.argv[1:3]
 nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("")]), empty)
 kernel = kernel_name()

@@ -14,7 +14,7 @@ Decisions:
   (`"-5"`) is guarded like any text, because a spreadsheet cannot tell it from a formula.
 - Header cells too: a column name can come from a file.
 - Everyone who writes a CSV or XLSX goes through here: `write_csv` for CSV files, `guard` for each
-  text cell of a workbook (review.workbook, the templates of review.init). Excel shows the
+  text cell of a workbook (review.outputs.workbook, the templates of review.inputs.init). Excel shows the
   apostrophe as part of the text; analysts who need the original strip one leading `'`.
 """
 

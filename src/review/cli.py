@@ -103,8 +103,8 @@ def sample(
                                              "(Parquet partitioned by force and year) instead of one force's CSVs.")] = 0,
 ) -> None:
     """Write a synthetic year (and the year before) of canonical data for a fictional force."""
-    from review import outdir
-    from review.sample import build_sample
+    from review.runner import outdir
+    from review.inputs.sample import build_sample
 
     started = time.perf_counter()
     if forces:
@@ -112,7 +112,7 @@ def sample(
         return
     try:
         with console.status(f"Generating size {size.value} sample data for {year - 1} and {year}"):
-            # streams: size L fits in memory; built beside OUT and swapped in (review.outdir)
+            # streams: size L fits in memory; built beside OUT and swapped in (review.runner.outdir)
             written = outdir.build(out, "sample", lambda staging: build_sample(size.value, year, staging, seed=seed))
     except ReviewError as exc:
         _fail(exc)
@@ -134,7 +134,7 @@ def run(
 ) -> None:
     """Run the whole review: check the data, compute the evidence, write the board report."""
     from review.config import default_config_path
-    from review.run import run_review
+    from review.runner.run import run_review
 
     if national:
         return national_review(data=data, year=year, out=out, config=config)
@@ -178,8 +178,8 @@ def ingest(
 ) -> None:
     """Recognise, repair and validate input files; write the canonical tables and say what became of every row."""
     from review.config import default_config_path, load_config
-    from review.ingest import write_ingest
-    from review.validate import check_reject_rate
+    from review.inputs.ingest import write_ingest
+    from review.inputs.validate import check_reject_rate
 
     try:
         period, limit = None, 5.0
@@ -197,7 +197,7 @@ def ingest(
         _print_skipped(json.loads((Path(out) / "ingest-report.json").read_text(encoding="utf-8")).get("skipped", []))
         console.print(f"Wrote {len(validated.tables)} Parquet tables, ingest-report.json and rejected-rows.csv to {out}")
         check_reject_rate(validated.files, max_reject_pct if max_reject_pct is not None else limit)
-        # the folder is a valid --data: the run reports on the original files (review.ingest.read_ingested)
+        # the folder is a valid --data: the run reports on the original files (review.inputs.ingest.read_ingested)
         console.print(f"Next: {_program()} run --data {out} --year {year or 'YEAR'}" + (f" --config {config}" if config else ""),
                       highlight=False, soft_wrap=True)
     except ReviewError as exc:
@@ -212,7 +212,7 @@ def init(
     previous_register: Annotated[Optional[Path], typer.Option(help="Last year's register, whose open recommendations go into the decisions file.", show_default="where the run looks: reports/YEAR-1/recommendations-YEAR-1.yml")] = None,
 ) -> None:
     """Create a year's folder: the config, a decisions file, one XLSX template per register, a place for the exports."""
-    from review.init import init_year
+    from review.inputs.init import init_year
 
     try:
         result = init_year(folder, year, from_config=from_config, previous_register=previous_register)
@@ -307,9 +307,9 @@ def recommendations(
     from rich.panel import Panel
 
     from review.config import default_config_path, load_config
-    from review.metrics import compute_metrics
-    from review.recommend import recommend
-    from review.register import decide, prepare
+    from review.evidence.metrics import compute_metrics
+    from review.evidence.recommend import recommend
+    from review.evidence.register import decide, prepare
     from review.year import read_tables
 
     config = config or default_config_path(year)
@@ -347,7 +347,7 @@ def recommendations(
 
 def _print_unmatched(unmatched: list[str], did_you_mean: dict[str, str], decisions_file) -> None:
     """Decisions whose id matches no recommendation, one a line, with the closest id when one is near."""
-    from review.register import unmatched_words
+    from review.evidence.register import unmatched_words
 
     if unmatched:
         console.print(styled("Decisions that match no recommendation this year", "yellow", f" ({decisions_file}):"),
@@ -357,7 +357,7 @@ def _print_unmatched(unmatched: list[str], did_you_mean: dict[str, str], decisio
 
 
 def _national_sample(size: str, year: int, out: Path, seed: int, forces: int, started: float) -> None:
-    from review.national import build_national_sample
+    from review.outputs.national import build_national_sample
 
     try:
         with console.status(f"Generating {forces} size {size} forces for {year - 1} and {year}"):
@@ -375,7 +375,7 @@ def partition(
     force: Annotated[str, typer.Option(help="The force's id in the store: lower-case letters, digits, hyphens.")],
 ) -> None:
     """Add one force's validated tables for its review year to a national store."""
-    from review.national import add_run
+    from review.outputs.national import add_run
 
     try:
         year, paths = add_run(store, run_out, force)
@@ -397,7 +397,7 @@ def national_review(
 ) -> None:
     """Compare forces: each force's metrics from the store, the national report, workbook and CSV."""
     from review.config import default_config_path, load_config
-    from review.national import run_national
+    from review.outputs.national import run_national
 
     started = time.perf_counter()
     config = config or default_config_path(year)
@@ -437,7 +437,7 @@ def sql(
     max_rows: Annotated[int, typer.Option(help="Print at most this many rows (table format).", min=1)] = 50,
 ) -> None:
     """Run ad hoc SQL over one review year's tables (or every year's) and print or save the result."""
-    from review.query import format_of, run_query, write_result
+    from review.evidence.query import format_of, run_query, write_result
 
     try:
         fmt = format_of(format.value if format else None, output)
@@ -471,7 +471,7 @@ def _is_numeric(series) -> bool:
 
 
 def _cell(value) -> str:
-    """A value as printed: blank when missing (integers stay integers: review.query)."""
+    """A value as printed: blank when missing (integers stay integers: review.evidence.query)."""
     import pandas as pd
 
     if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value) is True):

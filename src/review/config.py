@@ -303,7 +303,7 @@ class IncidentLinks(_Frozen):
 
 
 class Coverage(_Frozen):
-    """What the data must hold for a figure to be measured and compared (review.metrics.coverage)."""
+    """What the data must hold for a figure to be measured and compared (review.evidence.metrics.coverage)."""
 
     min_rows_for_change: int = Field(
         30, ge=1, description="A year-on-year change needs at least this many posts, messages or follower "
@@ -428,7 +428,7 @@ class ReviewConfig(_Frozen):
     )
     engine: Literal["duckdb", "spark"] = Field(
         "duckdb",
-        description="What runs the heavy rollups (review.rollup): duckdb, embedded and the default; or spark, "
+        description="What runs the heavy rollups (review.evidence.rollup): duckdb, embedded and the default; or spark, "
         "for data beyond one machine (a national review). Both give the same figures; "
         "`review run --engine` overrides it.",
     )

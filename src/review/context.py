@@ -35,7 +35,7 @@ class Headline:
     formula: str  # e.g. "engagements / impressions × 100"
     caveat: str | None = None  # e.g. "X renamed impressions to views in 2023"
     # Why there is no figure, in plain words ("no inbound messages were supplied"): the input it
-    # needs is missing, or there was nothing to measure (review.metrics.coverage). value is None.
+    # needs is missing, or there was nothing to measure (review.evidence.metrics.coverage). value is None.
     not_measured_reason: str | None = None
     # This year's figure over only what last year also covers, when that is less than this year
     # (the change is like for like: change_pct compares compared_value with prior_value).
@@ -125,7 +125,7 @@ class MetricTable:
     threshold: int = 5
 
     def __post_init__(self) -> None:
-        # Read back from JSON (review.artifacts), the metadata arrive as plain dicts.
+        # Read back from JSON (review.runner.artifacts), the metadata arrive as plain dicts.
         columns = {k: v if isinstance(v, Column) else Column(**v) for k, v in self.columns.items()}
         totals = tuple(t if isinstance(t, TableTotal) else TableTotal(t["metric_id"], tuple(t["columns"]),
                                                                        tuple(t["where"]) if t.get("where") else None)
@@ -159,7 +159,7 @@ class MetricTable:
     def display(self) -> pd.DataFrame:
         """The table as readers see it: labelled columns, every cell as printed text ("<5"
         where suppressed). For executed notebooks and terminals; the report lays tables out
-        with review.render.table_cells."""
+        with review.outputs.render.table_cells."""
         return pd.DataFrame(
             {self.label(name): [self.figure(i, name).cell() for i in range(len(self.frame))] for name in self.frame.columns}
         )
@@ -195,16 +195,16 @@ class Recommendation:
     text: str  # plain English, cites the numbers that triggered it
     priority: str  # "high" | "medium" | "low"
     owner: str
-    for_decision: bool = False  # True: the Board decides; False: for noting (review.recommend.judge)
+    for_decision: bool = False  # True: the Board decides; False: for noting (review.evidence.recommend.judge)
     evidence: dict[str, float | str] = field(default_factory=dict)  # metric id -> value
     status: str = "open"
     due_date: dt.date | None = None
-    # What needs the Board, as the rule declares it: "resources", "authority", "risk" (review.recommend).
+    # What needs the Board, as the rule declares it: "resources", "authority", "risk" (review.evidence.recommend).
     needs_board: tuple[str, ...] = ()
     decision_basis: str = ""  # one sentence: why it is for decision, or for noting
     rule: str | None = None  # the rule that raised it ("P5-mfa")
     # An earlier recommendation this one repeats (still open, or marked implemented while the
-    # evidence does not show it), its first year and a sentence saying so (review.register).
+    # evidence does not show it), its first year and a sentence saying so (review.evidence.register).
     supersedes: str | None = None
     first_raised: int | None = None
     history: str | None = None
@@ -214,7 +214,7 @@ class Recommendation:
     resources: str | None = None
 
     def __post_init__(self) -> None:
-        # Read back from JSON (review.artifacts), options and needs arrive as lists of dicts.
+        # Read back from JSON (review.runner.artifacts), options and needs arrive as lists of dicts.
         object.__setattr__(self, "needs_board", tuple(self.needs_board))
         object.__setattr__(self, "options", tuple(o if isinstance(o, BoardOption) else BoardOption(**o)
                                                   for o in self.options))
@@ -240,7 +240,7 @@ class RegisterEntry:
     status_note: str | None
     is_overdue: bool
     # Where the register and this year's evidence disagree, in words ("Marked implemented; the
-    # evidence does not show it yet."); None when they agree (review.register.CHECKS).
+    # evidence does not show it yet."); None when they agree (review.evidence.register.CHECKS).
     check: str | None = None
     raised_again_as: str | None = None  # this year's recommendation that repeats it, for the Board
 
@@ -259,7 +259,7 @@ class RejectedRecommendation:
 @dataclass(frozen=True)
 class SourceFile:
     """One original input file and what became of its rows: read = accepted + rejected + merged
-    + unused (review.validate.FileReport). From a `review ingest` output folder, these are the
+    + unused (review.inputs.validate.FileReport). From a `review ingest` output folder, these are the
     files ingest read, from its report, not the Parquet it wrote."""
 
     path: str  # relative to the data folder (or as given to review ingest)
@@ -277,7 +277,7 @@ class SourceFile:
 
 @dataclass(frozen=True)
 class IngestRun:
-    """The `review ingest` whose output folder a run read (review.ingest.read_ingested)."""
+    """The `review ingest` whose output folder a run read (review.inputs.ingest.read_ingested)."""
 
     folder: str  # the ingest output folder given as --data
     sources: list[str]  # the folders and files ingest read
@@ -303,7 +303,7 @@ class MetricDefinition:
 
 @dataclass(frozen=True)
 class Coverage:
-    """What this review covers (review.metrics.coverage): the inputs supplied, the accounts and
+    """What this review covers (review.evidence.metrics.coverage): the inputs supplied, the accounts and
     platforms each year, the measures not measured and why. The report's early section shows the
     summary, the not-measured list and the first two tables; the workbook has every table."""
 
@@ -315,7 +315,7 @@ class Coverage:
 
 @dataclass(frozen=True)
 class CoverReport:
-    """The paper's first pages (review.narrative.cover_report), worked out from the measures: what
+    """The paper's first pages (review.outputs.narrative.cover_report), worked out from the measures: what
     went well and what did not (the sharpest findings, each naming its figure), the decisions asked
     of the Board and the risks. Each line is a plain-English sentence."""
 
@@ -356,7 +356,7 @@ class ReportContext:
     coverage: Coverage | None = None  # "What this review covers"; None outside a run (older artifacts)
     cover: CoverReport | None = None  # the cover report; None: the executive summary's paragraphs only
     amber_margin_pct: float = 10.0  # Amber: short of the target by no more than this share of it (config.targets)
-    # The team's decisions (review.register): rejected recommendations with the reason,
+    # The team's decisions (review.evidence.register): rejected recommendations with the reason,
     # decisions naming a recommendation the review did not raise (reported, not applied), and
     # the register file written for next year ("recommendations-2025.yml"; None outside a run).
     rejected: list[RejectedRecommendation] = field(default_factory=list)

@@ -5,7 +5,7 @@ paper or a terminal: it can hide text, recolour or clear a terminal, or make one
 marking *display* as another. Settings the team writes (the config) refuse them outright
 (review.config); data text from the exports (post text, names, notes) cannot be refused, so it is
 shown with each control as its name in brackets ([NUL], [ESC], [U+0085]) and bidirectional
-controls removed, at the places text leaves the toolkit: the report's templates (review.render),
+controls removed, at the places text leaves the toolkit: the report's templates (review.outputs.render),
 and every table and message printed to a terminal (review.cli). Names in plain ASCII, not the
 Unicode control pictures (␀, ␛): the report's fonts have no glyphs for those, so the PDF showed
 empty boxes.

@@ -41,7 +41,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from review.context import Headline, MetricTable
-from review.metrics.registry import METRICS
+from review.evidence.metrics.registry import METRICS
 from review.values import HIDDEN, SHOWN, SUPPRESSED, WITHHELD, WITHHELD_CELL, is_missing
 
 INF = 10**15  # no upper bound: a withheld count or a rest could be any size

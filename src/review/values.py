@@ -22,7 +22,7 @@ Which figures are small counts is declared once: `Metric.small_count` in the met
 decided for a whole publication at once by `review.disclosure.protect`.
 
 The number formatters (`fmt_count`, `fmt_pct`, ...) live here too; the report's Jinja filters
-(review.render) are these functions.
+(review.outputs.render) are these functions.
 """
 
 from __future__ import annotations
@@ -425,7 +425,7 @@ class Figure:
         """The figure as a spreadsheet cell: (value, style). Numbers stay numbers (a percentage
         as a fraction, 0.042 for 4.2%, under a % format), dates dates, hidden figures their
         marker as text, missing ones None. Styles: "int", "float:N", "pct:N", "date",
-        "datetime", "month", "flag", "text" (see review.workbook)."""
+        "datetime", "month", "flag", "text" (see review.outputs.workbook)."""
         if self.is_hidden:
             return self.marker, "text"
         value = self.value
@@ -472,7 +472,7 @@ def fmt_headline_change(headline) -> str:
     small last year (below SMALL_BASE) changes by its difference, "up 10", since "up 1,000.0%"
     from 1 to 11 says little. Everything else changes in per cent of last year's value
     (`Headline.change_pct`). A like-for-like change compares this year's figure over only what
-    last year covers too (`Headline.compared_value`, review.metrics.compare). "not available"
+    last year covers too (`Headline.compared_value`, review.evidence.metrics.compare). "not available"
     when there is no figure for last year, when this year's is not measured, or when either
     year's figure is hidden (a change would give the hidden figure away).
     """

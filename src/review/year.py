@@ -31,14 +31,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from review import artifacts
+from review.runner import artifacts
 from review.config import ReviewConfig, default_config_path, load_config
 from review.context import Headline, MetricTable
 from review.errors import ReviewError
-from review.metrics import CLAUSE_MODULES, MetricsResult, assemble_metrics, compute_clause, slice_periods
-from review.metrics.coverage import platform_of, supplied_tables
-from review.metrics.period import PeriodData, label_accounts
-from review.metrics.reach import ENGAGEMENT_RATE
+from review.evidence.metrics import CLAUSE_MODULES, MetricsResult, assemble_metrics, compute_clause, slice_periods
+from review.evidence.metrics.coverage import platform_of, supplied_tables
+from review.evidence.metrics.period import PeriodData, label_accounts
+from review.evidence.metrics.reach import ENGAGEMENT_RATE
 
 # The columns of Year.headlines, in order.
 HEADLINE_COLUMNS = ["metric_id", "clause", "title", "value", "unit", "prior_value", "change_pct", "target", "rag",
@@ -158,7 +158,7 @@ class Year:
         tables (with their local-time columns, as `period` has them), `post_scores` (the `posts`
         frame) and `messages` (the `messages` frame). `review sql` runs the same tables. Integers
         stay integers (nullable Int64 where some are missing)."""
-        from review.rollup import run_sql
+        from review.evidence.rollup import run_sql
 
         return run_sql(query, sql_views(self.period, query, self), engine="duckdb", typed=True)
 
@@ -187,7 +187,7 @@ def _read(data: Path) -> tuple[dict[str, pd.DataFrame], pd.DataFrame | None, fro
         supplied = supplied_tables(artifacts.read_json(record)) if record.exists() else None
         return artifacts.read_canonical(data), None, supplied
     if data.is_dir():
-        from review.ingest import read_checked
+        from review.inputs.ingest import read_checked
 
         validated, _ = read_checked(data)
         supplied = supplied_tables({"files": [f.as_dict() for f in validated.files]})
@@ -213,8 +213,8 @@ def _labelled(frame: pd.DataFrame, p: PeriodData) -> pd.DataFrame:
 
 def post_frame(p: PeriodData) -> pd.DataFrame:
     """The per-post frame of `Year.posts`, from a period."""
-    from review.metrics.reach import classify_themes
-    from review.plain_english import jargon_hits, jargon_list, score_texts
+    from review.evidence.metrics.reach import classify_themes
+    from review.evidence.plain_english import jargon_hits, jargon_list, score_texts
 
     cfg = p.config
     jargon = jargon_list(cfg.plain_english.jargon_extra, cfg.plain_english.jargon_ignore)
@@ -334,7 +334,7 @@ VIEWS = {"post_scores": ("posts", post_frame), "messages": ("messages", message_
 def sql_views(p: PeriodData, query: str, year: Year | None = None) -> dict[str, pd.DataFrame]:
     """The tables a query over one period can use: the canonical tables of the period, and the
     analyst's frames (`post_scores`, `messages`) when the query names them (a Year's cached ones)."""
-    from review.contracts import TABLES
+    from review.inputs.contracts import TABLES
 
     tables = {name: p.source(name) for name in TABLES}  # a frame, or a Parquet slice DuckDB reads in place
     lowered = query.lower()

@@ -1,0 +1,1 @@
+"""Evidence: the metrics, rollups, register and recommendations computed from the checked tables."""

@@ -1,0 +1,136 @@
+"""P2: social media as a key tool for critical incident management."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from review.context import MetricTable
+from review.evidence.metrics.period import ClauseResult, PeriodData, median
+from review.evidence.rollup import run_rollup
+from review.values import Column
+
+CLAUSE = "P2"
+# What P2 reads (review.evidence.metrics.period.read_period): table -> columns (None: all).
+TABLES_NEEDED = {"accounts": None, "posts": None, "critical_incidents": None, "incident_posts": None}
+FIRST_HOURS = 6
+# Words that mark a post correcting rumour or misinformation during an incident.
+RUMOUR_WORDS = r"\b(?:rumou?rs?|speculat\w*|misinformation|not true|untrue|false reports?|please don't share|fake)\b"
+
+
+def link_posts(p: PeriodData) -> pd.Series:
+    """Each post's critical incident: its own incident id (a posts file may carry one); else the
+    register of posts by incident (`incident_posts`); else a hashtag the config names for an
+    incident, in a post published after it was declared; else, when the config sets a window,
+    the latest incident declared within that many minutes before the post. None: no incident."""
+    posts, incidents = p.posts, p.critical_incidents
+    linked = posts["critical_incident_id"].astype(object)
+    if p.is_supplied("incident_posts") and len(p.incident_posts):
+        register = p.incident_posts.drop_duplicates("post_id").set_index("post_id")["critical_incident_id"]
+        linked = linked.fillna(posts["post_id"].map(register))
+    rules = p.config.incident_links
+    declared = incidents.set_index("critical_incident_id")["declared_at"]
+    text = posts["text"].fillna("").str.lower()
+    for incident_id, tags in rules.hashtags.items():
+        if incident_id not in declared.index:
+            continue
+        pattern = "|".join(re.escape(t.lower()) + r"\b" for t in tags)
+        hit = text.str.contains(pattern, regex=True) & (posts["published_at"] >= declared[incident_id])
+        linked = linked.where(linked.notna() | ~hit, incident_id)
+    if rules.window_minutes and len(incidents):
+        order = incidents.sort_values("declared_at", kind="stable")
+        nearest = pd.merge_asof(
+            posts[["published_at"]].reset_index().sort_values("published_at", kind="stable"),
+            order[["declared_at", "critical_incident_id"]], left_on="published_at", right_on="declared_at",
+            direction="backward", tolerance=pd.Timedelta(minutes=rules.window_minutes),
+        ).set_index("index")["critical_incident_id"]
+        linked = linked.fillna(nearest.reindex(posts.index))
+    return linked
+
+
+def compute(p: PeriodData) -> ClauseResult:
+    incidents = p.critical_incidents.sort_values("declared_at", kind="stable")
+    all_posts = p.posts.assign(critical_incident_id=link_posts(p))
+    posts = all_posts[all_posts["critical_incident_id"].notna()]
+    posts = posts.merge(
+        incidents[["critical_incident_id", "declared_at"]], on="critical_incident_id", how="inner", validate="m:1"
+    )
+    posts = posts.assign(
+        minutes_after=(posts["published_at"] - posts["declared_at"]).dt.total_seconds() / 60,
+        is_rumour_correction=posts["text"].fillna("").str.contains(RUMOUR_WORDS, case=False, regex=True),
+    )
+    # A post before the declaration (a routine post later tagged to the incident) is not a response.
+    posts = posts[posts["minutes_after"] >= 0]
+    # The counts and sums are the critical_incident_timeline rollup (review.evidence.rollup, on the
+    # config's engine); spotting a rumour correction needs the text, so it stays in pandas.
+    timeline_rollup = run_rollup(
+        "critical_incident_timeline",
+        {"first_hours": FIRST_HOURS},
+        engine=p.config.engine,
+        spark=p.config.spark,
+        posts=all_posts[["critical_incident_id", "published_at", "impressions", "reach"]],
+        critical_incidents=incidents[["critical_incident_id", "declared_at"]],
+    )
+    per_incident = timeline_rollup.rename(
+        columns={"posts_first_hours_count": "posts_first_hours", "posts_count": "posts_all",
+                 "impressions_count": "impressions", "reach_count": "reach"}
+    ).set_index("critical_incident_id").assign(
+        rumour_corrections=posts.groupby("critical_incident_id")["is_rumour_correction"].sum()
+    )
+    target = p.config.targets.critical_incident_first_post_minutes
+    table_frame = incidents[["critical_incident_id", "name", "declared_at"]].merge(
+        per_incident, left_on="critical_incident_id", right_index=True, how="left", validate="1:1"
+    )
+    values = {
+        "p2_critical_incidents": len(incidents),
+        "p2_first_post_median_minutes": median(table_frame["first_post_minutes"]),
+        # An incident with no post at all missed the target too.
+        "p2_missed_target": int((table_frame["first_post_minutes"].isna() | (table_frame["first_post_minutes"] > target)).sum()),
+        "p2_rumour_corrections": int(table_frame["rumour_corrections"].fillna(0).sum()),
+    }
+    local = table_frame["declared_at"].dt.tz_convert(p.config.timezone)
+    shown = pd.DataFrame(
+        {
+            "incident": table_frame["name"],
+            # UK local time without the zone: the report prints "4 June 2025 20:29", the workbook a date cell.
+            "declared": local.dt.tz_localize(None),
+            "first_post_minutes": table_frame["first_post_minutes"].round(0),
+            "updates_per_hour_first_hours": (table_frame["posts_first_hours"] / FIRST_HOURS).round(1),
+            "posts": table_frame["posts_all"].fillna(0).astype("int64"),
+            # 0 for an incident with no post; missing when its posts report no impressions
+            "impressions": table_frame["impressions"].astype("Float64").mask(table_frame["posts_all"].fillna(0).eq(0), 0)
+            .round().astype("Int64"),
+            "reach": table_frame["reach"].astype("float64").where(table_frame["reach"].fillna(0) > 0).round().astype("Int64"),
+            "rumour_corrections": table_frame["rumour_corrections"].fillna(0).astype("int64"),
+        }
+    ).reset_index(drop=True)
+    columns = {
+        "incident": Column("Incident"),
+        "declared": Column("Declared", "datetime"),
+        # An incident with no post at all has no time to a first post: it says so, never 0.
+        "first_post_minutes": Column("Minutes to first post", "number", places=0, unit="minutes", missing="no post"),
+        "updates_per_hour_first_hours": Column(f"Updates per hour, first {FIRST_HOURS} hours", "number", places=1,
+                                               unit="posts per hour", missing="no post"),
+        "posts": Column("Posts", "count", unit="posts"),
+        "impressions": Column("Impressions", "count", unit="impressions"),
+        "reach": Column("Reach", "count", unit="people, as each platform estimates"),
+        "rumour_corrections": Column("Rumour corrections", "count", unit="posts"),
+    }
+    timeline = posts[posts["minutes_after"] <= FIRST_HOURS * 60].merge(
+        incidents[["critical_incident_id", "name"]], on="critical_incident_id", validate="m:1"
+    )[["name", "minutes_after"]]
+    return ClauseResult(
+        values=values,
+        tables=[
+            MetricTable(
+                table_id="p2_incidents",
+                clause=CLAUSE,
+                title="Critical incidents: first post and updates",
+                frame=shown,
+                note=f"Target: first post within {target:g} minutes of declaration. Times are UK local time.",
+                columns=columns,
+            )
+        ],
+        series={"p2_timeline": timeline, "p2_incidents": table_frame[["name", "first_post_minutes"]]},
+    )

@@ -1,0 +1,1 @@
+"""Inputs: find, recognise, read and check the year's files; the canonical tables; the synthetic sample."""
