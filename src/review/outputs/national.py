@@ -326,7 +326,8 @@ def build_national_sample(store: Path, forces: int, year: int, *, size: str = "S
     """
     import numpy as np
 
-    from review.inputs.sample import _FORCES, SIZES, generate_sample
+    from review.inputs.sample import SIZES, generate_sample
+    from review.inputs.sample.world import _FORCES
 
     if size not in SIZES or SIZES[size].forces != 1:
         raise ReviewError(f"size {size!r}: a national sample is built from one-force sizes: "
