@@ -14,8 +14,17 @@ import pandas as pd
 
 from review.config import ReviewConfig
 from review.context import Coverage, CoverReport, Headline, MetricTable, RegisterEntry
-from review.outputs.render import fmt_count, fmt_date, fmt_headline_change
-from review.values import HIDDEN, NOT_AVAILABLE, NOT_MEASURED, WITHHELD, Column, fmt_value
+from review.values import (
+    HIDDEN,
+    NOT_AVAILABLE,
+    NOT_MEASURED,
+    WITHHELD,
+    Column,
+    fmt_count,
+    fmt_date,
+    fmt_headline_change,
+    fmt_value,
+)
 
 
 def purpose(config: ReviewConfig) -> str:

@@ -549,7 +549,7 @@ def _rows(frame: pd.DataFrame) -> list[ComparedRow]:
 
 def build_context(result: NationalResult) -> NationalContext:
     from review.outputs import charts
-    from review.outputs.render import fmt_value
+    from review.values import fmt_value
     from review.outputs.report import cover_fields
 
     config, comparison = result.config, result.comparison
