@@ -650,3 +650,46 @@ def test_a_long_table_repeats_its_header_on_every_page(tmp_path):
         assert "Recommendation Clause Raised Owner Priority Due Status" in text
     found = sorted(int(n) for text in holding for n in re.findall(r"Recommendation number (\d+)", text))
     assert found == list(range(1, 41)), "every row printed once"
+
+
+# --- the PDF rendered in a child process beside other work (review.outputs.render.PdfAlongside) ----
+
+
+def test_pdf_alongside_writes_the_same_bytes_while_other_work_runs(pdf_path, html, ctx, tmp_path):
+    beside = tmp_path / "beside.pdf"
+    with render.PdfAlongside(html, beside, TEMPLATES, ctx) as pdf:
+        assert pdf.process is not None and pdf.process.pid != os.getpid()  # really another process
+        (tmp_path / "other.txt").write_text("written while the PDF renders")
+    assert beside.read_bytes() == pdf_path.read_bytes()
+    assert pdf.seconds > 0  # the child's own rendering time, for the pdf stage
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["beside.pdf", "other.txt"]
+
+
+def test_pdf_alongside_raises_the_renderers_error_and_keeps_the_old_file(template_copy, tmp_path):
+    from weasyprint.urls import FatalURLFetchingError
+
+    purpose = template_copy / "sections" / "purpose.html.j2"
+    purpose.write_text(purpose.read_text().replace("</h2>", '</h2><img src="file:///etc/passwd" alt="x">', 1))
+    ctx = make_context()
+    html = render.render_html(ctx, template_copy)
+    out = tmp_path / "out.pdf"
+    out.write_bytes(b"previous report")
+    with pytest.raises(FatalURLFetchingError):
+        with render.PdfAlongside(html, out, template_copy, ctx):
+            pass
+    assert out.read_bytes() == b"previous report"
+
+
+def test_pdf_alongside_shows_the_error_of_the_work_beside_it(html, ctx, tmp_path):
+    with pytest.raises(ZeroDivisionError):
+        with render.PdfAlongside(html, tmp_path / "r.pdf", TEMPLATES, ctx):
+            1 / 0
+    assert (tmp_path / "r.pdf").exists()  # the child finished its file; nothing half-written is left
+    assert [p.name for p in tmp_path.iterdir()] == ["r.pdf"]
+
+
+def test_pdf_alongside_says_when_the_renderer_dies(html, ctx, tmp_path, monkeypatch):
+    monkeypatch.setattr(render, "render_pdf", lambda *args: os._exit(3))
+    with pytest.raises(ReviewError, match=r"exit code 3.*r\.pdf was not written"):
+        with render.PdfAlongside(html, tmp_path / "r.pdf", TEMPLATES, ctx):
+            pass

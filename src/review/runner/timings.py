@@ -79,6 +79,13 @@ def collect(output_dir: str | Path) -> dict[str, float]:
     return {stage: round(seconds, 3) for stage, seconds in totals.items()}
 
 
+def add(stage: str, seconds: float) -> None:
+    """Add `seconds` of work done elsewhere (a child process) to `stage`."""
+    if stage not in STAGES:
+        raise ValueError(f"unknown stage {stage!r}; expected one of {', '.join(STAGES)}")
+    _totals[stage] += seconds
+
+
 def timed(stage: str, function, /, *args, **kwargs):
     """`function(*args, **kwargs)`, its time added to `stage`: one line in a stage function."""
     with measure(stage):
