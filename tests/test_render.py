@@ -658,7 +658,7 @@ def test_a_long_table_repeats_its_header_on_every_page(tmp_path):
 def test_pdf_alongside_writes_the_same_bytes_while_other_work_runs(pdf_path, html, ctx, tmp_path):
     beside = tmp_path / "beside.pdf"
     with render.PdfAlongside(html, beside, TEMPLATES, ctx) as pdf:
-        assert pdf.process is not None and pdf.process.pid != os.getpid()  # really another process
+        assert pdf.job.process is not None and pdf.job.process.pid != os.getpid()  # really another process
         (tmp_path / "other.txt").write_text("written while the PDF renders")
     assert beside.read_bytes() == pdf_path.read_bytes()
     assert pdf.seconds > 0  # the child's own rendering time, for the pdf stage
@@ -690,6 +690,6 @@ def test_pdf_alongside_shows_the_error_of_the_work_beside_it(html, ctx, tmp_path
 
 def test_pdf_alongside_says_when_the_renderer_dies(html, ctx, tmp_path, monkeypatch):
     monkeypatch.setattr(render, "render_pdf", lambda *args: os._exit(3))
-    with pytest.raises(ReviewError, match=r"exit code 3.*r\.pdf was not written"):
+    with pytest.raises(ReviewError, match=r"the PDF renderer, writing r\.pdf: .*exit code 3"):
         with render.PdfAlongside(html, tmp_path / "r.pdf", TEMPLATES, ctx):
             pass

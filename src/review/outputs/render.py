@@ -391,82 +391,37 @@ def render_pdf(html: str, out_path: Path, template_dir: Path, ctx: ReportContext
 
 
 class PdfAlongside:
-    """`render_pdf` in a forked child process while this one goes on with other work: the
-    screen HTML and the workbook are written on the second core while WeasyPrint (the longest
-    step of a run, and single-threaded) makes the PDF on the first. Used as a context manager;
-    on the way out it waits for the PDF and raises what rendering raised (a blocked resource's
-    FatalURLFetchingError, as `render_pdf` itself would). `seconds` is then the render's own
-    time. Where a process cannot fork, the PDF is rendered on entry, in this process.
+    """`render_pdf` in a forked child process (review.forked) while this one goes on with other
+    work: the screen HTML and the workbook are written on the second core while WeasyPrint (the
+    longest step of a run, and single-threaded) makes the PDF on the first. A context manager: on
+    the way out it waits for the PDF and raises what rendering raised (a blocked resource's
+    FatalURLFetchingError, as `render_pdf` itself would), unless the work beside it failed, whose
+    error is then the one shown. `seconds` is the render's own time.
 
-    The child is forked before it has used Pango or fontconfig, inherits WeasyPrint already
-    imported, writes only the PDF (atomically, through `render_pdf`) and sends back nothing but
-    its time or its exception.
+    The child is forked before this process has used Pango or fontconfig, inherits WeasyPrint
+    already imported and writes only the PDF (atomically, through `render_pdf`).
     """
 
     def __init__(self, html: str, out_path: Path, template_dir: Path, ctx: ReportContext):
         self.args = (html, out_path, template_dir, ctx)
-        self.process = None
+        self.job = None
         self.seconds = 0.0
 
     def __enter__(self):
-        import multiprocessing
-        import time
-
-        try:
-            context = multiprocessing.get_context("fork")
-        except ValueError:  # no fork on this platform
-            context = None
-        if context is None:
-            began = time.perf_counter()
-            render_pdf(*self.args)
-            self.seconds = time.perf_counter() - began
-            return self
         import weasyprint  # noqa: F401  imported once, here, so the child need not
+        from review.forked import Forked
 
-        self.receiver, sender = context.Pipe(duplex=False)
-        self.process = context.Process(target=_render_in_child, args=(sender, *self.args), name="render-pdf", daemon=True)
-        self.process.start()
-        sender.close()
+        self.job = Forked(render_pdf, *self.args, name=f"the PDF renderer, writing {Path(self.args[1]).name}")
         return self
 
     def __exit__(self, kind, value, trace):
-        if self.process is None:
-            return False
         try:
-            outcome = self.receiver.recv() if self.process.is_alive() or self.receiver.poll() else None
-        except EOFError:
-            outcome = None
-        finally:
-            self.process.join()
-            self.receiver.close()
-        if kind is not None:
-            return False  # the work beside the PDF failed: that error is the one to show
-        if outcome is None:
-            raise ReviewError(f"the PDF renderer stopped without a word (exit code {self.process.exitcode}); "
-                              f"{Path(self.args[1]).name} was not written")
-        status, payload = outcome
-        if status == "error":
-            raise payload
-        self.seconds = payload
-        return False
-
-
-def _render_in_child(sender, html, out_path, template_dir, ctx) -> None:
-    import pickle
-    import time
-
-    began = time.perf_counter()
-    try:
-        render_pdf(html, out_path, template_dir, ctx)
-        outcome = ("done", time.perf_counter() - began)
-    except BaseException as exc:  # sent to the parent, which raises it
-        try:
-            pickle.loads(pickle.dumps(exc))  # the parent must be able to rebuild it
-            outcome = ("error", exc)
+            self.job.result()
         except Exception:
-            outcome = ("error", ReviewError(f"the PDF could not be made: {type(exc).__name__}: {exc}"))
-    sender.send(outcome)
-    sender.close()
+            if kind is None:
+                raise
+        self.seconds = self.job.seconds
+        return False
 
 
 def _pdf_identifier(ctx: ReportContext) -> bytes:
