@@ -252,3 +252,34 @@ def test_a_platform_whose_posts_report_no_impressions_is_not_measured_beside_an_
     by_platform = frame_of(m, "p1_by_platform").set_index("Platform")
     assert pd.isna(by_platform.loc["Facebook", "Impressions"]) and by_platform.loc["Facebook", "Posts"] == 2
     assert by_platform.loc["X", "Impressions"] == 40 == headline(m, "p1_impressions").value
+
+
+# --- a year with no account beyond the shared ones is not measured again ------------------------
+
+
+@st.composite
+def two_years(draw):
+    def posts(year, accounts, prefix):
+        return [post(f"{prefix}{i}", draw(st.sampled_from(accounts)),
+                     f"{year}-{draw(st.integers(1, 12)):02d}-{draw(st.integers(1, 28)):02d}T10:00:00Z",
+                     impressions=draw(st.none() | st.integers(0, 10_000)), engagements=draw(st.none() | st.integers(0, 500)))
+                for i in range(draw(st.integers(1, 40)))]
+
+    now = draw(st.lists(st.sampled_from(ACCOUNTS), min_size=1, max_size=4, unique=True))
+    before = draw(st.lists(st.sampled_from(ACCOUNTS), min_size=1, max_size=4, unique=True))
+    return tables(accounts=REGISTER, posts=posts(2025, now, "n") + posts(2024, before, "b"))
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(two_years())
+def test_skipping_a_year_that_restriction_leaves_whole_changes_no_figure(t):
+    import review.evidence.metrics as metrics
+
+    def figures(m):
+        return [(h.metric_id, h.value, h.prior_value, h.compared_value, h.change_pct, h.comparison) for h in m.headlines]
+
+    shortcut = figures(compute_metrics(t, SMALL))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(metrics, "_all_shared", lambda *args: False)  # always measure both years again
+        again = figures(compute_metrics(t, SMALL))
+    assert shortcut == again

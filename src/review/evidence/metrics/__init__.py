@@ -195,6 +195,12 @@ def compute_clause(clause: str, current: PeriodData, prior: PeriodData) -> Claus
     )
 
 
+def _all_shared(scopes: dict, restricted: dict, year: str) -> bool:
+    """Whether every account with rows in `year` ("now" or "before") of each restricted table is
+    one of the shared accounts, so that restricting that year to them removes nothing."""
+    return all(getattr(scopes[table], year) <= shared for table, shared in restricted.items())
+
+
 def _compare(clause: str, current: PeriodData, prior: PeriodData, now: ClauseResult, before: ClauseResult) -> Comparison:
     """What each of the clause's year-on-year changes compares (see review.evidence.metrics.compare)."""
     metrics = [m for m in METRICS.values() if m.clause == clause]
@@ -203,7 +209,9 @@ def _compare(clause: str, current: PeriodData, prior: PeriodData, now: ClauseRes
     restricted = {t: s.shared for t, s in scopes.items() if s.note is not None}
     # Computed again over the shared accounts only when there are some (else: not comparable).
     if restricted and any(restricted.values()):
-        now_c, before_c = measure(clause, current.restricted(restricted)), measure(clause, prior.restricted(restricted))
+        # A year with no account beyond the shared ones is the same data restricted: not measured again.
+        now_c = now if _all_shared(scopes, restricted, "now") else measure(clause, current.restricted(restricted))
+        before_c = before if _all_shared(scopes, restricted, "before") else measure(clause, prior.restricted(restricted))
     else:
         now_c, before_c = now, before
     out = Comparison()
