@@ -107,6 +107,13 @@ def test_a_run_hands_the_key_from_the_users_folder_to_its_kernels(no_key, tmp_pa
     assert Path(cwd) == NOTEBOOK_DIR.resolve() and key == "users-folder-key-0123456789"
 
 
+def test_a_relative_pythonpath_reaches_the_kernels_as_the_folder_it_named(no_key, tmp_path, monkeypatch):
+    """`PYTHONPATH=src review run ...`: the kernels start in notebooks/, where `src` names nothing."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PYTHONPATH", "src:/opt/lib")
+    assert pseudonym.kernel_environment()["PYTHONPATH"] == f"{tmp_path.resolve() / 'src'}:/opt/lib"
+
+
 def test_a_short_key_is_refused(no_key, tmp_path, monkeypatch):
     monkeypatch.setenv(pseudonym.KEY_ENV, "short")
     with pytest.raises(ReviewError, match=r"REVIEW_PSEUDONYM_KEY environment variable: .* at least 16"):

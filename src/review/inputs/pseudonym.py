@@ -155,6 +155,10 @@ def kernel_environment() -> dict[str, str]:
     executed notebooks). A key too short is left for the data-quality stage to report.
     """
     env = dict(os.environ)
+    # The kernels start in notebooks/: a relative PYTHONPATH (`PYTHONPATH=src review run ...`)
+    # would name another folder there, and the kernels would import another copy of review.
+    if env.get("PYTHONPATH"):
+        env["PYTHONPATH"] = os.pathsep.join(str(Path(p).resolve()) if p else p for p in env["PYTHONPATH"].split(os.pathsep))
     try:
         found = find_key()
     except ReviewError:
