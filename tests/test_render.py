@@ -693,3 +693,29 @@ def test_pdf_alongside_says_when_the_renderer_dies(html, ctx, tmp_path, monkeypa
     with pytest.raises(ReviewError, match=r"the PDF renderer, writing r\.pdf: .*exit code 3"):
         with render.PdfAlongside(html, tmp_path / "r.pdf", TEMPLATES, ctx):
             pass
+
+
+def test_column_figures_are_the_cells_figure_gives_one_by_one():
+    """MetricTable.column_figures, which the report, the paper and the workbook print from, gives
+    each cell exactly as MetricTable.figure does, for every kind of column and hidden cell."""
+    frame = pd.DataFrame({
+        "name": ["A", None, "C", "D"],
+        "cases": pd.array([3, None, 12, 0], dtype="Int64"),
+        "share": [61.0, float("nan"), 48.25, 0.0],
+        "when": pd.to_datetime(["2025-06-04 10:00", None, "2025-01-01 00:00", "2025-12-31 23:59"]).tz_localize("UTC"),
+        "day": [dt.date(2025, 6, 4), None, dt.date(2025, 1, 1), dt.date(2025, 2, 2)],
+        "kind": pd.Categorical(["x", "y", None, "x"]),
+        "flag": [True, False, True, False],
+        "count": [1, 2, 3, 4],
+    })
+    table = MetricTable("p5_mixed", "P5", "Mixed", frame, columns={"cases": Column("Cases", "count"),
+                        "share": Column("Share (%)", "pct")},
+                        hidden={(0, "cases"): "suppressed", (3, "cases"): "withheld", (2, "count"): "suppressed"})
+    for name in frame.columns:
+        whole = table.column_figures(name)
+        assert len(whole) == len(frame) and len(table.column_figures(name, 2)) == 2
+        for i, figure in enumerate(whole):
+            one = table.figure(i, name)
+            assert type(figure.value) is type(one.value), (name, i)
+            assert (figure.cell(), figure.sheet(), figure.is_shown, figure.places, figure.column) == \
+                   (one.cell(), one.sheet(), one.is_shown, one.places, one.column), (name, i)

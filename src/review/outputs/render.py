@@ -112,12 +112,13 @@ def table_cells(table, limit: int | None = None) -> dict[str, list]:
     places = {name: column_places(table.column(name), frame[name]) for name in names}
     rows = []
     count = len(frame) if limit is None else min(limit, len(frame))
+    figures = {name: table.column_figures(name, count) for name in names}
     for i in range(count):
         row = []
         for _label, numeric, members in printed:
             texts = []
             for name in members:
-                figure = table.figure(i, name)
+                figure = figures[name][i]
                 if places[name] is not None:
                     figure = dataclasses.replace(figure, places=places[name])
                 texts.append(_keep_date_together(figure.cell(), figure.value, figure.is_shown))
@@ -150,8 +151,7 @@ def says_little(table) -> bool:
         column = table.column(name)
         if column.kind not in ("count", "number", "people"):
             return False
-        for i in range(len(frame)):
-            figure = table.figure(i, name)
+        for figure in table.column_figures(name):
             if figure.is_shown and not is_missing(figure.value) and float(figure.value) not in (0.0, 1.0):
                 return False
     return True

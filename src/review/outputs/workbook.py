@@ -235,10 +235,11 @@ def _write_table_sheet(workbook, sheet, table: MetricTable, fmt: dict, title: st
     names = list(frame.columns)
     places = [column_places(table.column(name), frame[name]) for name in names]
     rows = []
+    figures = [table.column_figures(name) for name in names]
     for r in range(len(frame)):
         row = []
         for c, name in enumerate(names):
-            figure = table.figure(r, name)
+            figure = figures[c][r]
             if places[c] is not None:
                 figure = dataclasses.replace(figure, places=places[c])
             row.append(figure.sheet())
