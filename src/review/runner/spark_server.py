@@ -45,7 +45,8 @@ import os, signal, subprocess, sys, threading
 server = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, start_new_session=True)
 done = threading.Event()
 def wait_for_eof():
-    sys.stdin.buffer.read()
+    while os.read(0, 65536):  # the raw pipe: a buffered stdin's lock would abort the exit below
+        pass
     done.set()
 threading.Thread(target=wait_for_eof, daemon=True).start()
 for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
@@ -62,7 +63,9 @@ for sig, wait in ((signal.SIGTERM, float(os.environ.get("REVIEW_SPARK_STOP_TIMEO
         break
     except subprocess.TimeoutExpired:
         pass
-sys.exit(server.wait())
+code = server.wait()
+sys.stdout.flush()
+os._exit(code if code >= 0 else 128 - code)
 """
 
 
@@ -128,11 +131,11 @@ class ConnectServer:
         return (f"the Spark Connect server for master {self.settings.master} stopped (status "
                 f"{self.process.returncode}): {_log_tail(self.log)}\nIts log is kept: {self.log}")
 
-    def stop(self) -> None:
-        """Stop the server and its application: close the watchdog's pipe; it stops the server."""
+    def stop(self, keep_log: bool = False) -> None:
+        """Stop the server and its application: close the watchdog's pipe; it stops the server.
+        Its log is removed, unless `keep_log` (a failure that names it has been reported)."""
         if self.process is None:
             return
-        failed = self.process.poll() is not None
         try:
             self.process.stdin.close()
         except OSError:
@@ -142,8 +145,8 @@ class ConnectServer:
         except subprocess.TimeoutExpired:  # the watchdog itself hangs: stop both
             self.process.kill()
             self.process.wait()
-        if not failed and self.log is not None:
-            self.log.unlink(missing_ok=True)  # kept only when the server failed
+        if not keep_log and self.log is not None:
+            self.log.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
@@ -160,11 +163,13 @@ def for_run(config, engine: str = ""):
     added = server.environment()
     before = {key: os.environ.get(key) for key in added}
     os.environ.update(added)
+    reported = False
     try:
         yield server
     except ReviewError as exc:
         why = server.failure()  # a notebook failed because the server had: say so first
         if why:
+            reported = True
             raise ReviewError(f"{why}\n{exc}") from None
         raise
     finally:
@@ -173,7 +178,7 @@ def for_run(config, engine: str = ""):
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-        server.stop()
+        server.stop(keep_log=reported)
 
 
 def _spark_home() -> Path:
