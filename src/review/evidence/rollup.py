@@ -7,7 +7,7 @@ Spark dialect below says what to write instead, so both engines give the same nu
 (tests/test_engines.py runs every rollup on both and compares them).
 
 Inputs are tables by name: pandas frames, or Parquet files or folders (a folder may be
-partitioned, `force=.../year=...`). The rollups read the review period's tables as
+partitioned, `force=.../year=...`), or for Spark a URI its executors read (`s3a://...`). The rollups read the review period's tables as
 `review.evidence.metrics.period.slice_period` makes them: the canonical columns plus the local-time
 columns (`*_local`, naive Europe/London wall clock), `response_minutes` and `is_staffed`, which
 are defined once there, so the SQL needs no timezone support. Outputs are pandas frames.
@@ -209,7 +209,8 @@ def run_sql(
     """Run one query (DuckDB dialect) over the tables by name; the result as a pandas frame.
 
     A table is a pandas frame, or the path of a Parquet file or of a folder of Parquet files
-    (partition folders such as `force=X/year=2025` become columns). `engine` is "duckdb"
+    (partition folders such as `force=X/year=2025` become columns), or for Spark only a URI
+    (`s3a://bucket/store/contacts`, `file:///shared/...`) read by its executors. `engine` is "duckdb"
     (the default) or "spark"; `spark` says where Spark runs (`local[*]` unless set).
     Bad SQL raises a ReviewError naming the engine and what it could not understand.
     `typed` (for analysts): integer results stay integers, nullable Int64 where some are
@@ -249,6 +250,9 @@ def _run_duckdb(sql: str, tables: Mapping[str, Source], params: dict, typed: boo
                 con.register(name, source)
             elif hasattr(source, "sql"):  # a ParquetSlice: read in place, never whole
                 con.execute(f'CREATE TEMP VIEW "{name}" AS {source.sql}')
+            elif _is_uri(source):
+                raise ReviewError(f"table {name}: {source} is a URI, which the spark engine reads (on a cluster); "
+                                  "DuckDB reads files on this machine: give their path")
             else:
                 path = Path(source)
                 pattern = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
@@ -294,6 +298,8 @@ def _run_spark(sql: str, tables: Mapping[str, Source], params: dict, settings: S
                     source = source.frame()
                 frame = (
                     session.createDataFrame(source) if isinstance(source, pd.DataFrame)
+                    # a URI (s3a://, hdfs://, file://...): Spark's executors read it themselves
+                    else session.read.parquet(source) if _is_uri(source)
                     else _read_parquet_spark(session, Path(source))
                 )
                 frame.createOrReplaceTempView(name)
@@ -316,6 +322,12 @@ def _run_spark(sql: str, tables: Mapping[str, Source], params: dict, settings: S
         finally:
             for name in names:
                 session.catalog.dropTempView(name)
+
+
+def _is_uri(source) -> bool:
+    """A table given as a URI for Spark's file systems (`s3a://bucket/store/contacts`, `hdfs://...`,
+    `file:///shared/store/contacts`), not a path on this machine."""
+    return isinstance(source, str) and "://" in source
 
 
 def _read_parquet_spark(session, path: Path):
