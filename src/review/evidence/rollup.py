@@ -397,7 +397,7 @@ LOG4J_CONFIG = PACKAGE_DIR / "spark-log4j2.properties"  # package data (pyprojec
 REMOTE_ENV = "REVIEW_SPARK_REMOTE"
 SERVER_PID_ENV = "REVIEW_SPARK_SERVER_PID"
 # How long a kernel waits for the run's Spark Connect server to answer: it starts while the data
-# is checked, and registers with the cluster's master before it listens (10 to 30 s measured).
+# is checked, and registers with the cluster's master before it listens (13 s measured, more when busy).
 SERVER_WAIT_S = 180
 
 

@@ -2,8 +2,9 @@
 
 With `engine: spark` and a cluster's master (`spark://HOST:7077`, `yarn`, `k8s://...`), each
 clause notebook's kernel would start a Spark driver of its own, so a run was several Spark
-applications, the later ones waiting on the cluster for the cores the first ones held (59 s of
-a 94 s run on size S on a two-core worker). Instead the run starts one Spark Connect server
+applications, the later ones waiting on the cluster for the cores the first ones held (size S
+with a two-core worker: 142 s cold with three applications, 85 s with one; docs/guide.md,
+"Engines"). Instead the run starts one Spark Connect server
 (PySpark ships it: `spark-submit --class ...SparkConnectServer`), the one driver and application
 of the run, with the settings review's driver always has (review.evidence.rollup.spark_conf).
 The kernels find it through REMOTE_ENV in their environment and attach to it as Spark Connect
@@ -11,7 +12,7 @@ clients (review.evidence.rollup.spark_session), each with a session of its own (
 temporary views) in the one application.
 
 The server starts as the run starts, so its start-up (a JVM, registering with the master:
-10 to 30 s) overlaps the data-quality check; a kernel that needs it waits until it answers. It
+13 s measured on the two-core machine, more when it is busy) overlaps the data-quality check; a kernel that needs it waits until it answers. It
 is stopped when the run ends, failed or not. If the run's process dies without stopping it
 (killed), a watchdog process, which the run holds a pipe to, sees the pipe close and stops the
 server: a cluster never keeps a run's application, and its cores, after the run.
