@@ -106,6 +106,28 @@ def test_rollups_read_parquet_on_both_engines(spark, inputs, tmp_path):
         assert_same(from_frames, run_rollup(name, PARAMS, engine="spark", **paths))
 
 
+def test_spark_reads_a_uri_itself_and_duckdb_refuses_one(spark, inputs, tmp_path, monkeypatch):
+    """A table given as a URI (a shared file system's `file:///...`, `s3a://...`) is read by
+    Spark's executors as it is, never through Arrow on this machine; its timestamps must be in
+    microseconds, as docs/guide.md, "Engines" says to write them. DuckDB refuses a URI."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from review.evidence import rollup
+
+    folder = tmp_path / "shared" / "contacts"
+    folder.mkdir(parents=True)
+    pq.write_table(pa.Table.from_pandas(inputs["contacts"], preserve_index=False), folder / "part-0.parquet",
+                   coerce_timestamps="us")
+    monkeypatch.setattr(rollup, "_read_parquet_spark", None)  # a URI must not go that way
+    uri = folder.resolve().as_uri()
+    assert uri.startswith("file:///")
+    assert_same(run_rollup("contacts_by_outcome", PARAMS, contacts=inputs["contacts"]),
+                run_rollup("contacts_by_outcome", PARAMS, engine="spark", contacts=uri))
+    with pytest.raises(ReviewError, match="is a URI, which the spark engine reads"):
+        run_rollup("contacts_by_outcome", PARAMS, contacts=uri)
+
+
 def test_weekday_is_monday_zero_on_both_engines(spark):
     """sqlglot's own translation of isodow() is off by one on Spark (it assumes a Sunday-0
     dayofweek); a week of known days pins the fix."""

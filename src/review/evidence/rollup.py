@@ -7,7 +7,7 @@ Spark dialect below says what to write instead, so both engines give the same nu
 (tests/test_engines.py runs every rollup on both and compares them).
 
 Inputs are tables by name: pandas frames, or Parquet files or folders (a folder may be
-partitioned, `force=.../year=...`). The rollups read the review period's tables as
+partitioned, `force=.../year=...`), or for Spark a URI its executors read (`s3a://...`). The rollups read the review period's tables as
 `review.evidence.metrics.period.slice_period` makes them: the canonical columns plus the local-time
 columns (`*_local`, naive Europe/London wall clock), `response_minutes` and `is_staffed`, which
 are defined once there, so the SQL needs no timezone support. Outputs are pandas frames.
@@ -18,8 +18,11 @@ Parameters are named (`$target` in the SQL) and bound by the engine, never paste
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import tempfile
 import threading
+import time
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -206,7 +209,8 @@ def run_sql(
     """Run one query (DuckDB dialect) over the tables by name; the result as a pandas frame.
 
     A table is a pandas frame, or the path of a Parquet file or of a folder of Parquet files
-    (partition folders such as `force=X/year=2025` become columns). `engine` is "duckdb"
+    (partition folders such as `force=X/year=2025` become columns), or for Spark only a URI
+    (`s3a://bucket/store/contacts`, `file:///shared/...`) read by its executors. `engine` is "duckdb"
     (the default) or "spark"; `spark` says where Spark runs (`local[*]` unless set).
     Bad SQL raises a ReviewError naming the engine and what it could not understand.
     `typed` (for analysts): integer results stay integers, nullable Int64 where some are
@@ -246,6 +250,9 @@ def _run_duckdb(sql: str, tables: Mapping[str, Source], params: dict, typed: boo
                 con.register(name, source)
             elif hasattr(source, "sql"):  # a ParquetSlice: read in place, never whole
                 con.execute(f'CREATE TEMP VIEW "{name}" AS {source.sql}')
+            elif _is_uri(source):
+                raise ReviewError(f"table {name}: {source} is a URI, which the spark engine reads (on a cluster); "
+                                  "DuckDB reads files on this machine: give their path")
             else:
                 path = Path(source)
                 pattern = str(path / "**" / "*.parquet") if path.is_dir() else str(path)
@@ -291,6 +298,8 @@ def _run_spark(sql: str, tables: Mapping[str, Source], params: dict, settings: S
                     source = source.frame()
                 frame = (
                     session.createDataFrame(source) if isinstance(source, pd.DataFrame)
+                    # a URI (s3a://, hdfs://, file://...): Spark's executors read it themselves
+                    else session.read.parquet(source) if _is_uri(source)
                     else _read_parquet_spark(session, Path(source))
                 )
                 frame.createOrReplaceTempView(name)
@@ -298,6 +307,9 @@ def _run_spark(sql: str, tables: Mapping[str, Source], params: dict, settings: S
             used = {k: v for k, v in params.items() if f":{k}" in spark_sql}
             result = session.sql(spark_sql, args=used or None)
             frame = _like_duckdb(result.toPandas())
+            # Spark Connect hangs the query's plan metrics on the frame (attrs), which pyarrow
+            # cannot write to Parquet; a DuckDB result carries none.
+            frame.attrs = {}
             if typed:  # Spark's integers with gaps arrive as floats
                 from pyspark.sql.types import IntegralType
 
@@ -310,6 +322,12 @@ def _run_spark(sql: str, tables: Mapping[str, Source], params: dict, settings: S
         finally:
             for name in names:
                 session.catalog.dropTempView(name)
+
+
+def _is_uri(source) -> bool:
+    """A table given as a URI for Spark's file systems (`s3a://bucket/store/contacts`, `hdfs://...`,
+    `file:///shared/store/contacts`), not a path on this machine."""
+    return isinstance(source, str) and "://" in source
 
 
 def _read_parquet_spark(session, path: Path):
@@ -373,18 +391,48 @@ class _quiet_pandas_warnings(warnings.catch_warnings):
 _session = None
 _session_lock = threading.Lock()
 LOG4J_CONFIG = PACKAGE_DIR / "spark-log4j2.properties"  # package data (pyproject.toml)
+# Set by a run on a cluster (review.runner.spark_server) in its kernels' environment: the Spark
+# Connect server the run started (sc://127.0.0.1:PORT), the one Spark application of the run, and
+# the process id of its watchdog (gone: the server has stopped).
+REMOTE_ENV = "REVIEW_SPARK_REMOTE"
+SERVER_PID_ENV = "REVIEW_SPARK_SERVER_PID"
+# How long a kernel waits for the run's Spark Connect server to answer: it starts while the data
+# is checked, and registers with the cluster's master before it listens (13 s measured, more when busy).
+SERVER_WAIT_S = 180
+
+
+def spark_conf(settings: SparkSettings) -> dict[str, str]:
+    """The Spark settings of review's driver: in this process (local mode, or a cluster from
+    `review sql`), or the run's Spark Connect server (review.runner.spark_server). No web UI,
+    only errors logged; the session time zone is UTC, so the naive local-time columns keep their
+    wall-clock values through Spark. The config's `spark.conf` comes last and wins."""
+    conf = {
+        "spark.app.name": "policy-review",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.shuffle.partitions": str(settings.shuffle_partitions),
+        "spark.sql.session.timeZone": "UTC",
+        # Spark makes its warehouse folder in the working folder (the notebooks') otherwise.
+        "spark.sql.warehouse.dir": str(Path(tempfile.gettempdir()) / "policy-review-spark-warehouse"),
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{LOG4J_CONFIG}",
+    }
+    if settings.master.startswith("local"):
+        conf |= {"spark.driver.host": "127.0.0.1", "spark.driver.bindAddress": "127.0.0.1"}
+    return conf | dict(settings.conf)
 
 
 def spark_session(settings: SparkSettings | None = None):
     """The process's Spark session, started on first use with the config's settings.
 
-    Local mode binds to the loopback address, shows no web UI and logs only errors; the session
-    time zone is UTC, so the naive local-time columns keep their wall-clock values through Spark.
-    A session already running is reused as it is (Spark cannot change its master once started).
+    In a run on a cluster (REMOTE_ENV set) it is a Spark Connect session on the run's server, so
+    every notebook shares one Spark application; otherwise a session of its own, in this process
+    (spark_conf). A session already running is reused as it is (Spark cannot change its master
+    once started).
     """
     global _session
     with _session_lock:
-        if _session is not None and _session.sparkContext._jsc is not None:
+        if _session is not None and _alive(_session):
             return _session
         try:
             from pyspark.sql import SparkSession
@@ -396,30 +444,11 @@ def spark_session(settings: SparkSettings | None = None):
         from review.config import SparkSettings
 
         settings = settings or SparkSettings()
-        builder = (
-            SparkSession.builder.master(settings.master)
-            .appName("policy-review")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.sql.shuffle.partitions", str(settings.shuffle_partitions))
-            .config("spark.sql.session.timeZone", "UTC")
-            # Spark makes its warehouse folder in the working folder (the notebooks') otherwise.
-            .config("spark.sql.warehouse.dir", str(Path(tempfile.gettempdir()) / "policy-review-spark-warehouse"))
-            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-            .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{LOG4J_CONFIG}")
-        )
-        if settings.master.startswith("local"):
-            builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-        for key, value in settings.conf.items():
-            builder = builder.config(key, value)
-        try:
-            _session = builder.getOrCreate()
-        except Exception as exc:  # no Java, or a cluster that cannot be reached
-            raise ReviewError(
-                f"Spark could not start (master {settings.master}): {_first_lines(str(exc), 2)}. "
-                "Spark needs Java 17 or later; scripts/setup.sh installs it."
-            ) from None
-        _session.sparkContext.setLogLevel("ERROR")
+        remote = os.environ.get(REMOTE_ENV)
+        if remote:
+            _session = _connect(SparkSession, remote, settings)
+        else:
+            _session = _start(SparkSession, settings)
         # A failed query is reported by review itself (the SQL error, without the Java stack
         # trace); PySpark would also log it, as JSON with the whole trace, on stderr.
         from pyspark.logger import PySparkLogger
@@ -429,8 +458,83 @@ def spark_session(settings: SparkSettings | None = None):
         return _session
 
 
+def _start(SparkSession, settings: SparkSettings):
+    """A Spark driver in this process."""
+    builder = SparkSession.builder.master(settings.master)
+    for key, value in spark_conf(settings).items():
+        builder = builder.config(key, value)
+    try:
+        session = builder.getOrCreate()
+    except Exception as exc:  # no Java, or a cluster that cannot be reached
+        raise ReviewError(
+            f"Spark could not start (master {settings.master}): {_first_lines(str(exc), 2)}. "
+            "Spark needs Java 17 or later; scripts/setup.sh installs it."
+        ) from None
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def _connect(SparkSession, remote: str, settings: SparkSettings):
+    """A Spark Connect session on the run's server, once it answers. The server was started with
+    spark_conf; the session's own SQL settings are set again here, as a session may change them."""
+    _wait_for_server(remote, settings.master)
+    builder = SparkSession.builder.remote(remote)
+    for key, value in spark_conf(settings).items():
+        if key.startswith("spark.sql.") and key != "spark.sql.warehouse.dir":  # static: the server's
+            builder = builder.config(key, value)
+    try:
+        return builder.getOrCreate()
+    except ImportError as exc:  # the connect client's packages (grpcio, ...): the spark extra
+        raise ReviewError(f"the spark engine on a cluster needs Spark Connect's client: {exc}; "
+                          "pip install 'policy-review[spark]'") from None
+    except Exception as exc:
+        raise ReviewError(
+            f"Spark Connect server {remote} (master {settings.master}) refused the session: {_first_lines(str(exc), 2)}"
+        ) from None
+
+
+def _wait_for_server(remote: str, master: str, timeout: float | None = None) -> None:
+    """Until the server at `remote` (sc://HOST:PORT) accepts connections; a ReviewError naming the
+    master if it has stopped (its watchdog, SERVER_PID_ENV, is gone) or does not answer in time."""
+    address = remote.removeprefix("sc://").split("/")[0]
+    host, _, port = address.rpartition(":")
+    watchdog = os.environ.get(SERVER_PID_ENV)
+    deadline = time.monotonic() + (SERVER_WAIT_S if timeout is None else timeout)
+    while True:
+        try:
+            socket.create_connection((host, int(port)), timeout=2).close()
+            return
+        except OSError:
+            pass
+        if watchdog and not _process_alive(int(watchdog)):
+            raise ReviewError(f"the Spark Connect server this run started for master {master} ({remote}) "
+                              "stopped before it answered: the run's message says why")
+        if time.monotonic() > deadline:
+            raise ReviewError(f"the Spark Connect server for master {master} did not answer at {remote} "
+                              f"within {SERVER_WAIT_S if timeout is None else timeout:.0f} s")
+        time.sleep(0.25)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's: the id was reused, ours is gone
+        return False
+    return True
+
+
+def _alive(session) -> bool:
+    """Whether a session can still run queries. A Spark Connect session has no SparkContext."""
+    if type(session).__module__.startswith("pyspark.sql.connect"):
+        return not session.is_stopped
+    return session.sparkContext._jsc is not None
+
+
 def stop_spark() -> None:
-    """Stop the process's Spark session, if one was started."""
+    """Stop the process's Spark session, if one was started (a Spark Connect session is closed;
+    the run stops its server)."""
     global _session
     with _session_lock:
         if _session is not None:

@@ -35,7 +35,7 @@ from pathlib import Path
 # review.evidence.rollup) are imported where needed, after the first kernel has been started, so that the
 # driver's imports overlap that kernel's start instead of delaying it.
 from review import __version__
-from review.runner import outdir
+from review.runner import outdir, spark_server
 from review.config import config_used, load_config
 from review.errors import ReviewError
 from review.runner.kernels import KERNELS_STARTING, START_TIMEOUT_S, Kernels, kernels_ahead, papermill_engine, stop_kernel
@@ -206,7 +206,9 @@ def run_review(
                           advice="move it away, or choose another --out")
     with outdir.write_errors(out):
         out.parent.mkdir(parents=True, exist_ok=True)
-        with _lock(out):
+        # Spark on a cluster: one Spark Connect server, the run's one Spark application, from
+        # here to the end of the run (review.runner.spark_server); nothing otherwise.
+        with _lock(out), spark_server.for_run(config, engine):
             outputs, timings, stages, cached = _run_into(out, failed, data_dir, year, config, config_path, progress,
                                                          workers, notebook_dir, use_cache, engine, skip_unknown)
     final = {k: out / v.name for k, v in outputs.items()} | {"manifest": out / "manifest.json"}
