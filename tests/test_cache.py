@@ -192,6 +192,18 @@ def test_key_changes_when_a_notebook_changes(folders, tmp_path, monkeypatch):
     assert cache._changed_parts(before, after) == ["code"]
 
 
+def test_key_changes_when_a_library_is_upgraded(folders, monkeypatch):
+    """A new pandas or DuckDB could compute another figure from the same data: never answered
+    from a cache of the old one."""
+    data, config, _ = folders
+    versions = cache.library_versions()
+    assert versions["pandas"] and versions["duckdb"] and versions["weasyprint"] and versions["python"]
+    assert set(cache.LIBRARIES) < set(versions)
+    before = key_of(data, config)
+    monkeypatch.setattr(cache, "library_versions", lambda: versions | {"duckdb": versions["duckdb"] + ".post1"})
+    assert cache._changed_parts(before, key_of(data, config)) == ["libraries"]
+
+
 def test_key_ignores_the_decisions_file(folders):
     data, config, _ = folders
     decisions = config.parent / f"decisions-{YEAR}.yml"

@@ -128,7 +128,7 @@ def run(
     out: Annotated[Optional[Path], typer.Option(help="Output folder.", show_default="reports/YEAR")] = None,
     config: ConfigOption = None,
     national: Annotated[bool, typer.Option(help="DATA is a national store: compare its forces (as `review national`).")] = False,
-    cache: Annotated[bool, typer.Option(help="Reuse the checked data and evidence of the last run into OUT when the data, config and code are unchanged (only the decisions edited).")] = True,
+    cache: Annotated[bool, typer.Option(help="Reuse the last run into OUT: its outputs whole when nothing has changed, else its checked data and evidence when the data, config and code are unchanged (only the decisions edited).")] = True,
     engine: Annotated[Optional[Engine], typer.Option(help="What runs the rollups: duckdb or spark.", show_default="the config's engine, duckdb unless set")] = None,
     skip_unknown: Annotated[bool, typer.Option(help="Go on without files that match no known format or cannot be read; the report lists them as skipped.")] = False,
 ) -> None:
@@ -152,6 +152,12 @@ def run(
 def _print_summary(result) -> None:
     manifest = json.loads(result.outputs["manifest"].read_text())
     _print_inputs(manifest["inputs"])
+    if result.cache.get("status") == "unchanged":  # review.runner.cache.UNCHANGED: no notebook ran
+        console.print(styled("Outputs reused whole", "bold", f" from the last run into {result.out} "
+                             f"({result.timings['total']:.1f} s): {result.cache.get('outputs')}"),
+                      highlight=False, soft_wrap=True)
+        console.print(styled("Done.", "bold green", f" The board report is {result.outputs['pdf']}"))
+        return
     console.print("Time per notebook", style="bold", highlight=False)
     width = max(map(len, result.timings), default=0)
     for stage, seconds in result.timings.items():
@@ -160,6 +166,8 @@ def _print_summary(result) -> None:
         console.print(f"  reused from the last run: {len(result.cache['reused_notebooks'])} notebooks (inputs unchanged)")
     elif result.cache.get("reason"):  # a re-run expected to be quick says why it was not
         console.print(f"  nothing reused from the last run: {result.cache['reason']}", highlight=False)
+    if result.cache.get("outputs"):  # and why the outputs were not reused whole
+        console.print(f"  outputs made again: {result.cache['outputs']}", highlight=False)
     outcome = result.outputs["manifest"].parent / "artifacts" / "decisions.json"
     if outcome.exists():
         outcome = json.loads(outcome.read_text(encoding="utf-8"))
