@@ -2,6 +2,10 @@
 
 Errors the user can fix come out as one clear message (file, line, column, what was expected),
 never a traceback. Set REVIEW_DEBUG=1 to see the traceback as well.
+
+The command line starts on typer and rich alone: pandas, papermill, DuckDB, WeasyPrint and the
+review's own heavy modules are imported inside the commands that use them, so `review --help`
+answers at once and a re-run with nothing changed stays quick (tests/test_cli_help.py).
 """
 
 from __future__ import annotations
@@ -15,9 +19,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich import box
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from review.controls import show_controls
@@ -312,7 +314,9 @@ def recommendations(
     out: Annotated[Optional[Path], typer.Option(help="Where this year's run writes; last year's register is looked for beside it.", show_default="reports/YEAR")] = None,
 ) -> None:
     """List the recommendations that fire for the year, why, and the team's decision on each."""
+    from rich import box
     from rich.panel import Panel
+    from rich.table import Table
 
     from review.config import default_config_path, load_config
     from review.evidence.metrics import compute_metrics
@@ -462,6 +466,8 @@ def sql(
         console.print(f"{len(frame):,} rows ({result.engine}); {where}" + (f"; written to {output}" if output else ""),
                       highlight=False)
         return
+    from rich.table import Table
+
     table = Table(title_justify="left", show_lines=False)
     for column in frame.columns:
         table.add_column(str(column), justify="right" if _is_numeric(frame[column]) else "left", overflow="fold")
