@@ -114,6 +114,8 @@ def test_rerun_after_editing_decisions_runs_only_p6_and_the_report(reruns):
 def test_rerun_publishes_exactly_what_a_full_run_publishes(reruns):
     out = reruns["out"]
     assert reruns["full_manifest"]["cache"]["status"] == "off"
+    # --no-cache records no digest for a re-run to reuse the outputs whole; a run with the cache does
+    assert reruns["full_manifest"]["run_digest"] is None and reruns["reused_manifest"]["run_digest"]
     assert len(reruns["full_manifest"]["notebooks"]["timings"]) == len(STAGES)
     for name in PUBLISHED:
         assert reruns["reused"][name] == digest(out / name), f"{name} differs from a full run's"

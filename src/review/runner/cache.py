@@ -25,7 +25,7 @@ changed file, or a different key, means a full run (which writes a fresh cache).
 outputs of a run that reused the cache are the same, byte for byte, as a full run's.
 
 A re-run with nothing changed at all goes further: it reuses the published outputs whole, with
-no kernel started (`unchanged`). The manifest of every run records `run_digest`, a digest of
+no kernel started (`unchanged`). The manifest of every run with the cache records `run_digest`, a digest of
 everything the outputs depend on (the cache key's parts, plus the templates folder and the
 decisions file's checksum: RunInputs), and the checksum of every file the run published. When
 the next run's digest is the same, and every recorded file is there with the same checksum and
@@ -307,7 +307,7 @@ def unchanged(out: Path, inputs: RunInputs) -> tuple[bool, str]:
         return False, "the last run's manifest.json is unreadable"
     recorded, files = (manifest.get("run_digest"), manifest.get("outputs")) if isinstance(manifest, dict) else (None, None)
     if not isinstance(recorded, str) or not isinstance(files, dict):
-        return False, "the last run's manifest records no digest of its inputs (an older version, or no config file)"
+        return False, "the last run recorded no digest of its inputs (it ran with --no-cache or without a config file)"
     changed = inputs.changed_since(recorded)
     if not changed and recorded != inputs.digest:
         changed = inputs.changed_since(recorded) or ["the digest's format"]

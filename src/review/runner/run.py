@@ -198,17 +198,17 @@ def run_review(
     out = out or Path("reports") / str(year)
     # Everything the outputs depend on, hashed once (review.runner.cache.RunInputs): with nothing
     # changed, the published outputs are reused whole, before pandas or any kernel is started.
+    # --no-cache neither reuses nor records it, as it neither reads nor writes the cache.
     inputs = None
-    if config_path:
+    if config_path and use_cache:
         from review.runner import cache
 
         params = _params(year, data_dir, config_path, "", engine or "", skip_unknown)
         inputs = cache.RunInputs.read(data_dir, config, config_path, params, outdir.resolve(out), notebook_dir,
                                       hash_data=False)
-        if use_cache:
-            reused = _reuse_unchanged(out, year, data_dir, config_path, inputs, started)
-            if reused:
-                return reused
+        reused = _reuse_unchanged(out, year, data_dir, config_path, inputs, started)
+        if reused:
+            return reused
     if engine:
         from review.evidence.rollup import check_engine
 
@@ -251,10 +251,13 @@ def _reuse_unchanged(out: Path, year: int, data_dir: Path, config_path: Path, in
     if not (real / cache.MANIFEST).is_file():
         inputs.why = "no earlier outputs"
         return None
-    # The rule for outputs (review.runner.outdir.claim), as a run would apply it: never an input's folder.
+    # The rules for outputs (review.runner.outdir.claim), as a run applies them: never an input's
+    # folder, nor a failed-run folder that is not ours.
     outdir.claim(out, "run", inputs=[("the input folder (--data)", data_dir), ("the config file (--config)", config_path),
                                      ("the decisions file", inputs.decisions_path),
                                      ("last year's register", inputs.previous_register)])
+    outdir.claim(real.parent / f"{real.name}-failed", "failed", option="the failed-run folder",
+                 advice="move it away, or choose another --out")
     with _lock(real):  # not while another run is writing it
         same, inputs.why = cache.unchanged(real, inputs)
         if not same:
@@ -354,7 +357,7 @@ def _restore_cache(use_cache, config, config_path, inputs, out, staging, progres
 
     why = getattr(inputs, "why", "")  # why the published outputs were not reused whole
     if not use_cache:
-        return cache.CacheState(key="", status="off", outputs="--no-cache" if inputs else "")
+        return cache.CacheState(key="", status="off", outputs="--no-cache")
     if not config_path:
         # Without a config file the decisions and last year's register are found relative to
         # the working folder, which differs between this process and the notebooks' kernels.
