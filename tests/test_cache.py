@@ -114,6 +114,8 @@ def test_rerun_after_editing_decisions_runs_only_p6_and_the_report(reruns):
 def test_rerun_publishes_exactly_what_a_full_run_publishes(reruns):
     out = reruns["out"]
     assert reruns["full_manifest"]["cache"]["status"] == "off"
+    # --no-cache records no digest for a re-run to reuse the outputs whole; a run with the cache does
+    assert reruns["full_manifest"]["run_digest"] is None and reruns["reused_manifest"]["run_digest"]
     assert len(reruns["full_manifest"]["notebooks"]["timings"]) == len(STAGES)
     for name in PUBLISHED:
         assert reruns["reused"][name] == digest(out / name), f"{name} differs from a full run's"
@@ -190,6 +192,18 @@ def test_key_changes_when_a_notebook_changes(folders, tmp_path, monkeypatch):
     after = key_of(data, config, notebooks)
     assert after != before and after.split(".", 1)[1] != before.split(".", 1)[1]
     assert cache._changed_parts(before, after) == ["code"]
+
+
+def test_key_changes_when_a_library_is_upgraded(folders, monkeypatch):
+    """A new pandas or DuckDB could compute another figure from the same data: never answered
+    from a cache of the old one."""
+    data, config, _ = folders
+    versions = cache.library_versions()
+    assert versions["pandas"] and versions["duckdb"] and versions["weasyprint"] and versions["python"]
+    assert set(cache.LIBRARIES) < set(versions)
+    before = key_of(data, config)
+    monkeypatch.setattr(cache, "library_versions", lambda: versions | {"duckdb": versions["duckdb"] + ".post1"})
+    assert cache._changed_parts(before, key_of(data, config)) == ["libraries"]
 
 
 def test_key_ignores_the_decisions_file(folders):

@@ -82,3 +82,21 @@ def test_the_version_is_the_one_the_manifest_records():
 
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output == f"policy-review {__version__}\n"
+
+
+HEAVY = ("pandas", "numpy", "pyarrow", "papermill", "pandera", "duckdb", "weasyprint", "matplotlib", "nbconvert",
+         "jupyter_client", "pyspark")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["run", "--help"], ["--version"]], ids=" ".join)
+def test_the_command_line_starts_without_the_heavy_libraries(args):
+    """`review --help` answers at once: pandas, papermill, DuckDB, WeasyPrint and the rest are
+    imported inside the commands that use them, never when the command line starts."""
+    import subprocess
+    import sys
+
+    probe = ("import sys, runpy\nsys.argv = ['review', *sys.argv[1:]]\n"
+             "try:\n    runpy.run_module('review.cli', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+             f"print('imported:', sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=120)
+    assert done.stderr.strip().splitlines()[-1] == "imported: []", done.stderr[-2000:]

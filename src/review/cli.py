@@ -2,6 +2,10 @@
 
 Errors the user can fix come out as one clear message (file, line, column, what was expected),
 never a traceback. Set REVIEW_DEBUG=1 to see the traceback as well.
+
+The command line starts on typer and rich alone: pandas, papermill, DuckDB, WeasyPrint and the
+review's own heavy modules are imported inside the commands that use them, so `review --help`
+answers at once and a re-run with nothing changed stays quick (tests/test_cli_help.py).
 """
 
 from __future__ import annotations
@@ -15,9 +19,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich import box
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from review.controls import show_controls
@@ -128,7 +130,7 @@ def run(
     out: Annotated[Optional[Path], typer.Option(help="Output folder.", show_default="reports/YEAR")] = None,
     config: ConfigOption = None,
     national: Annotated[bool, typer.Option(help="DATA is a national store: compare its forces (as `review national`).")] = False,
-    cache: Annotated[bool, typer.Option(help="Reuse the checked data and evidence of the last run into OUT when the data, config and code are unchanged (only the decisions edited).")] = True,
+    cache: Annotated[bool, typer.Option(help="Reuse the last run into OUT: its outputs whole when nothing has changed, else its checked data and evidence when the data, config and code are unchanged (only the decisions edited).")] = True,
     engine: Annotated[Optional[Engine], typer.Option(help="What runs the rollups: duckdb or spark.", show_default="the config's engine, duckdb unless set")] = None,
     skip_unknown: Annotated[bool, typer.Option(help="Go on without files that match no known format or cannot be read; the report lists them as skipped.")] = False,
 ) -> None:
@@ -152,6 +154,12 @@ def run(
 def _print_summary(result) -> None:
     manifest = json.loads(result.outputs["manifest"].read_text())
     _print_inputs(manifest["inputs"])
+    if result.cache.get("status") == "unchanged":  # review.runner.cache.UNCHANGED: no notebook ran
+        console.print(styled("Outputs reused whole", "bold", f" from the last run into {result.out} "
+                             f"({result.timings['total']:.1f} s): {result.cache.get('outputs')}"),
+                      highlight=False, soft_wrap=True)
+        console.print(styled("Done.", "bold green", f" The board report is {result.outputs['pdf']}"))
+        return
     console.print("Time per notebook", style="bold", highlight=False)
     width = max(map(len, result.timings), default=0)
     for stage, seconds in result.timings.items():
@@ -160,6 +168,8 @@ def _print_summary(result) -> None:
         console.print(f"  reused from the last run: {len(result.cache['reused_notebooks'])} notebooks (inputs unchanged)")
     elif result.cache.get("reason"):  # a re-run expected to be quick says why it was not
         console.print(f"  nothing reused from the last run: {result.cache['reason']}", highlight=False)
+    if result.cache.get("outputs"):  # and why the outputs were not reused whole
+        console.print(f"  outputs made again: {result.cache['outputs']}", highlight=False)
     outcome = result.outputs["manifest"].parent / "artifacts" / "decisions.json"
     if outcome.exists():
         outcome = json.loads(outcome.read_text(encoding="utf-8"))
@@ -304,7 +314,9 @@ def recommendations(
     out: Annotated[Optional[Path], typer.Option(help="Where this year's run writes; last year's register is looked for beside it.", show_default="reports/YEAR")] = None,
 ) -> None:
     """List the recommendations that fire for the year, why, and the team's decision on each."""
+    from rich import box
     from rich.panel import Panel
+    from rich.table import Table
 
     from review.config import default_config_path, load_config
     from review.evidence.metrics import compute_metrics
@@ -454,6 +466,8 @@ def sql(
         console.print(f"{len(frame):,} rows ({result.engine}); {where}" + (f"; written to {output}" if output else ""),
                       highlight=False)
         return
+    from rich.table import Table
+
     table = Table(title_justify="left", show_lines=False)
     for column in frame.columns:
         table.add_column(str(column), justify="right" if _is_numeric(frame[column]) else "left", overflow="fold")

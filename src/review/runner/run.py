@@ -31,9 +31,10 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-# Only light imports here: pandas, pandera and DuckDB (review.runner.artifacts, review.runner.cache,
-# review.evidence.rollup) are imported where needed, after the first kernel has been started, so that the
-# driver's imports overlap that kernel's start instead of delaying it.
+# Only light imports here: pandas, pandera and DuckDB (review.runner.artifacts, review.evidence.rollup)
+# are imported where needed, after the first kernel has been started, so that the driver's imports
+# overlap that kernel's start instead of delaying it, and a re-run with nothing changed
+# (review.runner.cache.unchanged, light too) never imports them.
 from review import __version__
 from review.runner import outdir, spark_server
 from review.config import config_used, load_config
@@ -189,19 +190,34 @@ def run_review(
         raise ReviewError(f"year: expected a whole number, got {year!r}")
     if workers < 1:
         raise ReviewError(f"workers: expected 1 or more, got {workers}")
+    started = time.perf_counter()
     data_dir = Path(data_dir).resolve()
     config = load_config(config_path, year)  # fail on a bad config before any kernel starts
+    if not data_dir.is_dir():
+        raise ReviewError(f"{data_dir}: data folder not found")
+    out = out or Path("reports") / str(year)
+    # Everything the outputs depend on, hashed once (review.runner.cache.RunInputs): with nothing
+    # changed, the published outputs are reused whole, before pandas or any kernel is started.
+    # --no-cache neither reuses nor records it, as it neither reads nor writes the cache.
+    inputs = None
+    if config_path and use_cache:
+        from review.runner import cache
+
+        params = _params(year, data_dir, config_path, "", engine or "", skip_unknown)
+        inputs = cache.RunInputs.read(data_dir, config, config_path, params, outdir.resolve(out), notebook_dir,
+                                      hash_data=False)
+        reused = _reuse_unchanged(out, year, data_dir, config_path, inputs, started)
+        if reused:
+            return reused
     if engine:
         from review.evidence.rollup import check_engine
 
         engine = check_engine(engine)
     engine = engine or ""  # empty: the config's engine
-    if not data_dir.is_dir():
-        raise ReviewError(f"{data_dir}: data folder not found")
     from review.inputs.ingest import refuse_year_folder
 
     refuse_year_folder(data_dir)
-    out = _claim(out or Path("reports") / str(year), data_dir, config, config_path)
+    out = _claim(out, data_dir, config, config_path)
     failed = outdir.claim(out.parent / f"{out.name}-failed", "failed", option="the failed-run folder",
                           advice="move it away, or choose another --out")
     with outdir.write_errors(out):
@@ -210,9 +226,50 @@ def run_review(
         # here to the end of the run (review.runner.spark_server); nothing otherwise.
         with _lock(out), spark_server.for_run(config, engine):
             outputs, timings, stages, cached = _run_into(out, failed, data_dir, year, config, config_path, progress,
-                                                         workers, notebook_dir, use_cache, engine, skip_unknown)
+                                                         workers, notebook_dir, use_cache, engine, skip_unknown, inputs)
     final = {k: out / v.name for k, v in outputs.items()} | {"manifest": out / "manifest.json"}
     return RunResult(out=out, outputs=final, timings=timings, stages=stages, cache=cached.as_dict())
+
+
+def _params(year: int, data_dir: Path, config_path: Path | None, output_dir: str, engine: str, skip_unknown: bool) -> dict:
+    """What a run passes every notebook (check_parameters)."""
+    return {
+        "year": year,
+        "data_dir": str(data_dir),
+        "config_path": str(Path(config_path).resolve()) if config_path else "",
+        "output_dir": output_dir,
+        "engine": engine,
+        "skip_unknown": skip_unknown,
+    }
+
+
+def _reuse_unchanged(out: Path, year: int, data_dir: Path, config_path: Path, inputs, started: float) -> RunResult | None:
+    """The last run's outputs in `out`, reused whole when nothing they depend on has changed and
+    they are as it published them (review.runner.cache.unchanged); else None, with the reason in
+    `inputs.why`. Nothing in `out` is touched. Only light modules are imported up to here."""
+    from review.runner import cache
+
+    real = outdir.resolve(out)
+    if not (real / cache.MANIFEST).is_file():
+        inputs.why = "no earlier outputs"
+        return None
+    # The rules for outputs (review.runner.outdir.claim), as a run applies them: never an input's
+    # folder, nor a failed-run folder that is not ours.
+    outdir.claim(out, "run", inputs=[("the input folder (--data)", data_dir), ("the config file (--config)", config_path),
+                                     ("the decisions file", inputs.decisions_path),
+                                     ("last year's register", inputs.previous_register)])
+    outdir.claim(real.parent / f"{real.name}-failed", "failed", option="the failed-run folder",
+                 advice="move it away, or choose another --out")
+    with _lock(real):  # not while another run is writing it
+        same, inputs.why = cache.unchanged(real, inputs)
+        if not same:
+            return None
+        outdir.remove(real.parent / f"{real.name}-failed", "failed")  # an older failure's notebooks, as a run does
+    outputs = {"pdf": f"annual-review-{year}.pdf", "html": f"annual-review-{year}.html",
+               "workbook": f"metrics-{year}.xlsx", "rejected": "rejected-rows.csv", "manifest": cache.MANIFEST}
+    state = cache.CacheState(key=inputs.digest, status=cache.UNCHANGED, reused=list(STAGES), outputs=inputs.why)
+    return RunResult(out=real, outputs={k: real / v for k, v in outputs.items()},
+                     timings={"total": round(time.perf_counter() - started, 3)}, cache=state.as_dict())
 
 
 def _claim(out: Path, data_dir: Path, config, config_path: Path | None) -> Path:
@@ -227,22 +284,13 @@ def _claim(out: Path, data_dir: Path, config, config_path: Path | None) -> Path:
 
 
 def _run_into(out, failed, data_dir, year, config, config_path, progress, workers, notebook_dir, use_cache, engine,
-              skip_unknown):
-    """Run every stage into a staging folder beside `out` and publish it; the lock is held."""
+              skip_unknown, inputs=None):
+    """Run every stage into a staging folder beside `out` and publish it; the lock is held.
+    `inputs`: review.runner.cache.RunInputs, None without a config file."""
     outdir.clear(failed, "failed")
     with outdir.staging(out, "run") as staging:
         (staging / "notebooks").mkdir()
-        params = check_parameters(
-            {
-                "year": year,
-                "data_dir": str(data_dir),
-                "config_path": str(Path(config_path).resolve()) if config_path else "",
-                "output_dir": str(staging),
-                "engine": engine,
-                "skip_unknown": skip_unknown,
-            },
-            notebook_dir,
-        )
+        params = check_parameters(_params(year, data_dir, config_path, str(staging), engine, skip_unknown), notebook_dir)
         runs: list[NotebookRun] = []
         started = time.perf_counter()
         # The first kernel starts now, while this process imports pandas and checks the cache;
@@ -253,7 +301,9 @@ def _run_into(out, failed, data_dir, year, config, config_path, progress, worker
         html = None
         try:
             kernels.plan([STAGES[0]])
-            cached = _restore_cache(use_cache, data_dir, config, config_path, params, out, staging, notebook_dir, progress)
+            if inputs:
+                inputs.hash_data()  # unless the check for unchanged outputs did, while the first kernel starts
+            cached = _restore_cache(use_cache, config, config_path, inputs, out, staging, progress)
             done: set[str] = set(cached.reused)
             kernels.plan([n for n in STAGES if n not in done])
             html = _HtmlCopies()
@@ -295,30 +345,28 @@ def _run_into(out, failed, data_dir, year, config, config_path, progress, worker
         stages = stage_timings.collect(staging)
         artifacts.write_json(staging / "artifacts" / "timings.json", {"stages": stages, "notebooks": timings})
         _write_manifest(staging, data_dir, config, config_path, timings, runs, workers,
-                        stages=stages, cache_state=cached.as_dict(), kernels_ahead=ahead)
+                        stages=stages, cache_state=cached.as_dict(), kernels_ahead=ahead,
+                        run_digest=inputs.digest if inputs else None)
         _publish(staging, out)  # the failed notebooks are kept apart, in `failed`
     return outputs, timings, stages, cached
 
 
-def _restore_cache(use_cache, data_dir, config, config_path, params, out, staging, notebook_dir, progress) -> cache.CacheState:
+def _restore_cache(use_cache, config, config_path, inputs, out, staging, progress) -> cache.CacheState:
     """Fill the staging folder from a valid cache of this run's inputs (review.runner.cache), or say
     why not. On a hit, the decisions and last year's register are applied again here, as the
     data-quality stage would have done."""
     from review.runner import cache
 
+    why = getattr(inputs, "why", "")  # why the published outputs were not reused whole
     if not use_cache:
-        return cache.CacheState(key="", status="off")
+        return cache.CacheState(key="", status="off", outputs="--no-cache")
     if not config_path:
         # Without a config file the decisions and last year's register are found relative to
         # the working folder, which differs between this process and the notebooks' kernels.
-        return cache.CacheState(key="", status="off", reason="no config file")
-    from review.evidence.register import previous_register_path
-
-    config_file = Path(config_path).resolve() if config_path else None
-    previous = previous_register_path(config, config_file, staging)
-    passed = {k: v for notebook in params.values() for k, v in notebook.items()}
-    key = cache.compute_key(data_dir, config, config_file, passed, previous, notebook_dir)
-    state = cache.restore(out, key, staging)
+        return cache.CacheState(key="", status="off", reason="no config file", outputs="no config file")
+    config_file = Path(config_path).resolve()
+    state = cache.restore(out, inputs.key, staging)
+    state.outputs = why
     if state.status == "hit":
         if progress:
             progress("Reusing the checked data and the evidence from the last run (inputs unchanged)")
@@ -571,14 +619,11 @@ class _lock:
 
 
 def _write_manifest(staging: Path, data_dir: Path, config, config_path, timings, runs, workers,
-                    stages=None, cache_state=None, kernels_ahead=None) -> None:
+                    stages=None, cache_state=None, kernels_ahead=None, run_digest=None) -> None:
     from review.runner import artifacts, cache
 
     ingest = artifacts.read_json(staging / "artifacts" / "ingest.json")
     packages = ["pandas", "pandera", "duckdb", "papermill", "weasyprint", "jinja2", "matplotlib", "textstat"]
-    outputs = sorted(
-        p for p in staging.iterdir() if p.is_file() and p.suffix in {".pdf", ".html", ".xlsx", ".csv", ".yml"}
-    )
     manifest = {
         "review_version": __version__,
         "year": config.year,
@@ -606,7 +651,11 @@ def _write_manifest(staging: Path, data_dir: Path, config, config_path, timings,
             "waves": [names for _, names in WAVES],
             "timings": {r.name: r.as_dict() for r in runs},
         },
-        "outputs": {p.name: cache.sha256_file(p) for p in outputs},
+        # Everything the outputs depend on (review.runner.cache.RunInputs; None without a config file),
+        # and the checksum of every file published beside this manifest: a re-run with nothing changed
+        # finds both the same and reuses the outputs whole (review.runner.cache.unchanged).
+        "run_digest": run_digest,
+        "outputs": cache.published_checksums(staging),
         "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
         "pid": os.getpid(),
     }

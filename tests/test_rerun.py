@@ -1,0 +1,295 @@
+"""A re-run with nothing changed reuses the published outputs whole (review.runner.cache.unchanged):
+no kernel, no pandas, not a byte or a timestamp of the output folder touched. Anything changed
+since (a published file edited, deleted or added to; the decisions, the config, a data file, a
+library, the code) runs for real, and the run says what changed.
+
+One real run of size S for the module, then quick checks: most of the "changed" cases stop the
+run at the point where it would start its kernels (run._run_into) and read the reason it gives;
+one edited published file is run for real to the end.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from review.config import load_config
+from review.errors import ReviewError
+from review.inputs.sample import build_sample
+from review.runner import cache, run
+from review.runner.run import STAGES, run_review
+
+YEAR = 2025
+ROOT = Path(__file__).resolve().parents[1]
+DECISIONS = "R2025-P3-unanswered:\n  decision: accept\n  owner: Head of Digital Desk\n"
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file's bytes and modification time (ns): a folder reused whole has the same."""
+    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def frozen_code():
+    """The code's checksum as at the start of the module (as tests/test_cache.py does): an edit
+    saved elsewhere in the working tree meanwhile is not a change between these runs."""
+    digest_now = cache.code_digest(run.NOTEBOOK_DIR)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cache, "code_digest", lambda notebook_dir: digest_now)
+        yield digest_now
+
+
+@pytest.fixture(scope="module")
+def first(tmp_path_factory, frozen_code):
+    base = tmp_path_factory.mktemp("rerun")
+    data, config_dir = base / "data", base / "config"
+    build_sample("S", YEAR, data)
+    config_dir.mkdir()
+    shutil.copy(ROOT / "config" / f"{YEAR}.yml", config_dir / f"{YEAR}.yml")
+    (config_dir / f"decisions-{YEAR}.yml").write_text(DECISIONS, encoding="utf-8")
+    out = base / "reports" / str(YEAR)
+    result = run_review(data, YEAR, out, config_dir / f"{YEAR}.yml")
+    backup = tmp_path_factory.mktemp("backup")
+    for folder in (data, config_dir, out):
+        shutil.copytree(folder, backup / folder.name)  # copy2: the modification times too
+    return {"base": base, "data": data, "config": config_dir / f"{YEAR}.yml", "out": out, "result": result,
+            "snapshot": snapshot(out), "backup": backup}
+
+
+class Ran(Exception):
+    """Raised where the run would start its kernels: it did not reuse the outputs."""
+
+
+@pytest.fixture
+def stop_before_kernels(monkeypatch):
+    """Stop a run where it would start its first kernel, with the reason it gives for running."""
+    def run_into(*args):
+        inputs = args[-1]
+        raise Ran(inputs.why if inputs else "no inputs")
+
+    monkeypatch.setattr(run, "_run_into", run_into)
+
+
+@pytest.fixture
+def copy(first):
+    """The first run's data, config and outputs, to change: put back as they were afterwards
+    (paths are part of what a run depends on, so a copy elsewhere would not be reused)."""
+    yield {"out": first["out"], "data": first["data"], "config": first["config"]}
+    for folder in (first["data"], first["config"].parent, first["out"]):
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.copytree(first["backup"] / folder.name, folder)
+    assert snapshot(first["out"]) == first["snapshot"]
+
+
+def reason(copy, **kwargs) -> str:
+    with pytest.raises(Ran) as ran:
+        run_review(copy["data"], YEAR, copy["out"], copy["config"], **kwargs)
+    return str(ran.value)
+
+
+# --- the reuse ---------------------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_the_manifest_records_the_digest_and_every_published_file(first):
+    out = first["out"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert sorted(manifest["outputs"]) == [f for f in files if f not in {"manifest.json", ".policy-review.json"}]
+    assert "notebooks/10-data-quality.html" in manifest["outputs"] and "canonical/posts.parquet" in manifest["outputs"]
+    for name, sha in manifest["outputs"].items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == sha, name
+    parts = dict(p.split("=") for p in manifest["run_digest"].split(".")[1:])
+    assert set(parts) == set(cache.RUN_PARTS) >= {"decisions", "templates", "libraries", "data", "code"}
+
+
+@pytest.mark.e2e
+def test_a_second_run_with_nothing_changed_reuses_the_outputs_whole(first, monkeypatch):
+    def no_kernels(*args, **kwargs):
+        raise AssertionError("a kernel was started")
+
+    monkeypatch.setattr(run, "Kernels", no_kernels)
+    out = first["out"]
+    inode = out.stat().st_ino
+    result = run_review(first["data"], YEAR, out, first["config"])
+    assert result.cache["status"] == cache.UNCHANGED == "unchanged"
+    assert "nothing changed since the last run" in result.cache["outputs"]
+    assert sorted(result.cache["reused_notebooks"]) == sorted(STAGES)
+    assert result.outputs["pdf"] == out / f"annual-review-{YEAR}.pdf" and result.outputs["pdf"].is_file()
+    assert result.timings["total"] < 30
+    assert snapshot(out) == first["snapshot"], "not a byte nor a timestamp changed"
+    assert out.stat().st_ino == inode, "the folder itself was not replaced"
+    assert not (out.parent / f".{out.name}.staging").exists()
+
+
+DRIVER = textwrap.dedent(
+    """
+    import json, sys
+    from pathlib import Path
+    from review.runner import cache
+    from review.runner.run import run_review
+
+    data, out, config, code = sys.argv[1:5]
+    cache.code_digest = lambda notebook_dir: code  # the module's frozen code checksum
+    result = run_review(Path(data), 2025, Path(out), Path(config))
+    heavy = ["pandas", "papermill", "pandera", "duckdb", "weasyprint", "pyarrow", "nbconvert", "jupyter_client"]
+    print(json.dumps({"status": result.cache["status"], "imported": [m for m in heavy if m in sys.modules]}))
+    """
+)
+
+
+@pytest.mark.e2e
+def test_the_reuse_imports_no_heavy_library(first, frozen_code):
+    """In a fresh process, as `review run` does: the check imports neither pandas nor papermill."""
+    done = subprocess.run([sys.executable, "-c", DRIVER, str(first["data"]), str(first["out"]), str(first["config"]),
+                           frozen_code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert json.loads(done.stdout.splitlines()[-1]) == {"status": "unchanged", "imported": []}
+    assert snapshot(first["out"]) == first["snapshot"]
+
+
+@pytest.mark.e2e
+def test_the_command_says_the_outputs_were_reused_and_why(first, frozen_code, monkeypatch):
+    from typer.testing import CliRunner
+
+    from review import cli
+
+    monkeypatch.setattr(cli.console, "width", 400)
+    result = CliRunner().invoke(cli.app, ["run", "--data", str(first["data"]), "--year", str(YEAR),
+                                          "--out", str(first["out"]), "--config", str(first["config"])])
+    assert result.exit_code == 0, result.output
+    assert f"Outputs reused whole from the last run into {first['out']}" in result.output
+    assert "nothing changed since the last run (data, config, decisions" in result.output
+    assert "Time per notebook" not in result.output
+
+
+# --- anything changed runs, and says what -------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_the_copy_itself_is_reused(copy, monkeypatch):
+    """The checks below start from outputs that would be reused: each change is what makes them run."""
+    monkeypatch.setattr(run, "Kernels", None)
+    assert run_review(copy["data"], YEAR, copy["out"], copy["config"]).cache["status"] == "unchanged"
+
+
+@pytest.mark.e2e
+def test_an_edited_published_file_runs(copy, stop_before_kernels):
+    pdf = copy["out"] / f"annual-review-{YEAR}.pdf"
+    pdf.write_bytes(pdf.read_bytes()[:-10] + b"0123456789")  # same size, other bytes
+    assert reason(copy) == f"a published file was changed: annual-review-{YEAR}.pdf"
+
+
+@pytest.mark.e2e
+def test_a_deleted_published_file_runs(copy, stop_before_kernels):
+    (copy["out"] / "notebooks" / "10-data-quality.html").unlink()
+    assert reason(copy) == "a published file is missing: notebooks/10-data-quality.html"
+
+
+@pytest.mark.e2e
+def test_an_added_file_runs_or_is_refused(copy, stop_before_kernels):
+    (copy["out"] / "artifacts" / ".DS_Store").write_bytes(b"\0")  # desktop litter: replaced with the folder
+    assert reason(copy) == "a file was added to the outputs: artifacts/.DS_Store"
+    (copy["out"] / "notes.txt").write_text("mine", encoding="utf-8")  # anything else: never replaced (outdir)
+    with pytest.raises(ReviewError, match="also file.*policy-review did not write: notes.txt"):
+        run_review(copy["data"], YEAR, copy["out"], copy["config"])
+
+
+@pytest.mark.e2e
+def test_edited_decisions_run(copy, stop_before_kernels):
+    decisions = copy["config"].parent / f"decisions-{YEAR}.yml"
+    decisions.write_text(DECISIONS.replace("Head of Digital Desk", "Digital Desk Manager"), encoding="utf-8")
+    assert reason(copy) == "changed since the last run: decisions"
+
+
+@pytest.mark.e2e
+def test_an_edited_config_runs(copy, stop_before_kernels):
+    copy["config"].write_text(copy["config"].read_text(encoding="utf-8") + "\n# a comment is a change\n",
+                              encoding="utf-8")
+    assert reason(copy) == "changed since the last run: config"
+
+
+@pytest.mark.e2e
+def test_a_changed_data_file_runs(copy, stop_before_kernels):
+    with (copy["data"] / "incidents.csv").open("a", encoding="utf-8") as handle:
+        handle.write("\n")
+    assert reason(copy) == "changed since the last run: data"
+
+
+@pytest.mark.e2e
+def test_an_upgraded_library_runs(copy, stop_before_kernels, monkeypatch):
+    versions = cache.library_versions()
+    monkeypatch.setattr(cache, "library_versions", lambda: versions | {"pandas": versions["pandas"] + ".post1"})
+    assert reason(copy) == "changed since the last run: libraries"
+
+
+@pytest.mark.e2e
+def test_no_cache_always_runs(copy, stop_before_kernels):
+    assert reason(copy, use_cache=False) == "no inputs"  # not even read: nothing to reuse, nothing to record
+
+
+@pytest.mark.e2e
+def test_a_run_after_an_edit_publishes_the_same_outputs_and_is_reused_after(first, copy):
+    """For real, to the end: an edited published file is made again (the clause stages from the
+    cache), byte for byte as the first run made it, and the next run reuses it whole."""
+    workbook = copy["out"] / f"metrics-{YEAR}.xlsx"
+    workbook.write_bytes(b"edited")
+    result = run_review(copy["data"], YEAR, copy["out"], copy["config"])
+    assert result.cache["status"] == "hit"  # the inputs did not change: only P6 and the report ran
+    assert result.cache["outputs"] == f"a published file was changed: metrics-{YEAR}.xlsx"
+    manifest = json.loads((copy["out"] / "manifest.json").read_text())
+    assert manifest["cache"]["outputs"] == result.cache["outputs"]
+    assert workbook.read_bytes() == (first["out"] / workbook.name).read_bytes()
+    again = run_review(copy["data"], YEAR, copy["out"], copy["config"])
+    assert again.cache["status"] == "unchanged"
+
+
+# --- the light lookups agree with the modules they stand in for ---------------------------------
+
+
+def test_the_light_decisions_and_register_lookups_agree_with_review_evidence_register(tmp_path):
+    from review.evidence.register import decisions_path, previous_register_path
+
+    config_dir = tmp_path / "config"
+    config_dir.mkdir()
+    config_path = config_dir / f"{YEAR}.yml"
+    config_path.write_text(f"year: {YEAR}\n", encoding="utf-8")
+    out = tmp_path / "reports" / str(YEAR)
+    config = load_config(config_path, YEAR)
+    assert cache.decisions_file(config, config_path) is None is decisions_path(config, config_path)
+    assert cache.previous_register_file(config, config_path, out) is None is previous_register_path(config, config_path, out)
+    (config_dir / f"decisions-{YEAR}.yml").write_text(DECISIONS, encoding="utf-8")
+    register = tmp_path / "reports" / str(YEAR - 1) / f"recommendations-{YEAR - 1}.yml"
+    register.parent.mkdir(parents=True)
+    register.write_text("recommendations: []\n", encoding="utf-8")
+    assert cache.decisions_file(config, config_path) == decisions_path(config, config_path) is not None
+    assert cache.previous_register_file(config, config_path, out) == previous_register_path(config, config_path, out) == register
+    config_path.write_text(f"year: {YEAR}\ndecisions_file: mine.yml\nprevious_register: last.yml\n", encoding="utf-8")
+    (config_dir / "last.yml").write_text("recommendations: []\n", encoding="utf-8")
+    config = load_config(config_path, YEAR)
+    assert cache.decisions_file(config, config_path) == decisions_path(config, config_path) == config_dir / "mine.yml"
+    assert cache.previous_register_file(config, config_path, out) == previous_register_path(config, config_path, out)
+
+
+def test_the_light_key_digest_agrees_with_review_inputs_pseudonym(tmp_path, monkeypatch):
+    from review.inputs import pseudonym
+
+    def expected():
+        found = pseudonym.find_key()
+        return None if found is None else hashlib.sha256(b"policy-review cache key|" + found[0]).hexdigest()
+
+    assert (cache._KEY_ENV, cache._KEY_FILE) == (pseudonym.KEY_ENV, pseudonym.KEY_FILE)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(pseudonym.KEY_ENV, "  a key of at least sixteen characters ")
+    assert cache.pseudonym_key_digest() == expected() is not None
+    monkeypatch.delenv(pseudonym.KEY_ENV)
+    if not (pseudonym.PROJECT_DIR / pseudonym.KEY_FILE).exists():
+        assert cache.pseudonym_key_digest() is None is expected()
+    (tmp_path / pseudonym.KEY_FILE).write_text("another key, from a file in the working folder\n", encoding="utf-8")
+    assert cache.pseudonym_key_digest() == expected() is not None
