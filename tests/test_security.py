@@ -9,6 +9,7 @@ text is HTML, a script, CSS, `file://` and `http://` references and a spreadshee
 from __future__ import annotations
 
 import csv
+import os
 import re
 import shutil
 import socket
@@ -79,31 +80,40 @@ def test_executed_notebooks_show_hostile_text_inert(run):
 
 def test_rendering_the_report_fetches_only_template_files(run, tmp_path, monkeypatch):
     """Render the planted run's report again, in this process, with a spy on every URL WeasyPrint
-    asks for and on every network connection."""
+    asks for and on every network connection. The PDF is made in a forked child
+    (review.outputs.render.PdfAlongside): the spies write to a file, which both processes share."""
     out = tmp_path / "out"
     shutil.copytree(run.out, out)
-    fetched, connections = [], []
+    log = tmp_path / "spied.txt"
     real = render.make_url_fetcher
+
+    def note(kind, what):
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"{os.getpid()}\t{kind}\t{what}\n")
 
     def spying(template_dir):
         fetcher = real(template_dir)
         original = fetcher.fetch
 
         def fetch(url, headers=None):
-            fetched.append(url)
+            note("fetch", url)
             return original(url, headers)
 
         fetcher.fetch = fetch
         return fetcher
 
     def connect(self, address):
-        connections.append(address)
+        note("connect", address)
         raise OSError("no network in this test")
 
     monkeypatch.setattr(render, "make_url_fetcher", spying)
     monkeypatch.setattr(socket.socket, "connect", connect)
     pipeline.report_stage(YEAR, str(run.config), str(out))
+    seen = [line.split("\t", 2) for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
+    fetched = [what for _, kind, what in seen if kind == "fetch"]
+    connections = [what for _, kind, what in seen if kind == "connect"]
     assert fetched, "the spy saw the renderer's requests"
+    assert {pid for pid, kind, _ in seen if kind == "fetch"} != {str(os.getpid())}  # the PDF's, from its child
     templates = TEMPLATES.resolve().as_uri()
     outside = [u for u in fetched if not (u.startswith("data:") or u.startswith(templates + "/"))]
     assert outside == []
