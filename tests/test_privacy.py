@@ -20,7 +20,7 @@ import pytest
 
 from conftest import TEST_KEY
 from planted_run import APPEAL, APPEAL_AGE, APPEAL_NAME, PLANTED_NAMES, YEAR, pdf_text, planted_run
-from review.inputs import pseudonym
+from review.inputs import pseudonym, pseudonym_key
 from review.errors import ReviewError
 from review.inputs.ingest import read_folder
 from review.config import load_config
@@ -40,7 +40,7 @@ def _keyed(value: str, key: bytes) -> str:
 def no_key(monkeypatch, tmp_path):
     """No key anywhere: not in the environment, the current folder or the project folder."""
     monkeypatch.delenv(pseudonym.KEY_ENV, raising=False)
-    monkeypatch.setattr(pseudonym, "PROJECT_DIR", tmp_path / "project")
+    monkeypatch.setattr(pseudonym_key, "PROJECT_DIR", tmp_path / "project")
     monkeypatch.chdir(tmp_path)
 
 

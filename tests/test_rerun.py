@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from review.config import load_config
+from review.config import load_config, previous_register_path
 from review.errors import ReviewError
+from review.inputs import pseudonym_key
 from review.inputs.sample import build_sample
 from review.runner import cache, run
 from review.runner.run import STAGES, run_review
@@ -250,46 +251,32 @@ def test_a_run_after_an_edit_publishes_the_same_outputs_and_is_reused_after(firs
     assert again.cache["status"] == "unchanged"
 
 
-# --- the light lookups agree with the modules they stand in for ---------------------------------
+# --- the lookups the check for unchanged inputs makes before pandas is imported ----------------
 
 
-def test_the_light_decisions_and_register_lookups_agree_with_review_evidence_register(tmp_path):
-    from review.evidence.register import decisions_path, previous_register_path
-
+def test_a_named_register_that_is_missing_is_left_for_the_run_to_report(tmp_path):
     config_dir = tmp_path / "config"
     config_dir.mkdir()
     config_path = config_dir / f"{YEAR}.yml"
-    config_path.write_text(f"year: {YEAR}\n", encoding="utf-8")
+    config_path.write_text(f"year: {YEAR}\nprevious_register: last.yml\n", encoding="utf-8")
+    config = load_config(config_path, YEAR)
     out = tmp_path / "reports" / str(YEAR)
-    config = load_config(config_path, YEAR)
-    assert cache.decisions_file(config, config_path) is None is decisions_path(config, config_path)
-    assert cache.previous_register_file(config, config_path, out) is None is previous_register_path(config, config_path, out)
-    (config_dir / f"decisions-{YEAR}.yml").write_text(DECISIONS, encoding="utf-8")
-    register = tmp_path / "reports" / str(YEAR - 1) / f"recommendations-{YEAR - 1}.yml"
-    register.parent.mkdir(parents=True)
-    register.write_text("recommendations: []\n", encoding="utf-8")
-    assert cache.decisions_file(config, config_path) == decisions_path(config, config_path) is not None
-    assert cache.previous_register_file(config, config_path, out) == previous_register_path(config, config_path, out) == register
-    config_path.write_text(f"year: {YEAR}\ndecisions_file: mine.yml\nprevious_register: last.yml\n", encoding="utf-8")
-    (config_dir / "last.yml").write_text("recommendations: []\n", encoding="utf-8")
-    config = load_config(config_path, YEAR)
-    assert cache.decisions_file(config, config_path) == decisions_path(config, config_path) == config_dir / "mine.yml"
-    assert cache.previous_register_file(config, config_path, out) == previous_register_path(config, config_path, out)
+    assert previous_register_path(config, config_path, out, must_exist=False) == config_dir / "last.yml"
+    with pytest.raises(ReviewError, match=r"last\.yml: previous register .* not found"):
+        previous_register_path(config, config_path, out)
 
 
-def test_the_light_key_digest_agrees_with_review_inputs_pseudonym(tmp_path, monkeypatch):
-    from review.inputs import pseudonym
-
-    def expected():
-        found = pseudonym.find_key()
-        return None if found is None else hashlib.sha256(b"policy-review cache key|" + found[0]).hexdigest()
-
-    assert (cache._KEY_ENV, cache._KEY_FILE) == (pseudonym.KEY_ENV, pseudonym.KEY_FILE)
+def test_the_key_digest_follows_the_key_the_data_quality_stage_would_use(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv(pseudonym.KEY_ENV, "  a key of at least sixteen characters ")
-    assert cache.pseudonym_key_digest() == expected() is not None
-    monkeypatch.delenv(pseudonym.KEY_ENV)
-    if not (pseudonym.PROJECT_DIR / pseudonym.KEY_FILE).exists():
-        assert cache.pseudonym_key_digest() is None is expected()
-    (tmp_path / pseudonym.KEY_FILE).write_text("another key, from a file in the working folder\n", encoding="utf-8")
-    assert cache.pseudonym_key_digest() == expected() is not None
+    monkeypatch.setattr(pseudonym_key, "PROJECT_DIR", tmp_path / "project")
+    monkeypatch.delenv(pseudonym_key.KEY_ENV, raising=False)
+    assert cache.pseudonym_key_digest() is None
+    (tmp_path / pseudonym_key.KEY_FILE).write_text("a key from a file in the working folder\n", encoding="utf-8")
+    from_file = cache.pseudonym_key_digest()
+    monkeypatch.setenv(pseudonym_key.KEY_ENV, "  a key of at least sixteen characters ")
+    from_env = cache.pseudonym_key_digest()
+    monkeypatch.setenv(pseudonym_key.KEY_ENV, "short")  # refused by the stage, still a change here
+    short = cache.pseudonym_key_digest()
+    assert len({from_file, from_env, short} - {None}) == 3
+    assert "sixteen" not in from_env and from_env == hashlib.sha256(
+        b"policy-review cache key|a key of at least sixteen characters").hexdigest()

@@ -534,3 +534,33 @@ def config_used(path: Path | None, year: int, root: Path = Path("config")) -> st
     if path is not None:
         return str(Path(path).resolve())
     return f"the built-in defaults (no --config given, and no {root / f'{year}.yml'} in {Path.cwd()})"
+
+
+# --- the files beside the config that a run reads -------------------------------------------------
+
+
+def decisions_path(config: ReviewConfig, config_path: Path | None) -> Path | None:
+    """The team's decisions file: `decisions_file` in the config, else decisions-YEAR.yml beside
+    the config (in config/ without one); None when that default does not exist yet."""
+    base = Path(config_path).parent if config_path else Path("config")
+    path = base / (config.decisions_file or f"decisions-{config.year}.yml")
+    return path if path.exists() or config.decisions_file else None
+
+
+def previous_register_path(config: ReviewConfig, config_path: Path | None, out: Path,
+                           must_exist: bool = True) -> Path | None:
+    """Last year's register: `previous_register` in the config (beside it), which must exist
+    unless `must_exist` is False; else last year's run output beside this year's output folder
+    `out` (reports/2024/recommendations-2024.yml), or None."""
+    if config.previous_register:
+        path = (Path(config_path).parent if config_path else Path(".")) / config.previous_register
+        if must_exist and not path.exists():
+            raise ReviewError(f"{path}: previous register (previous_register in the config) not found")
+        return path
+    # The staging folder of a run sits beside the final one, so look beside both.
+    name = f"recommendations-{config.year - 1}.yml"
+    for parent in dict.fromkeys([out.parent, out.resolve().parent]):
+        candidate = parent / str(config.year - 1) / name
+        if candidate.exists():
+            return candidate
+    return None

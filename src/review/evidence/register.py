@@ -26,7 +26,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from review.config import ReviewConfig
+from review.config import ReviewConfig, decisions_path, previous_register_path  # noqa: F401  (also read from here)
 from review.context import BoardOption, Recommendation
 from review.inputs.contracts import REC_STATUSES, TABLES
 from review.errors import ReviewError
@@ -107,12 +107,6 @@ class RegisterResult:
     earlier: pd.DataFrame | None = None
 
 
-def decisions_path(config: ReviewConfig, config_path: Path | None) -> Path | None:
-    base = Path(config_path).parent if config_path else Path("config")
-    path = base / (config.decisions_file or f"decisions-{config.year}.yml")
-    return path if path.exists() or config.decisions_file else None
-
-
 def read_decisions(path: Path | None) -> dict[str, Decision]:
     """The decisions file as {recommendation id: Decision}; no file means no decisions yet."""
     if path is None:
@@ -131,23 +125,6 @@ def read_decisions(path: Path | None) -> dict[str, Decision]:
         except ValidationError as exc:
             raise ReviewError(f"{path}: {doc.problems(exc.errors(), within=(rec_id,))}") from None
     return decisions
-
-
-def previous_register_path(config: ReviewConfig, config_path: Path | None, out: Path) -> Path | None:
-    if config.previous_register:
-        base = Path(config_path).parent if config_path else Path(".")
-        path = base / config.previous_register
-        if not path.exists():
-            raise ReviewError(f"{path}: previous register (previous_register in the config) not found")
-        return path
-    # Default: last year's run output beside this year's: reports/2024/recommendations-2024.yml.
-    # The staging folder of a run sits beside the final one, so look beside both.
-    name = f"recommendations-{config.year - 1}.yml"
-    for parent in {out.parent, out.resolve().parent}:
-        candidate = parent / str(config.year - 1) / name
-        if candidate.exists():
-            return candidate
-    return None
 
 
 def read_register_yaml(path: Path) -> pd.DataFrame:

@@ -41,14 +41,10 @@ import pandas as pd
 
 from review.inputs.contracts import TABLES
 from review.errors import ReviewError
-from review.paths import ROOT
+from review.inputs.pseudonym_key import KEY_ENV, KEY_FILE, MIN_KEY_BYTES, find_key  # noqa: F401  (the key's rule)
 
-KEY_ENV = "REVIEW_PSEUDONYM_KEY"
-KEY_FILE = ".review-key"
-PROJECT_DIR = ROOT
 # Published on purpose (docs/guide.md): it is only ever used for the synthetic sample.
 SAMPLE_KEY = b"policy-review synthetic sample key: not for real data"
-MIN_KEY_BYTES = 16
 PSEUDONYM = re.compile(r"ps-[0-9a-f]{16}")
 
 # table -> columns that identify a person, from the contracts' `personal` flag.
@@ -57,29 +53,6 @@ PERSON_COLUMNS: dict[str, list[str]] = {
     for name, table in TABLES.items()
 }
 PERSON_COLUMNS = {name: columns for name, columns in PERSON_COLUMNS.items() if columns}
-
-
-def find_key(search: list[Path] | None = None) -> tuple[bytes, str] | None:
-    """(key, where it came from), or None when no key is set up.
-
-    A key shorter than MIN_KEY_BYTES is refused: it could be guessed.
-    """
-    value, source = os.environ.get(KEY_ENV), f"the {KEY_ENV} environment variable"
-    if not value:
-        for folder in search or [Path.cwd(), PROJECT_DIR]:
-            path = Path(folder) / KEY_FILE
-            if path.is_file():
-                value, source = path.read_text(encoding="utf-8").strip(), str(path)
-                break
-    if not value:
-        return None
-    key = value.strip().encode("utf-8")
-    if len(key) < MIN_KEY_BYTES:
-        raise ReviewError(
-            f"{source}: the pseudonymisation key is {len(key)} characters; use at least {MIN_KEY_BYTES} "
-            "(make one with: python -c \"import secrets; print(secrets.token_hex(32))\")"
-        )
-    return key, source
 
 
 def pseudonym(value: str, key: bytes) -> str:

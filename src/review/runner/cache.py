@@ -31,9 +31,9 @@ decisions file's checksum: RunInputs), and the checksum of every file the run pu
 the next run's digest is the same, and every recorded file is there with the same checksum and
 no other file has been added, there is nothing to do. This check runs before pandas, papermill
 or any kernel is started, so this module imports only light modules at its top (pandas and the
-artifacts are imported inside the functions that need them); the light lookups below
-(decisions_file, previous_register_file, pseudonym_key_digest) follow review.evidence.register and
-review.inputs.pseudonym, which import pandas, and tests/test_rerun.py checks they agree.
+artifacts are imported inside the functions that need them), and finds the decisions file, last
+year's register and the pseudonymisation key through the light modules the stages use
+(review.config, review.inputs.pseudonym_key).
 """
 
 from __future__ import annotations
@@ -50,7 +50,8 @@ from pathlib import Path
 from review import __version__
 from review.checksums import sha256_file, sha256_files
 from review.runner.outdir import MARKER
-from review.paths import PACKAGE_DIR, ROOT, TEMPLATE_DIR
+from review.config import decisions_path, previous_register_path
+from review.paths import PACKAGE_DIR, TEMPLATE_DIR
 
 FORMAT = 2  # bump when the layout or the key changes
 # The installed libraries whose version can change a published byte: the tables and figures
@@ -170,47 +171,17 @@ def _key(payload: dict, parts: tuple[str, ...]) -> str:
     return _digest(payload) + "." + ".".join(f"{part}={_digest(payload[part])[:12]}" for part in parts)
 
 
-# As review.inputs.pseudonym (KEY_ENV, KEY_FILE, PROJECT_DIR, find_key), which imports pandas.
-_KEY_ENV = "REVIEW_PSEUDONYM_KEY"
-_KEY_FILE = ".review-key"
-
-
 def pseudonym_key_digest() -> str | None:
     """A one-way digest of the pseudonymisation key, never the key: a new key changes every
-    pseudonym in the canonical tables, so it must change the key. Found where
-    review.inputs.pseudonym.find_key looks (the environment, then .review-key in the working folder,
-    then in the project); None when there is none. A key too short is digested too: the
-    data-quality stage refuses it, if it needs one."""
-    value = os.environ.get(_KEY_ENV)
-    if not value:
-        for folder in (Path.cwd(), ROOT):
-            path = folder / _KEY_FILE
-            if path.is_file():
-                value = path.read_text(encoding="utf-8").strip()
-                break
-    if not value:
+    pseudonym in the canonical tables, so it must change the key. Found by the data-quality
+    stage's rule (review.inputs.pseudonym_key); None when there is none. A key too short is
+    digested too: the data-quality stage refuses it, if it needs one."""
+    from review.inputs.pseudonym_key import key_text
+
+    found = key_text()
+    if found is None:
         return None
-    return hashlib.sha256(b"policy-review cache key|" + value.strip().encode("utf-8")).hexdigest()
-
-
-def decisions_file(config, config_path: Path | None) -> Path | None:
-    """The decisions file the run reads: as review.evidence.register.decisions_path."""
-    base = Path(config_path).parent if config_path else Path("config")
-    path = base / (config.decisions_file or f"decisions-{config.year}.yml")
-    return path if path.exists() or config.decisions_file else None
-
-
-def previous_register_file(config, config_path: Path | None, out: Path) -> Path | None:
-    """Last year's register the run reads: as review.evidence.register.previous_register_path, but
-    a file the config names that is missing is returned (the run itself then says so)."""
-    if config.previous_register:
-        return (Path(config_path).parent if config_path else Path(".")) / config.previous_register
-    name = f"recommendations-{config.year - 1}.yml"
-    for parent in (out.parent, out.resolve().parent):
-        candidate = parent / str(config.year - 1) / name
-        if candidate.exists():
-            return candidate
-    return None
+    return hashlib.sha256(b"policy-review cache key|" + found[0].encode("utf-8")).hexdigest()
 
 
 def _digest(value) -> str:
@@ -244,8 +215,8 @@ class RunInputs:
         time here) wait for hash_data(): a run that finds another part changed starts its
         first kernel before hashing them."""
         config_path = Path(config_path).resolve()
-        decisions = decisions_file(config, config_path)
-        previous = previous_register_file(config, config_path, out)
+        decisions = decisions_path(config, config_path)
+        previous = previous_register_path(config, config_path, out, must_exist=False)
         if previous is not None and not previous.is_file():
             previous = None  # named in the config but missing: the run says so
         payload = key_payload(data_dir, config, config_path, params, previous, notebook_dir, hash_data)

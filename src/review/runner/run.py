@@ -275,7 +275,7 @@ def _reuse_unchanged(out: Path, year: int, data_dir: Path, config_path: Path, in
 def _claim(out: Path, data_dir: Path, config, config_path: Path | None) -> Path:
     """The output folder, checked by the one rule for outputs (review.runner.outdir): never the data, the
     config, the decisions, last year's register or the project, nor a folder that is not ours."""
-    from review.evidence.register import decisions_path, previous_register_path
+    from review.config import decisions_path, previous_register_path
 
     inputs = [("the input folder (--data)", data_dir), ("the config file (--config)", config_path),
               ("the decisions file", decisions_path(config, config_path)),
