@@ -386,6 +386,12 @@ class _quiet_pandas_warnings(warnings.catch_warnings):
         warnings.filterwarnings("ignore", message="The copy keyword is deprecated", category=DeprecationWarning)
 
 
+def pyspark_missing() -> ReviewError:
+    """The error for the spark engine without PySpark installed."""
+    return ReviewError("the spark engine needs PySpark, an optional extra: pip install 'policy-review[spark]' "
+                       "(and Java 17 or later)")
+
+
 # --- the Spark session ------------------------------------------------------------------------------
 
 _session = None
@@ -437,10 +443,7 @@ def spark_session(settings: SparkSettings | None = None):
         try:
             from pyspark.sql import SparkSession
         except ImportError:
-            raise ReviewError(
-                "the spark engine needs PySpark, an optional extra: pip install 'policy-review[spark]' "
-                "(and Java 17 or later)"
-            ) from None
+            raise pyspark_missing() from None
         from review.config import SparkSettings
 
         settings = settings or SparkSettings()

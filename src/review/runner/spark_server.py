@@ -186,10 +186,9 @@ def _spark_home() -> Path:
     try:
         import pyspark
     except ImportError:
-        raise ReviewError(
-            "the spark engine needs PySpark, an optional extra: pip install 'policy-review[spark]' "
-            "(and Java 17 or later)"
-        ) from None
+        from review.evidence.rollup import pyspark_missing
+
+        raise pyspark_missing() from None
     return Path(pyspark.__file__).parent
 
 
