@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 import export_fixtures as fx
 from review.inputs.adapters import detect
 from review.inputs.adapters.base import parse_month_day
-from review.inputs.adapters.reader import read_blocks, read_sheets
+from review.inputs.adapters.reader import block_titles, read_blocks, read_sheets, split_blocks
 from review.cli import app
 from review.errors import ReviewError
 from review.inputs.ingest import read_folder, read_inputs
@@ -154,6 +154,39 @@ def test_block_files_are_recognised_and_every_block_row_counted(name, layout, ti
     assert (report.layout, report.table, report.rows_read, report.rows_unused) == (
         layout, "audience_demographics", sum(len(b.rows) for b in blocks), 0)
     assert report.rows_read == report.rows_accepted + report.rows_rejected
+
+
+def _records_of(path: Path):
+    from review.inputs.adapters.reader import _raw_sheets, _sniff_text, _head_text, _text_records, sniff_kind
+
+    if sniff_kind(path) == "text":
+        text, encoding, _ = _head_text(path)
+        yield list(_text_records(path, _sniff_text(text, encoding)))
+    else:
+        for _, rows, _ in _raw_sheets(path)[1]:
+            yield rows
+
+
+EDGE_RECORDS = [
+    [],
+    [(1, [""]), (2, ["", " "])],
+    [(1, ["Title"]), (2, ["a", "b"]), (3, ["1", "2"])],
+    [(1, ["Title", ""]), (2, [" Sub "]), (3, ["a", "b"]), (4, []), (5, ["One column"]), (6, ["x"]), (7, ["y"])],
+    [(1, ["a", "b"]), (2, ["1", "2"]), (3, [" "]), (4, [" Lone "]), (5, [""]), (6, ["p", "q"]), (7, ["t"])],
+]
+
+
+@pytest.mark.parametrize("path", sorted(fx.FIXTURES.glob("*.*")) + sorted(EXPORTS.glob("*.csv")), ids=lambda p: p.name)
+def test_block_titles_are_the_titles_split_blocks_finds(path):
+    """Recognising a file reads only its blocks' titles (block_titles, without building the blocks):
+    the same titles, in order, as the blocks split_blocks builds, on every fixture and real export."""
+    for records in _records_of(path):
+        assert block_titles(records) == [b.title for b in split_blocks(records) if b.title]
+
+
+@pytest.mark.parametrize("records", EDGE_RECORDS)
+def test_block_titles_agree_with_split_blocks_on_edge_cases(records):
+    assert block_titles(records) == [b.title for b in split_blocks(records) if b.title]
 
 
 def test_the_block_reader_gives_one_frame_per_block_even_after_a_cyrillic_excel():

@@ -335,7 +335,7 @@ def read_csv_sheet(path: Path, head_only: bool = False, keep: Keep | None = None
         records = _records(_unwrap(text) if sniffed.rewrapped else text, sniffed.delimiter)
         every = records[1:] if sniffed.has_sep_line else records
         sheet = _sheet_of(path, sniffed, complete=whole and len(every) <= HEAD_RECORDS)
-        sheet.block_titles = [b.title for b in split_blocks(every) if b.title]
+        sheet.block_titles = block_titles(every)
         return _shape(sheet, every[:HEAD_RECORDS], keep)
     while True:
         try:
@@ -380,7 +380,7 @@ def _sheet_from_rows(path: Path, kind: str, name: str, rows: list[tuple[int, lis
     if not any(_nonempty(cells) for _, cells in rows):
         return None
     sheet = _shape(Sheet(path=path, kind=kind, sheet=name), rows, keep)
-    sheet.block_titles = [b.title for b in split_blocks(rows) if b.title]
+    sheet.block_titles = block_titles(rows)
     kept = set(sheet.header)
     sheet.long_numbers = {(line, sheet.full_header[i]) for line, i in long_numbers
                           if i < len(sheet.full_header) and sheet.full_header[i] in kept}
@@ -643,6 +643,24 @@ def split_blocks(records: Iterable[tuple[int, list[str]]]) -> list[Block]:
         ))
         segment = []
     return blocks
+
+
+def block_titles(records: Iterable[tuple[int, list[str]]]) -> list[str]:
+    """The titles of the blocks `split_blocks` finds in `records`, without building the blocks:
+    what recognising a file needs from every record of its head (a register's 10,000 lines of
+    one block). A block has a title when its first line has one non-empty cell (split_blocks:
+    the one-cell lines above its header, or the first line of a one-column block)."""
+    titles, starting = [], True
+    for _, cells in records:
+        if not any(str(c).strip() for c in cells):
+            starting = True  # a blank line: the next non-blank line starts a block
+            continue
+        if starting:
+            filled = [str(c).strip() for c in cells if str(c).strip()]
+            if len(filled) == 1:
+                titles.append(filled[0])
+            starting = False
+    return titles
 
 
 def read_blocks(path: Path) -> list[Block]:
