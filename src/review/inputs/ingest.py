@@ -44,6 +44,7 @@ from review.inputs.adapters.base import Context, Layout, handle_key, map_blocks,
 from review.inputs.adapters.meta import POST_COLUMNS, engagement_breakdown
 from review.inputs.adapters.reader import EXPECTED, Sheet, read_blocks, read_sheets
 from review.inputs.contracts import TABLES, Table
+from review.inputs.folders import INGEST_REPORT, refuse_year_folder
 from review.errors import ReviewError
 from review.inputs.pseudonym import pseudonymise_files
 from review.inputs.raw import CsvStream, RawFile, csv_names, csv_record_lines, sha256_of
@@ -543,18 +544,6 @@ SKIP_HINT = ("Fix or remove these files, or run again with --skip-unknown to go 
              "(they are then listed as skipped in the ingest report and the report's data-sources appendix).")
 
 
-def refuse_year_folder(folder: Path) -> None:
-    """A year's folder (as `review init` makes it: config.yml beside inputs/, and the checked/
-    folder ingest wrote) is not a data folder: read whole, ingest's own rejected-rows.csv would be
-    refused as an unknown table. Say which of its folders to give instead."""
-    checked = sorted(p.parent for p in folder.glob(f"*/{INGEST_REPORT}"))
-    inputs = folder / "inputs"
-    if not checked and not (inputs.is_dir() and (folder / "config.yml").is_file()):
-        return
-    use = [f"{c} (as review ingest checked them)" for c in checked] + ([f"{inputs} (as they came)"] if inputs.is_dir() else [])
-    raise ReviewError(f"{folder}: this is a year's folder, not a folder of data files; give the files {' or '.join(use)}")
-
-
 def read_inputs(sources: list[Path], period: Period | None = None, stream: bool = False,
                 skip_unknown: bool = False) -> tuple[list[RawFile], dict]:
     """Read every table file under `sources` (folders or files); return raw files and metadata.
@@ -637,7 +626,6 @@ def read_folder(data_dir: Path, period: Period | None = None, stream: bool = Fal
 # `written_by` mark inside), never by file names, and read as ingest validated it. The per-file
 # accounting and the rejected rows that reach the report are those of the ORIGINAL files.
 
-INGEST_REPORT = "ingest-report.json"
 INGEST_REJECTED = "rejected-rows.csv"
 INGEST_MARK = "review ingest"  # `written_by` in the report: this folder is an ingest output
 INGEST_FORMAT = 1  # bumped when what ingest writes changes shape

@@ -16,6 +16,7 @@ copies are written in the background while the next notebooks run (_HtmlCopies).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import fcntl
@@ -39,6 +40,7 @@ from review import __version__
 from review.runner import outdir, spark_server
 from review.config import config_used, load_config
 from review.errors import ReviewError
+from review.inputs.folders import refuse_year_folder
 from review.runner.kernels import KERNELS_STARTING, START_TIMEOUT_S, Kernels, kernels_ahead, papermill_engine, stop_kernel
 from review.paths import NOTEBOOK_DIR
 
@@ -214,17 +216,13 @@ def run_review(
 
         engine = check_engine(engine)
     engine = engine or ""  # empty: the config's engine
-    from review.inputs.ingest import refuse_year_folder
-
     refuse_year_folder(data_dir)
     out = _claim(out, data_dir, config, config_path)
     failed = outdir.claim(out.parent / f"{out.name}-failed", "failed", option="the failed-run folder",
                           advice="move it away, or choose another --out")
     with outdir.write_errors(out):
         out.parent.mkdir(parents=True, exist_ok=True)
-        # Spark on a cluster: one Spark Connect server, the run's one Spark application, from
-        # here to the end of the run (review.runner.spark_server); nothing otherwise.
-        with _lock(out), spark_server.for_run(config, engine):
+        with _lock(out):
             outputs, timings, stages, cached = _run_into(out, failed, data_dir, year, config, config_path, progress,
                                                          workers, notebook_dir, use_cache, engine, skip_unknown, inputs)
     final = {k: out / v.name for k, v in outputs.items()} | {"manifest": out / "manifest.json"}
@@ -290,42 +288,51 @@ def _run_into(out, failed, data_dir, year, config, config_path, progress, worker
     outdir.clear(failed, "failed")
     with outdir.staging(out, "run") as staging:
         (staging / "notebooks").mkdir()
-        params = check_parameters(_params(year, data_dir, config_path, str(staging), engine, skip_unknown), notebook_dir)
-        runs: list[NotebookRun] = []
         started = time.perf_counter()
-        # The first kernel starts now, while this process imports pandas and checks the cache;
-        # which notebook it serves (the data-quality check, or the recommendations after a
-        # cache hit) is settled by the plan below.
+        # The first kernel starts now, before anything heavy is imported here (papermill to
+        # check the parameters, pandas), so that its own start-up of a second or more overlaps
+        # them; which notebook it serves (the data-quality check, or the recommendations after
+        # a cache hit: neither uses Spark) is settled by the plan below.
         ahead = kernels_ahead(sum(p.stat().st_size for p in data_dir.rglob("*") if p.is_file()))
         kernels = Kernels(kernel_name(), notebook_dir, staging / "notebooks", ahead=ahead, starting=KERNELS_STARTING)
         html = None
-        try:
-            kernels.plan([STAGES[0]])
-            if inputs:
-                inputs.hash_data()  # unless the check for unchanged outputs did, while the first kernel starts
-            cached = _restore_cache(use_cache, config, config_path, inputs, out, staging, progress)
-            done: set[str] = set(cached.reused)
-            kernels.plan([n for n in STAGES if n not in done])
-            html = _HtmlCopies()
-            for title, names in WAVES:
-                names = [n for n in names if n not in done]
-                if not names:
-                    continue
-                if progress:
-                    progress(title if len(names) == 1 else f"{title} ({len(names)} notebooks, {min(workers, len(names))} at a time)")
-                wave = _run_wave(names, params, staging, kernels, workers, notebook_dir, html)
-                runs += wave
-                _raise_for_failures(wave, staging, failed)
-                done.update(names)
-                if use_cache and cached.status == "miss" and done >= set(REUSABLE_NOTEBOOKS):
-                    from review.runner import cache
+        runs: list[NotebookRun] = []
+        with contextlib.ExitStack() as spark:  # the Spark server, if one is started below
+            try:
+                kernels.plan([STAGES[0]])
+                params = check_parameters(_params(year, data_dir, config_path, str(staging), engine, skip_unknown), notebook_dir)
+                if inputs:
+                    inputs.hash_data()  # unless the check for unchanged outputs did, while the first kernel starts
+                cached = _restore_cache(use_cache, config, config_path, inputs, out, staging, progress)
+                done: set[str] = set(cached.reused)
+                to_run = [n for n in STAGES if n not in done]
+                # Spark on a cluster: one Spark Connect server, the run's one Spark application, from
+                # here to the end of the run (review.runner.spark_server), if a notebook that takes an
+                # `engine` will run (none does after a cache hit); before the kernels of those
+                # notebooks start, as they find the server in their environment. Nothing otherwise.
+                if any("engine" in params[n] for n in to_run):
+                    spark.enter_context(spark_server.for_run(config, engine))
+                kernels.plan(to_run)
+                html = _HtmlCopies()
+                for title, names in WAVES:
+                    names = [n for n in names if n not in done]
+                    if not names:
+                        continue
+                    if progress:
+                        progress(title if len(names) == 1 else f"{title} ({len(names)} notebooks, {min(workers, len(names))} at a time)")
+                    wave = _run_wave(names, params, staging, kernels, workers, notebook_dir, html)
+                    runs += wave
+                    _raise_for_failures(wave, staging, failed)
+                    done.update(names)
+                    if use_cache and cached.status == "miss" and done >= set(REUSABLE_NOTEBOOKS):
+                        from review.runner import cache
 
-                    cache.save(staging, out, cached.key, REUSABLE_NOTEBOOKS)  # before the stages that read the decisions
-                    cached.status = "saved"
-        finally:
-            kernels.close()  # a kernel started for a notebook that never ran (a failed wave)
-            if html:
-                html.close()  # every HTML copy written before the manifest, or the staging folder goes
+                        cache.save(staging, out, cached.key, REUSABLE_NOTEBOOKS)  # before the stages that read the decisions
+                        cached.status = "saved"
+            finally:
+                kernels.close()  # a kernel started for a notebook that never ran (a failed wave)
+                if html:
+                    html.close()  # every HTML copy written before the manifest, or the staging folder goes
         html.check()
         total = time.perf_counter() - started
         outputs = {
