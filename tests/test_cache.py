@@ -16,7 +16,6 @@ import pytest
 from review.runner import cache
 from review.config import load_config
 from review.runner.run import REUSABLE_NOTEBOOKS, STAGES, run_review
-from review.inputs.sample import build_sample
 
 YEAR = 2025
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
@@ -40,29 +39,10 @@ def manifest(out):
 
 
 @pytest.fixture(scope="module")
-def folders(tmp_path_factory, repo_root):
+def reruns(sample_s, frozen_code, tmp_path_factory):
     base = tmp_path_factory.mktemp("cache")
-    data, config_dir = base / "data", base / "config"
-    build_sample("S", YEAR, data)
-    config_dir.mkdir()
-    shutil.copy(repo_root / "config" / f"{YEAR}.yml", config_dir / f"{YEAR}.yml")
-    return data, config_dir / f"{YEAR}.yml", base / "reports" / str(YEAR)
-
-
-@pytest.fixture(scope="module")
-def frozen_code():
-    """The code's checksum as at the start of the module. The key does cover the code (see
-    test_key_changes_when_a_notebook_changes); frozen here so that an edit saved elsewhere in
-    the working tree during these minutes of runs does not count as a change between them."""
-    digest_now = cache.code_digest(NOTEBOOKS)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(cache, "code_digest", lambda notebook_dir: digest_now)
-        yield
-
-
-@pytest.fixture(scope="module")
-def reruns(folders, frozen_code, tmp_path_factory):
-    data, config, out = folders
+    folders = sample_s.copy_to(base)  # this module's own: the decisions file is written beside its config
+    data, config, out = folders.data, folders.config, base / "reports" / str(YEAR)
     decisions = config.parent / f"decisions-{YEAR}.yml"
     decisions.write_text(FIRST_DECISIONS, encoding="utf-8")
     first = run_review(data, YEAR, out, config)
@@ -156,13 +136,13 @@ def key_of(data, config_path, notebooks=NOTEBOOKS):
     return cache.compute_key(data, config, config_path, params, None, notebooks)
 
 
-def test_key_is_stable_for_the_same_inputs(folders):
-    data, config, _ = folders
+def test_key_is_stable_for_the_same_inputs(sample_s):
+    data, config = sample_s.data, sample_s.config
     assert key_of(data, config) == key_of(data, config)
 
 
-def test_key_changes_when_a_data_file_changes(folders, tmp_path):
-    data, config, _ = folders
+def test_key_changes_when_a_data_file_changes(sample_s, tmp_path):
+    data, config = sample_s.data, sample_s.config
     copy = tmp_path / "data"
     shutil.copytree(data, copy)
     before = key_of(copy, config)
@@ -173,17 +153,17 @@ def test_key_changes_when_a_data_file_changes(folders, tmp_path):
     assert len({before, key_of(copy, config)}) == 2
 
 
-def test_key_changes_when_the_config_changes(folders, tmp_path):
-    data, config, _ = folders
+def test_key_changes_when_the_config_changes(sample_s, tmp_path):
+    data, config = sample_s.data, sample_s.config
     before = key_of(data, config)
     edited = tmp_path / f"{YEAR}.yml"
     edited.write_text(config.read_text(encoding="utf-8") + "\n# a comment is a change too\n", encoding="utf-8")
     assert "config" in cache._changed_parts(before, key_of(data, edited))
 
 
-def test_key_changes_when_a_notebook_changes(folders, tmp_path, monkeypatch):
+def test_key_changes_when_a_notebook_changes(sample_s, tmp_path, monkeypatch):
     monkeypatch.setattr(cache, "code_digest", CODE_DIGEST)  # not the module's frozen one
-    data, config, _ = folders
+    data, config = sample_s.data, sample_s.config
     notebooks = tmp_path / "notebooks"
     shutil.copytree(NOTEBOOKS, notebooks)
     before = key_of(data, config, notebooks)
@@ -194,10 +174,10 @@ def test_key_changes_when_a_notebook_changes(folders, tmp_path, monkeypatch):
     assert cache._changed_parts(before, after) == ["code"]
 
 
-def test_key_changes_when_a_library_is_upgraded(folders, monkeypatch):
+def test_key_changes_when_a_library_is_upgraded(sample_s, monkeypatch):
     """A new pandas or DuckDB could compute another figure from the same data: never answered
     from a cache of the old one."""
-    data, config, _ = folders
+    data, config = sample_s.data, sample_s.config
     versions = cache.library_versions()
     assert versions["pandas"] and versions["duckdb"] and versions["weasyprint"] and versions["python"]
     assert set(cache.LIBRARIES) < set(versions)
@@ -206,18 +186,12 @@ def test_key_changes_when_a_library_is_upgraded(folders, monkeypatch):
     assert cache._changed_parts(before, key_of(data, config)) == ["libraries"]
 
 
-def test_key_ignores_the_decisions_file(folders):
-    data, config, _ = folders
-    decisions = config.parent / f"decisions-{YEAR}.yml"
-    had = decisions.read_text(encoding="utf-8") if decisions.exists() else None
-    before = key_of(data, config)
-    try:
-        decisions.write_text("R2025-P5-mfa:\n  decision: accept\n", encoding="utf-8")
-        assert key_of(data, config) == before
-    finally:
-        decisions.unlink()
-        if had is not None:
-            decisions.write_text(had, encoding="utf-8")
+def test_key_ignores_the_decisions_file(sample_s, tmp_path):
+    config = tmp_path / sample_s.config.name  # a copy: the decisions file goes beside it
+    shutil.copy(sample_s.config, config)
+    before = key_of(sample_s.data, config)
+    (tmp_path / f"decisions-{YEAR}.yml").write_text("R2025-P5-mfa:\n  decision: accept\n", encoding="utf-8")
+    assert key_of(sample_s.data, config) == before
 
 
 def test_restore_without_a_cache_is_a_miss(tmp_path):
@@ -238,8 +212,8 @@ def test_restore_with_another_key_is_a_miss_and_copies_nothing(tmp_path):
     assert (staging / "canonical" / "posts.parquet").read_bytes() == b"x"
 
 
-def test_key_changes_with_the_pseudonymisation_key_and_does_not_hold_it(folders, monkeypatch):
-    data, config, _ = folders
+def test_key_changes_with_the_pseudonymisation_key_and_does_not_hold_it(sample_s, monkeypatch):
+    data, config = sample_s.data, sample_s.config
     secret = "a key of at least sixteen characters"
     monkeypatch.setenv("REVIEW_PSEUDONYM_KEY", secret)
     before = key_of(data, config)

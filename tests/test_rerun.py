@@ -22,7 +22,6 @@ import pytest
 from review.config import load_config, previous_register_path
 from review.errors import ReviewError
 from review.inputs import pseudonym_key
-from review.inputs.sample import build_sample
 from review.runner import cache, run
 from review.runner.run import STAGES, run_review
 
@@ -38,29 +37,17 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
 
 
 @pytest.fixture(scope="module")
-def frozen_code():
-    """The code's checksum as at the start of the module (as tests/test_cache.py does): an edit
-    saved elsewhere in the working tree meanwhile is not a change between these runs."""
-    digest_now = cache.code_digest(run.NOTEBOOK_DIR)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(cache, "code_digest", lambda notebook_dir: digest_now)
-        yield digest_now
-
-
-@pytest.fixture(scope="module")
-def first(tmp_path_factory, frozen_code):
+def first(tmp_path_factory, sample_s, frozen_code):
     base = tmp_path_factory.mktemp("rerun")
-    data, config_dir = base / "data", base / "config"
-    build_sample("S", YEAR, data)
-    config_dir.mkdir()
-    shutil.copy(ROOT / "config" / f"{YEAR}.yml", config_dir / f"{YEAR}.yml")
+    folders = sample_s.copy_to(base)  # this module's own: its tests edit them (`copy` puts them back)
+    data, config, config_dir = folders.data, folders.config, folders.config.parent
     (config_dir / f"decisions-{YEAR}.yml").write_text(DECISIONS, encoding="utf-8")
     out = base / "reports" / str(YEAR)
-    result = run_review(data, YEAR, out, config_dir / f"{YEAR}.yml")
+    result = run_review(data, YEAR, out, config)
     backup = tmp_path_factory.mktemp("backup")
     for folder in (data, config_dir, out):
         shutil.copytree(folder, backup / folder.name)  # copy2: the modification times too
-    return {"base": base, "data": data, "config": config_dir / f"{YEAR}.yml", "out": out, "result": result,
+    return {"base": base, "data": data, "config": config, "out": out, "result": result,
             "snapshot": snapshot(out), "backup": backup}
 
 

@@ -29,6 +29,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from review.runner.spark_watchdog import stop_group
 from sample_run import YEAR, review_run, sample_run
 
 START_TIMEOUT_S = 120  # a master, then a worker registered with it: about 20 s on two busy cores
@@ -49,19 +50,6 @@ def _free_port() -> int:
 def _state(webui: str) -> dict:
     with urllib.request.urlopen(f"{webui}/json/", timeout=5) as answer:
         return json.load(answer)
-
-
-def _stop_group(process: subprocess.Popen) -> None:
-    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 20)):
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(wait)
-            return
-        except subprocess.TimeoutExpired:
-            pass
 
 
 class Cluster:
@@ -112,7 +100,7 @@ class Cluster:
 
     def stop(self) -> None:
         for process in reversed(self.processes):
-            _stop_group(process)
+            stop_group(process)  # as the run's watchdog stops its server
 
 
 @pytest.fixture(scope="module")
@@ -259,3 +247,44 @@ def test_stopping_the_server_stops_its_process_group():
     assert server.process.poll() is not None
     assert _wait_gone(child), "the server's child outlived it"
     assert not server.log.exists()  # a log is kept only when a failure names it
+
+
+def test_the_watchdog_imports_only_the_standard_library():
+    """It starts the server as the run starts: nothing but the standard library on the way."""
+    probe = textwrap.dedent("""
+        import sys
+        before = set(sys.modules)
+        import review.runner.spark_watchdog
+        print(" ".join(sorted(m for m in set(sys.modules) - before if sys.modules[m])))  # None: marked absent
+    """)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                          env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+    added = done.stdout.split()
+    assert [m for m in added if m.startswith("review")] == ["review", "review.runner", "review.runner.spark_watchdog"]
+    assert [m for m in added if m.split(".")[0] not in sys.stdlib_module_names and not m.startswith("review")] == []
+
+
+def test_the_watchdog_exits_with_the_servers_status():
+    """A server that stops by itself: the watchdog, its pipe still open, exits with its status
+    (128 + the signal's number for a signal), which the run reports (ConnectServer.failure)."""
+    for command, status in ((["sh", "-c", "exit 3"], 3), (["sh", "-c", "kill -TERM $$"], 128 + signal.SIGTERM)):
+        watchdog = subprocess.Popen([sys.executable, "-m", "review.runner.spark_watchdog", *command],
+                                    stdin=subprocess.PIPE, env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+        try:
+            assert watchdog.wait(30) == status, command
+        finally:
+            watchdog.stdin.close()
+            if watchdog.poll() is None:
+                watchdog.kill()
+                watchdog.wait()
+
+
+def test_a_group_that_ignores_sigterm_is_killed():
+    process = subprocess.Popen(["sh", "-c", "trap '' TERM; sleep 600 & echo $!; wait"], stdout=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    child = int(process.stdout.readline())
+    started = time.monotonic()
+    stop_group(process, timeout_s=0.5)
+    assert process.returncode == -signal.SIGKILL
+    assert 0.5 <= time.monotonic() - started < 10  # SIGTERM was given its time first
+    assert _wait_gone(child), "a process of the group outlived it"

@@ -14,8 +14,9 @@ temporary views) in the one application.
 The server starts as the run starts, so its start-up (a JVM, registering with the master:
 13 s measured on the two-core machine, more when it is busy) overlaps the data-quality check; a kernel that needs it waits until it answers. It
 is stopped when the run ends, failed or not. If the run's process dies without stopping it
-(killed), a watchdog process, which the run holds a pipe to, sees the pipe close and stops the
-server: a cluster never keeps a run's application, and its cores, after the run.
+(killed), a watchdog process (review.runner.spark_watchdog), which the run holds a pipe to, sees
+the pipe close and stops the server: a cluster never keeps a run's application, and its cores,
+after the run.
 
 Local mode (`local[*]`) is as before: each kernel runs Spark in its own process.
 """
@@ -33,41 +34,10 @@ import time
 from pathlib import Path
 
 from review.errors import ReviewError
+from review.runner import spark_watchdog
 
 # The server's main class; spark-submit runs it without an application jar (Spark 4).
 SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
-STOP_TIMEOUT_S = 20  # for the server to stop its application (the master marks it finished)
-
-# Run by the watchdog process (`python -c`): start the server (argv) in a process group of its
-# own, then stop that group when stdin (a pipe the run holds) closes: the run has ended or died.
-# It also stops the server on SIGTERM, SIGINT or SIGHUP, and exits with the server's status.
-_WATCHDOG = """
-import os, signal, subprocess, sys, threading
-server = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, start_new_session=True)
-done = threading.Event()
-def wait_for_eof():
-    while os.read(0, 65536):  # the raw pipe: a buffered stdin's lock would abort the exit below
-        pass
-    done.set()
-threading.Thread(target=wait_for_eof, daemon=True).start()
-for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-    signal.signal(sig, lambda *_: done.set())
-while server.poll() is None and not done.wait(0.2):
-    pass
-for sig, wait in ((signal.SIGTERM, float(os.environ.get("REVIEW_SPARK_STOP_TIMEOUT", "20"))), (signal.SIGKILL, None)):
-    try:
-        os.killpg(server.pid, sig)
-    except ProcessLookupError:
-        break
-    try:
-        server.wait(wait)
-        break
-    except subprocess.TimeoutExpired:
-        pass
-code = server.wait()
-sys.stdout.flush()
-os._exit(code if code >= 0 else 128 - code)
-"""
 
 
 def needed(engine: str, settings) -> bool:
@@ -104,11 +74,11 @@ class ConnectServer:
         """Start the server (through its watchdog); returns at once, the server starts meanwhile."""
         handle, name = tempfile.mkstemp(prefix="policy-review-spark-connect-", suffix=".log")
         self.log = Path(name)
-        env = dict(os.environ, SPARK_HOME=str(_spark_home()), REVIEW_SPARK_STOP_TIMEOUT=str(STOP_TIMEOUT_S))
+        env = dict(os.environ, SPARK_HOME=str(_spark_home()))
         env.pop("SPARK_REMOTE", None)  # spark-submit would take it for the server's own client
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", _WATCHDOG, *self.command()],
+                [sys.executable, "-m", spark_watchdog.__name__, *self.command()],
                 stdin=subprocess.PIPE, stdout=handle, stderr=handle, env=env, cwd=tempfile.gettempdir(),
             )
         except OSError as exc:
@@ -142,7 +112,7 @@ class ConnectServer:
         except OSError:
             pass
         try:
-            self.process.wait(STOP_TIMEOUT_S + 10)
+            self.process.wait(spark_watchdog.STOP_TIMEOUT_S + 10)
         except subprocess.TimeoutExpired:  # the watchdog itself hangs: stop both
             self.process.kill()
             self.process.wait()
