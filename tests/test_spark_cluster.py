@@ -151,6 +151,15 @@ def test_a_run_on_a_cluster_is_one_spark_application_and_gives_duckdbs_outputs(c
     for sheet, frame in duckdb_sheets.items():
         pd.testing.assert_frame_equal(spark_sheets[sheet], frame, obj=sheet)
 
+    # A re-run after editing only the team's decisions reuses every clause notebook (the only
+    # ones that use Spark) from the cache: it starts no Spark application at all.
+    (tmp_path / f"decisions-{YEAR}.yml").write_text("# edited after the first run\n", encoding="utf-8")
+    review_run(duckdb.data, out, tmp_path / f"{YEAR}.yml")
+    rerun = json.loads((out / "manifest.json").read_text())
+    assert rerun["cache"]["status"] == "hit" and sorted(rerun["notebooks"]["timings"]) == [
+        "30-p6-recommendations", "90-board-report"], rerun["cache"]
+    assert [a["name"] for a in cluster.applications()] == ["policy-review"]  # still the first run's one
+
 
 @pytest.mark.e2e
 def test_a_master_spark_cannot_use_is_one_clear_error(tmp_path):

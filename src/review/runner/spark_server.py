@@ -11,9 +11,10 @@ The kernels find it through REMOTE_ENV in their environment and attach to it as 
 clients (review.evidence.rollup.spark_session), each with a session of its own (its own
 temporary views) in the one application.
 
-The server starts as the run starts, so its start-up (a JVM, registering with the master:
-13 s measured on the two-core machine, more when it is busy) overlaps the data-quality check; a kernel that needs it waits until it answers. It
-is stopped when the run ends, failed or not. If the run's process dies without stopping it
+The server starts as the run starts, once the cache has said a clause notebook will run (they
+alone use Spark: a re-run after editing only the decisions starts none), so its start-up (a JVM,
+registering with the master: 13 s measured on the two-core machine, more when it is busy)
+overlaps the data-quality check; a kernel that needs it waits until it answers. It is stopped when the run ends, failed or not. If the run's process dies without stopping it
 (killed), a watchdog process (review.runner.spark_watchdog), which the run holds a pipe to, sees
 the pipe close and stops the server: a cluster never keeps a run's application, and its cores,
 after the run.
