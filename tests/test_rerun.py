@@ -196,6 +196,44 @@ def test_edited_decisions_run(copy, stop_before_kernels):
     assert reason(copy) == "changed since the last run: decisions"
 
 
+@pytest.fixture
+def first_kernels(monkeypatch):
+    """Stop a run where it plans its first kernels, with the notebooks they are for."""
+    class Kernels:
+        kernel_name = "python3"
+
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def plan(self, names):
+            raise Ran(" ".join(names))
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(run, "Kernels", Kernels)
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("edit, planned", [
+    ("decisions", "30-p6-recommendations 90-board-report"),  # the evidence will come from the cache
+    ("config", "10-data-quality"),
+    ("data", "10-data-quality"),
+])
+def test_the_first_kernels_started_are_for_the_notebooks_that_will_run_first(copy, first_kernels, edit, planned):
+    """Kernels start before the cache is looked up (review.runner.run._run_into): after an edit of
+    the decisions only, the recommendations' and the report's, as the evidence will be reused;
+    after anything else, the data-quality check's."""
+    if edit == "decisions":
+        (copy["config"].parent / f"decisions-{YEAR}.yml").write_text(DECISIONS + "# edited\n", encoding="utf-8")
+    elif edit == "config":
+        copy["config"].write_text(copy["config"].read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    else:
+        with (copy["data"] / "incidents.csv").open("a", encoding="utf-8") as handle:
+            handle.write("\n")
+    assert reason(copy) == planned
+
+
 @pytest.mark.e2e
 def test_an_edited_config_runs(copy, stop_before_kernels):
     copy["config"].write_text(copy["config"].read_text(encoding="utf-8") + "\n# a comment is a change\n",

@@ -207,6 +207,7 @@ class RunInputs:
     decisions_path: Path | None = None
     previous_register: Path | None = None
     why: str = ""  # why the published outputs were not reused whole (review.runner.run)
+    changed: list[str] = field(default_factory=list)  # the parts changed since the last run (unchanged())
 
     @classmethod
     def read(cls, data_dir: Path, config, config_path: Path, params: dict, out: Path,
@@ -240,6 +241,14 @@ class RunInputs:
 
     def _digest(self) -> str:
         return _key(self.payload | {"templates": self.templates, "decisions": self.decisions}, RUN_PARTS)
+
+    @property
+    def evidence_likely_reused(self) -> bool:
+        """Whether the last run's checked data and clause evidence will probably be reused: only
+        what the recommendations and the report read (the decisions, the templates) changed, as
+        far as is known before the data files are hashed. A guess, for starting the right kernels
+        first; what is reused is decided by the cache's key (restore)."""
+        return bool(self.changed) and not set(self.changed) & set(KEY_PARTS)
 
     def changed_since(self, recorded: str) -> list[str]:
         """The parts changed since a run with digest `recorded`, the data's only once hashed: a
@@ -282,6 +291,7 @@ def unchanged(out: Path, inputs: RunInputs) -> tuple[bool, str]:
     changed = inputs.changed_since(recorded)
     if not changed and recorded != inputs.digest:
         changed = inputs.changed_since(recorded) or ["the digest's format"]
+    inputs.changed = changed
     if changed:
         return False, "changed since the last run: " + ", ".join(changed)
     found = published_files(out)

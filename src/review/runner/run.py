@@ -289,17 +289,20 @@ def _run_into(out, failed, data_dir, year, config, config_path, progress, worker
     with outdir.staging(out, "run") as staging:
         (staging / "notebooks").mkdir()
         started = time.perf_counter()
-        # The first kernel starts now, before anything heavy is imported here (papermill to
-        # check the parameters, pandas), so that its own start-up of a second or more overlaps
-        # them; which notebook it serves (the data-quality check, or the recommendations after
-        # a cache hit: neither uses Spark) is settled by the plan below.
+        # The first kernels start now, before anything heavy is imported here (papermill to
+        # check the parameters, pandas), so that their own start-up of a second or more overlaps
+        # them: the data-quality check's, or, when only the decisions or the templates changed
+        # (the clause evidence will probably come from the cache), the recommendations' and the
+        # report's at once. Neither uses Spark. The plan after the cache has answered settles
+        # which notebook each kernel serves.
         ahead = kernels_ahead(sum(p.stat().st_size for p in data_dir.rglob("*") if p.is_file()))
         kernels = Kernels(kernel_name(), notebook_dir, staging / "notebooks", ahead=ahead, starting=KERNELS_STARTING)
         html = None
         runs: list[NotebookRun] = []
         with contextlib.ExitStack() as spark:  # the Spark server, if one is started below
             try:
-                kernels.plan([STAGES[0]])
+                likely_reused = inputs is not None and use_cache and inputs.evidence_likely_reused
+                kernels.plan(STAGES[len(REUSABLE_NOTEBOOKS):] if likely_reused else [STAGES[0]])
                 params = check_parameters(_params(year, data_dir, config_path, str(staging), engine, skip_unknown), notebook_dir)
                 if inputs:
                     inputs.hash_data()  # unless the check for unchanged outputs did, while the first kernel starts
