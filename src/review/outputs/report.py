@@ -92,9 +92,11 @@ def protected(m: dict, config: ReviewConfig) -> dict:
 
 def build_context(config: ReviewConfig, m: dict, charts: list[Chart], ingest: dict, outcome: dict | None = None,
                   covered: dict | None = None) -> ReportContext:
-    """The template's whole input. `charts`: every clause's, as its stage drew them. `outcome` is artifacts/decisions.json (review.evidence.register):
-    what the team's decisions did; None leaves the rejected and unmatched notes out. `covered`
-    is artifacts/coverage.json (review.evidence.metrics.coverage): None leaves the coverage section out."""
+    """The template's whole input. `charts`: every clause's, as its stage drew them
+    (review.runner.artifacts.read_charts). `outcome` is artifacts/decisions.json
+    (review.evidence.register): what the team's decisions did; None leaves the rejected and
+    unmatched notes out. `covered` is artifacts/coverage.json (review.evidence.metrics.coverage):
+    None leaves the coverage section out."""
     headlines: list[Headline] = m["headlines"]
     by_id = {h.metric_id: h for h in headlines}
     sections = [
