@@ -1,9 +1,9 @@
 # %% [markdown]
 # # The board report
 #
-# This notebook draws the charts, builds the report from the artifacts of the earlier stages
-# (never from notebook outputs) and writes the board paper as HTML and as a tagged PDF, and the
-# metrics workbook for analysts.
+# This notebook builds the report from the artifacts of the earlier stages (never from notebook
+# outputs), the charts as the clause notebooks drew them, and writes the board paper as HTML and
+# as a tagged PDF, and the metrics workbook for analysts.
 #
 # **How to read it.** The table lists the files written and their sizes. Open the PDF to check
 # it as the Board will see it.

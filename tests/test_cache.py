@@ -91,6 +91,19 @@ def test_rerun_after_editing_decisions_runs_only_p6_and_the_report(reruns):
 
 
 @pytest.mark.e2e
+def test_rerun_after_editing_decisions_draws_no_chart(reruns):
+    """The charts are drawn by the clause stages and come back with them from the cache: the
+    re-run's charts stage is only P6's empty list written (a chart takes tens of milliseconds)."""
+    entry = json.loads((reruns["saved_cache"] / cache.ENTRY).read_text())
+    assert {"artifacts/charts/P1.json", "artifacts/charts/p1-monthly-impressions.parquet"} <= set(entry["files"])
+    assert "artifacts/charts/P6.json" not in entry["files"]
+    assert reruns["first"].stages["charts"] > 0.05
+    assert reruns["reused_manifest"]["stage_seconds"]["charts"] < 0.05
+    timed = json.loads((reruns["out"] / "artifacts" / "timings" / "report.json").read_text())
+    assert "charts" not in timed  # the full run's report stage drew none either
+
+
+@pytest.mark.e2e
 def test_rerun_publishes_exactly_what_a_full_run_publishes(reruns):
     out = reruns["out"]
     assert reruns["full_manifest"]["cache"]["status"] == "off"

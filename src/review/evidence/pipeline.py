@@ -2,9 +2,9 @@
 
     ingest_stage     data folder -> canonical tables, rejected-rows.csv, ingest.json
     period_stage     canonical tables -> rows in the review year and the year before (a check)
-    clause_stage     canonical tables -> one clause's values, headlines, tables, chart series
+    clause_stage     canonical tables -> one clause's values, headlines, tables, chart series, charts
     recommend_stage  every clause's artifacts -> metrics.json, recommendations, register
-    report_stage     artifacts -> charts, HTML, PDF, workbook
+    report_stage     artifacts -> HTML, PDF, workbook
 
 Notebooks hold parameters, one call each and the narrative; everything computes here.
 """
@@ -185,8 +185,11 @@ def clause_stage(clause: str, year: int, config_path: str | None, output_dir: st
     """Compute one policy clause for the year and the year before; write its artifacts.
 
     Writes artifacts/clauses/<clause>.json (values for both years, rated headlines, an index of
-    tables and series) and the tables and series as Parquet. Returns the clause's results.
-    `engine` ("duckdb" or "spark"; empty for the config's) runs the clause's rollups.
+    tables and series) and the tables and series as Parquet, and draws the clause's charts into
+    artifacts/charts/ (review.runner.artifacts.write_charts): here, not in the report stage, they
+    are drawn in the parallel wave and reused with the clause by a re-run (review.runner.cache).
+    Returns the clause's results. `engine` ("duckdb" or "spark"; empty for the config's) runs
+    the clause's rollups.
     """
     if clause not in CLAUSE_MODULES:
         raise ReviewError(f"parameter clause: expected one of {', '.join(CLAUSE_MODULES)}, got {clause!r}")
@@ -196,6 +199,16 @@ def clause_stage(clause: str, year: int, config_path: str | None, output_dir: st
     out = Path(output_dir)
     result = compute_clause(clause, *_periods(config, out, tables_needed(clause, config.engine)))
     artifacts.write_clause(out, result)
+    with timings.measure("charts"):
+        charts = []
+        if result.series:  # a chart draws a series: a clause without any (P6) never imports matplotlib
+            # matplotlib only: the report's module (review.outputs.report) imports WeasyPrint.
+            from review.outputs.charts.clauses import draw_charts
+
+            # A clause's year before is there when the data hold one (PeriodData.has_data, the same
+            # period for every clause): the metrics' has_prior (assemble_metrics) is the same thing.
+            charts = draw_charts(clause, config, result.series, result.prior is not None)
+        artifacts.write_charts(out, clause, charts)
     return result
 
 
@@ -261,7 +274,8 @@ def _union_needs(*needs: dict) -> dict:
 
 @timings.records("report", rest="html")
 def report_stage(year: int, config_path: str | None, output_dir: str) -> dict[str, Path]:
-    """Draw the charts, build the report context and write HTML, PDF and the workbook."""
+    """Build the report context (the charts as the clause stages drew them) and write HTML, PDF
+    and the workbook."""
     from review.outputs.report import build_report  # heavy imports (WeasyPrint) only for this stage
 
     config = parse_params(year, config_path)

@@ -8,6 +8,8 @@ so the report can always be rebuilt from the artifacts alone. Layout under the o
     artifacts/clauses/<P1..P7>.json   one clause: its values for both years, rated headlines,
                                  and the index of its tables and series
     artifacts/tables/<id>.parquet, artifacts/series/<id>.parquet (<id>_prior: the year before)
+    artifacts/charts/<P1..P7>.json   one clause's charts as drawn (SVG, alt text, captions), in
+                                 report order; artifacts/charts/<chart id>.parquet: the data each draws
     artifacts/metrics.json       every clause together: headlines, table and series index,
                                  recommendations (written by the recommendations stage)
     artifacts/register.parquet   earlier recommendations and where they stand
@@ -22,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from review.context import Headline, MetricTable, Recommendation
+from review.context import Chart, Headline, MetricTable, Recommendation
 from review.inputs.contracts import TABLES
 from review.evidence.metrics import ClauseMetrics
 from review.evidence.metrics.compare import Comparison
@@ -159,6 +161,33 @@ def read_clause(out: Path, clause: str) -> ClauseMetrics:
     comparison = Comparison(**raw["comparison"]) if raw.get("comparison") else None
     return ClauseMetrics(clause=clause, current=current, prior=prior,
                          headlines=[Headline(**h) for h in raw["headlines"]], comparison=comparison)
+
+
+def write_charts(out: Path, clause: str, charts: list[Chart]) -> Path:
+    """One clause's charts: charts/<clause>.json (every field, the data's table index as the
+    tables' are) and each chart's data as charts/<chart id>.parquet. A clause without charts
+    writes an empty list, so that the report can tell it from a clause not computed."""
+    base = Path(out) / "artifacts" / "charts"
+    for chart in charts:
+        if chart.data is not None:
+            write_frame(base / f"{chart.chart_id}.parquet", chart.data.frame)
+    path = base / f"{clause}.json"
+    write_json(path, [{**{f.name: getattr(c, f.name) for f in dataclasses.fields(c) if f.name != "data"},
+                       "data": None if c.data is None else _table_index([c.data])[0]} for c in charts])
+    return path
+
+
+def read_charts(out: Path, clause: str) -> list[Chart]:
+    """A clause's charts as its stage drew them, from its artifacts."""
+    base = Path(out) / "artifacts" / "charts"
+    path = base / f"{clause}.json"
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: clause {clause}'s charts have not been drawn in this run")
+    return [
+        Chart(**{**c, "data": None if c["data"] is None else
+                 MetricTable(frame=pd.read_parquet(base / f"{c['chart_id']}.parquet"), **c["data"])})
+        for c in read_json(path)
+    ]
 
 
 def write_metrics(out: Path, headlines: list[Headline], tables: list[MetricTable],

@@ -2,6 +2,7 @@
 
 One module per kind of chart (`line`, `bar`, `shares`, `heatmap`, `timeline`), each a builder and
 the `describe_*` that writes its alt text, on `common` (units, number words, colours, rendering).
+`clauses` draws the board paper's charts, clause by clause: each clause stage draws its own.
 
 Each builder is a pure function from a tidy frame to a `review.context.Chart`: an inline
 `<svg>` plus alt text written from the same numbers. The house style follows UK government
