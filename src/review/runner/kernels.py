@@ -20,10 +20,17 @@ START_TIMEOUT_S = 120  # kernel start; a healthy start takes under 2 s
 
 # What a notebook's kernel imports as it starts (IPKernelApp.exec_lines), before the notebook is
 # handed to it: its import cell then costs next to nothing. Every notebook imports review.evidence.pipeline
-# (pandas, pandera, DuckDB, pyarrow); the report also WeasyPrint and matplotlib (review.outputs.report).
+# (pandas, pandera, DuckDB, pyarrow); each clause notebook also matplotlib, to draw its charts
+# (review.outputs.charts.clauses, about 0.3 s); P4 the plain-English scoring; the report WeasyPrint.
 PRELOAD: tuple[str, ...] = ("review.evidence.pipeline",)
+CHARTS = ("review.outputs.charts.clauses",)
 PRELOAD_EXTRA: dict[str, tuple[str, ...]] = {
-    "24-p4-quality-and-plain-english": ("review.evidence.plain_english",),
+    "21-p1-reach-and-engagement": CHARTS,
+    "22-p2-critical-incidents": CHARTS,
+    "23-p3-availability-and-response": CHARTS,
+    "24-p4-quality-and-plain-english": ("review.evidence.plain_english", *CHARTS),
+    "25-p5-conduct-and-governance": CHARTS,
+    "27-p7-equality-and-accessibility": CHARTS,
     "90-board-report": ("review.outputs.report", "weasyprint"),
 }
 # Preloaded modules whose `warm_up()` then runs too: work the notebook does first whatever the
@@ -128,7 +135,8 @@ class Kernels:
         window = self.upcoming[: self.ahead]
         if not self.taken:
             # Until the first notebook has its kernel, that kernel starts alone (nothing can run
-            # before it), but for the report's, the slowest to start, when the report is that close.
+            # before it), but for those that import more than it (the report's, the slowest to
+            # start, and the clause notebooks'), when they are that close.
             window = window[:1] + [name for name in window[1:] if name in PRELOAD_EXTRA]
         for name in window:
             match = self._fitting(name, spare)

@@ -21,8 +21,9 @@ from pathlib import Path
 
 # ingest: read and type every input file; validate: the contracts and the rejected-rows log;
 # rollup: load the canonical tables, place rows in the period and aggregate (DuckDB);
-# metrics: each clause's figures, the ratings and the recommendation rules; charts, html, pdf,
-# workbook: the report stage (reading the artifacts and writing the text count as html).
+# metrics: each clause's figures, the ratings and the recommendation rules; charts: drawn by each
+# clause's stage; html, pdf, workbook: the report stage (reading the artifacts and writing the
+# text count as html).
 # The notebook overhead (kernel start, imports, shutdown) is
 # measured by the driver from papermill's cell timestamps (review.runner.run).
 STAGES = ("ingest", "validate", "rollup", "metrics", "charts", "html", "pdf", "workbook")
