@@ -310,3 +310,21 @@ def test_every_clause_table_is_in_the_html_and_printed_or_named(run, page_texts)
     for table in metrics["tables"]:
         assert f'id="table-{table["table_id"]}"' in html, table["table_id"]
         assert " ".join(table["title"].split()) in printed, table["title"]
+
+
+def test_the_paper_states_an_equality_impact_assessment_only_when_the_config_records_one(run, page_texts):
+    """The implications said "We have done an equality impact assessment of the policy" whatever
+    the inputs; now the date comes from policy.equality_impact_assessment, and without one the
+    paper says none is recorded (the sample's config records none)."""
+    from review.outputs.narrative import implications
+    from review.runner import artifacts
+
+    m = artifacts.read_metrics(run.out)
+    by_id = {h.metric_id: h for h in m["headlines"]}
+    assessed = CONFIG.policy.model_copy(update={"equality_impact_assessment": dt.date(2025, 3, 14)})
+    assert "was last done on 14 March 2025" in implications(m["recommendations"], by_id, assessed)["Equality"]
+    unrecorded = implications(m["recommendations"], by_id, CONFIG.policy)["Equality"]
+    assert "No equality impact assessment of the policy is recorded" in unrecorded and "done" not in unrecorded
+    paper = re.sub(r"\s+", " ", " ".join(page_texts))
+    assert "No equality impact assessment of the policy is recorded for this review." in paper
+    assert "We have done an equality impact assessment" not in paper

@@ -11,6 +11,7 @@ difficult" (50), no sentence longer than 25 words, and no word from the jargon l
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -56,7 +57,9 @@ def narrative_texts(config) -> dict[str, str]:
     texts |= {f"coverage {i}": p for i, p in enumerate(covered.summary + covered.notes, 1)}
     quiet = {**by_id, "p2_critical_incidents": dataclasses.replace(by_id["p2_critical_incidents"], value=0)}
     texts["finding P2, no incidents"] = narrative.FINDINGS["P2"](quiet, config)
-    texts |= {f"implications {k}": v for k, v in narrative.implications(m["recommendations"], by_id).items()}
+    texts |= {f"implications {k}": v for k, v in narrative.implications(m["recommendations"], by_id, config.policy).items()}
+    assessed = config.policy.model_copy(update={"equality_impact_assessment": dt.date(2025, 3, 14)})
+    texts["implications Equality, assessed"] = narrative.implications(m["recommendations"], by_id, assessed)["Equality"]
     texts |= {f"methodology {i}": p for i, p in enumerate(narrative.methodology(config), 1)}
     texts |= {f"glossary {k}": v for k, v in narrative.GLOSSARY.items()}
     return texts

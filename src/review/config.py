@@ -370,6 +370,10 @@ class PolicyDocument(_Frozen):
     refresh_after_years: int = Field(
         3, ge=1, description="Recommend a refresh when the policy is older than this at the Board meeting."
     )
+    equality_impact_assessment: dt.date | None = Field(
+        None, description="The date of the policy's latest equality impact assessment, which the paper's "
+        "implications state; empty, the paper says none is recorded for this review.",
+    )
     outdated_references: dict[str, str] = Field(
         default_factory=dict,
         description="What the policy cites that has been replaced, to what replaced it (ACPO: the National "

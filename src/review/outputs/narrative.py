@@ -12,7 +12,7 @@ import datetime as dt
 
 import pandas as pd
 
-from review.config import ReviewConfig
+from review.config import PolicyDocument, ReviewConfig
 from review.context import Coverage, CoverReport, Headline, MetricTable, RegisterEntry
 from review.values import (
     HIDDEN,
@@ -418,7 +418,10 @@ def _text(value) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def implications(recommendations, by_id) -> dict[str, str]:
+def implications(recommendations, by_id, policy: PolicyDocument) -> dict[str, str]:
+    """The paper's implications, each stated only as far as an input backs it: the equality
+    impact assessment's date comes from the config (policy.equality_impact_assessment)."""
+    assessed = policy.equality_impact_assessment
     return {
         "Finance": finance(recommendations),
         "Legal": (
@@ -429,7 +432,8 @@ def implications(recommendations, by_id) -> dict[str, str]:
             "Alt text and captions help disabled people use our posts. "
             + (f"This year {_v(by_id, 'p7_alt_text_pct')} of image posts had alt text. "
                if _has(by_id, "p7_alt_text_pct") else "This year's data does not record alt text. ")
-            + "We have done an equality impact assessment of the policy."
+            + (f"The policy's equality impact assessment was last done on {fmt_date(assessed)}."
+               if assessed else "No equality impact assessment of the policy is recorded for this review.")
         ),
         "Risk": (
             "Accounts without MFA or with no clear owner can be taken over and used to mislead the "

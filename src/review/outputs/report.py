@@ -126,7 +126,7 @@ def build_context(config: ReviewConfig, m: dict, charts: list[Chart], ingest: di
         sections=sections,
         recommendations=m["recommendations"],
         register=register_entries(m["register"]),
-        implications=implications(m["recommendations"], by_id),
+        implications=implications(m["recommendations"], by_id, config.policy),
         sources=[
             SourceFile(
                 path=f["path"], table=f["table"], format=f["format"], sha256=f["sha256"],
