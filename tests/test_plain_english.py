@@ -136,3 +136,48 @@ def test_scores_keep_the_index_and_missing_texts():
     assert scores.loc[3, "words"] == 0 and np.isnan(scores.loc[3, "reading_ease"]) and scores.loc[11, "words"] == 0
     assert scores.loc[7].equals(scores.loc[2]) and scores.loc[7, "jargon"] == 1
     assert score_texts(pd.Series([], dtype=object)).empty
+
+
+def test_scores_are_the_same_whatever_the_dtype_and_the_chunk(corpus, monkeypatch):
+    """Distinct texts are found by Arrow (or by pandas for texts Arrow cannot hold) and scored a
+    chunk at a time: neither the column's dtype nor the chunk size changes a score."""
+    import review.evidence.plain_english as plain_english
+
+    texts = [*corpus["edge cases"], *corpus["M"][:3_000], None, "", *corpus["M"][:500]]
+    expected = score_texts(pd.Series(texts, dtype=object))
+    monkeypatch.setattr(plain_english, "SCORE_CHUNK", 7)
+    for dtype in (object, "str", "string[python]", "string[pyarrow]"):
+        got = score_texts(pd.Series(texts, dtype=dtype))
+        pd.testing.assert_frame_equal(got, expected, check_dtype=True)
+    # a lone surrogate is not UTF-8, so not an Arrow string: pandas finds the distinct texts
+    odd = pd.Series(["Officers attended \ud800 the scene.", *texts[:50]], dtype=object)
+    with_odd = score_texts(odd)
+    assert with_odd.iloc[1:].reset_index(drop=True).equals(expected.iloc[:50].reset_index(drop=True))
+    assert with_odd.loc[0, "jargon"] == 1 and with_odd.loc[0, "words"] == 4
+
+
+@pytest.mark.parametrize("name", ["edge cases", "S", "exports"])
+def test_text_searches_equal_python_re_on_the_lowered_texts(corpus, name, monkeypatch):
+    """lower_matches (P1's themes, P2's incident hashtags) and texts_with (P7's hashtags) search
+    Arrow columns a chunk at a time, ASCII texts by RE2: what they find is what Python's re finds
+    in each text in lower case, whatever the dtype and the chunk."""
+    import review.evidence.plain_english as plain_english
+    from review.config import ReviewConfig
+    from review.evidence.plain_english import lower_matches, texts_with
+
+    if name not in corpus:
+        pytest.skip("../shared/exports is not beside the repo")
+    monkeypatch.setattr(plain_english, "SEARCH_CHUNK", 97)
+    texts = [*corpus[name], *EDGE_CASES, None]  # with texts beyond ASCII
+    themes = ReviewConfig(year=2025).content.themes
+    patterns = [r"\bvehicle\b", r"#staysafe\b", r"\bkelvin\b|\bistanbul\b", r"\bſtolen\b", r"caf\w\b", r"(?<!\w)@\w+",
+                *("|".join((re.escape(w.lower()) + r"\b") if w.startswith("#") else (r"\b" + re.escape(w.lower()) + r"\b")
+                           for w in words) for words in themes.values())]
+    assert themes and any(not t.isascii() for t in texts if t)
+    for dtype in (object, "str", "string[python]"):
+        column = pd.Series(texts, dtype=dtype)
+        for pattern in patterns:
+            expected = [isinstance(t, str) and re.search(pattern, t.lower()) is not None for t in texts]
+            assert lower_matches(column, pattern).tolist() == expected, pattern
+        assert list(texts_with(column, "#")) == [t for t in texts if t is not None and "#" in t]
+    assert sum(lower_matches(pd.Series(texts, dtype="str"), p).sum() for p in patterns[-3:]) > 0

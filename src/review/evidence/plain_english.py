@@ -226,29 +226,30 @@ class _Scorer:
         return words, sentence_count, ease, grade
 
 
-def _score_unique(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Words, sentences, reading ease and grade of each of `texts` (distinct, cleaned) as columns."""
+def _text_scorer():
+    """A function giving (words, sentences, reading ease, grade) of one non-empty cleaned text:
+    _Scorer's, or textstat's own, text by text, when its steps are not the ones _Scorer follows."""
     import textstat  # here, not at the top: it loads NLTK (~0.4 s), which only P4 needs
 
+    settings = textstat.textstat
+    if getattr(settings, "_textstatistics__round_points", None) is None:  # else it rounds its outputs
+        try:
+            return _Scorer(getattr(settings, "_textstatistics__lang", "en_US")).scores
+        except (ImportError, AttributeError):  # another textstat than the one _Scorer follows
+            pass
+    return lambda text: (textstat.lexicon_count(text), textstat.sentence_count(text),
+                         textstat.flesch_reading_ease(text), textstat.flesch_kincaid_grade(text))
+
+
+def _score_unique(texts: list[str], score) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Words, sentences, reading ease and grade of each of `texts` (distinct, cleaned) as columns."""
     n = len(texts)
     words = np.zeros(n, dtype="int64")
     sentences = np.zeros(n, dtype="int64")
     ease = np.full(n, np.nan)
     grade = np.full(n, np.nan)
-    settings = textstat.textstat
-    score = None  # ask textstat itself, text by text: it rounds its outputs, or its steps moved
-    if getattr(settings, "_textstatistics__round_points", None) is None:
-        try:
-            score = _Scorer(getattr(settings, "_textstatistics__lang", "en_US")).scores
-        except (ImportError, AttributeError):  # another textstat than the one _Scorer follows
-            pass
     for i, text in enumerate(texts):
-        if not text:  # no scores (textstat would call an empty text 0 words)
-            continue
-        if score is None:
-            words[i], sentences[i] = textstat.lexicon_count(text), textstat.sentence_count(text)
-            ease[i], grade[i] = textstat.flesch_reading_ease(text), textstat.flesch_kincaid_grade(text)
-        else:
+        if text:  # an empty text gets no scores (textstat would call it 0 words)
             words[i], sentences[i], ease[i], grade[i] = score(text)
     return words, sentences, ease, grade
 
@@ -325,24 +326,123 @@ def warm_up() -> None:
     score_texts(pd.Series(["A short text to load the dictionaries."]))
 
 
+# Distinct texts are turned into Python strings and scored this many at a time: a national year
+# holds over a million posts, and all of them as Python strings at once took ~1 GB (size L).
+SCORE_CHUNK = 50_000
+
+
+def _arrow_texts(texts: pd.Series):
+    """`texts` as an Arrow string column (a copy only for object dtype), or None when Arrow cannot
+    hold them (e.g. a lone surrogate, not UTF-8, or a value that is not a string)."""
+    import pyarrow as pa
+
+    try:
+        column = pa.array(texts, from_pandas=True) if texts.dtype == object else pa.array(texts.array)
+    except (pa.ArrowException, UnicodeError, TypeError):
+        return None
+    column = column if isinstance(column, pa.ChunkedArray) else pa.chunked_array([column], type=column.type)
+    return column if pa.types.is_string(column.type) or pa.types.is_large_string(column.type) else None
+
+
+# Texts are searched this many at a time (lower_matches): no copy of a year's column at once.
+SEARCH_CHUNK = 200_000
+
+
+def lower_matches(texts: pd.Series, pattern: str) -> np.ndarray:
+    """For each text, whether re.search(pattern, text.lower()) finds anything (False for a
+    missing text), as a boolean column: what `texts.str.lower().str.contains(pattern)` gives,
+    without a lowered copy of the column. `pattern` is written for lower-case text (its
+    letters in lower case). ASCII texts are searched by Arrow's regex engine (RE2) ignoring case,
+    which on ASCII text matches what Python's re matches in the lowered text (as _jargon_counts);
+    any other text by Python's re."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    compiled = re.compile(pattern)
+    out = np.zeros(len(texts), dtype=bool)
+    # A pattern beyond ASCII is Python's alone: RE2 folds case more widely (an "ſ" in the pattern
+    # would match an "s" in the text).
+    column = _arrow_texts(texts) if pattern.isascii() else None
+    if column is None:
+        for i, text in enumerate(texts):
+            out[i] = isinstance(text, str) and compiled.search(text.lower()) is not None
+        return out
+    for start in range(0, len(column), SEARCH_CHUNK):
+        part = column.slice(start, SEARCH_CHUNK)
+        try:
+            hit = pc.match_substring_regex(part, pattern=pattern, ignore_case=True).fill_null(False)
+            hit = hit.to_numpy(zero_copy_only=False).copy()
+            others = np.flatnonzero(~pc.string_is_ascii(part).fill_null(True).to_numpy(zero_copy_only=False))
+        except pa.ArrowException:  # a pattern RE2 does not take
+            hit, others = np.zeros(len(part), dtype=bool), range(len(part))
+        for i in others:
+            text = part[int(i)].as_py()
+            hit[i] = text is not None and compiled.search(text.lower()) is not None
+        out[start:start + len(part)] = hit
+    return out
+
+
+def texts_with(texts: pd.Series, substring: str):
+    """The non-missing texts that hold `substring`, as Python strings, one chunk of the column
+    at a time (P7's hashtags: never a copy of a year's texts at once)."""
+    import pyarrow.compute as pc
+
+    column = _arrow_texts(texts)
+    if column is None:
+        yield from (t for t in texts if isinstance(t, str) and substring in t)
+        return
+    for start in range(0, len(column), SEARCH_CHUNK):
+        part = column.slice(start, SEARCH_CHUNK)
+        yield from part.filter(pc.match_substring(part, substring).fill_null(False)).to_pylist()
+
+
+def _distinct_texts(texts: pd.Series):
+    """(codes, distinct, take): each text's position in `distinct`, the distinct texts (a missing
+    text as None) and take(start, stop), a slice of them as a list of Python strings. Found by
+    Arrow, so a year's texts are never all Python objects at once; by pandas for texts Arrow
+    cannot hold (e.g. a lone surrogate, not UTF-8)."""
+    import pyarrow.compute as pc
+
+    column = _arrow_texts(texts)
+    if column is None:
+        codes, distinct = pd.factorize(texts.to_numpy(dtype=object), use_na_sentinel=False)
+        return codes, distinct, lambda a, b: list(distinct[a:b])
+    distinct = pc.unique(column)  # nulls (missing texts) are one more distinct value
+    codes = pc.index_in(column, value_set=distinct).to_numpy(zero_copy_only=False).astype("int64")
+    return codes, distinct, lambda a, b: distinct.slice(a, b - a).to_pylist()
+
+
 def score_texts(texts: pd.Series, jargon: dict[str, str] = JARGON) -> pd.DataFrame:
     """Per text: words, sentences, words per sentence, Flesch reading ease and grade, and the
     number of jargon words and phrases it uses (`jargon_hits` lists them, `jargon_uses` counts
     them by term).
 
-    Empty texts (after stripping) get no scores. Identical texts are cleaned and searched for
-    jargon once, and identical cleaned texts scored once: the results are columns, with no
-    per-post Python objects beyond the distinct texts.
+    Empty or missing texts (after stripping) get no scores. Identical texts are cleaned and
+    searched for jargon once, and identical cleaned texts (among SCORE_CHUNK distinct texts)
+    scored once: the results are columns, with no per-post Python objects beyond a chunk of the
+    distinct texts.
     """
     ensure_cmudict()
-    raw_codes, raw = pd.factorize(texts.fillna("").to_numpy(dtype=object))
-    clean_codes, clean = pd.factorize(np.array([strip_non_prose(t) for t in raw], dtype=object))
-    words, sentences, ease, grade = _score_unique(list(clean))
-    at = clean_codes[raw_codes]
+    codes, distinct, take = _distinct_texts(texts)
+    n = len(distinct)
+    words = np.zeros(n, dtype="int64")
+    sentences = np.zeros(n, dtype="int64")
+    ease = np.full(n, np.nan)
+    grade = np.full(n, np.nan)
+    uses = np.zeros(n, dtype="int64")
+    score = _text_scorer()
+    for start in range(0, n, SCORE_CHUNK):
+        stop = min(start + SCORE_CHUNK, n)
+        raw = ["" if t is None or t is pd.NA or (isinstance(t, float) and t != t) else t for t in take(start, stop)]
+        clean_codes, clean = pd.factorize(np.array([strip_non_prose(t) for t in raw], dtype=object))
+        scores = _score_unique(list(clean), score)
+        for column, values in zip((words, sentences, ease, grade), scores):
+            column[start:stop] = values[clean_codes]
+        uses[start:stop] = _jargon_counts(raw, jargon)
     out = pd.DataFrame(
-        {"words": words[at], "sentences": sentences[at], "reading_ease": ease[at], "reading_grade": grade[at]},
+        {"words": words[codes], "sentences": sentences[codes], "reading_ease": ease[codes], "reading_grade": grade[codes]},
         index=texts.index,
     )
     out["words_per_sentence"] = out["words"] / out["sentences"].where(out["sentences"] > 0)
-    out["jargon"] = _jargon_counts(raw, jargon)[raw_codes]
+    out["jargon"] = uses[codes]
     return out

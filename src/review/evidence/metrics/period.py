@@ -33,6 +33,8 @@ class PeriodData:
         # The tables an input file fed (review.evidence.metrics.coverage.supplied_tables); None: all of them.
         self.supplied = supplied
         self._rows: dict[str, int] = {}
+        self._per_row: dict[str, pd.DataFrame | pd.Series] = {}
+        self._parent: PeriodData | None = None  # the period a restricted one was cut from
 
     def is_supplied(self, name: str) -> bool:
         """True when an input fed table `name` (even with no rows: then its counts are real zeros)."""
@@ -45,7 +47,23 @@ class PeriodData:
                   for name, frame in self._tables.items()}
         sources = {name: (dataclasses.replace(src, accounts=tuple(sorted(keep[name]))) if name in keep else src)
                    for name, src in self.sources.items()}
-        return PeriodData(self.config, self.start, self.end, tables, sources, self.folder, self.supplied)
+        period = PeriodData(self.config, self.start, self.end, tables, sources, self.folder, self.supplied)
+        period._parent = self
+        return period
+
+    def per_row(self, name: str, key: str, compute):
+        """compute(table `name`): something derived from each of its rows (a frame or series on
+        the table's index), computed once for the period. A restricted period takes its rows of
+        what its parent computed rather than computing them again (P4's readability scores of a
+        national year's posts take ~10 s)."""
+        cache_key = f"{name}:{key}"
+        if cache_key not in self._per_row:
+            frame = self._table(name)
+            if self._parent is not None and cache_key in self._parent._per_row:
+                self._per_row[cache_key] = self._parent._per_row[cache_key].loc[frame.index]
+            else:
+                self._per_row[cache_key] = compute(frame)
+        return self._per_row[cache_key]
 
     def account_ids(self, name: str) -> frozenset[str]:
         """The accounts with rows of table `name` in the period."""

@@ -18,8 +18,9 @@ TABLES_NEEDED = {"accounts": None, "posts": ["account_id", "published_at", "text
 def compute(p: PeriodData) -> ClauseResult:
     target = p.config.targets.reading_ease_min
     jargon = jargon_list(p.config.plain_english.jargon_extra, p.config.plain_english.jargon_ignore)
-    posts = p.posts[p.posts["text"].notna()]
-    scores = score_texts(posts["text"], jargon)
+    posts = p.posts
+    # A missing or empty text has no scores, so is not among the scored posts.
+    scores = p.per_row("posts", f"plain-english {sorted(jargon.items())}", lambda t: score_texts(t["text"], jargon))
     scored = posts[["account_id", "published_local"]].join(scores)
     scored = scored[scored["reading_ease"].notna()]
     scored["meets"] = scored["reading_ease"] >= target
