@@ -1,5 +1,6 @@
 """Metrics on hand-made tables: each expected value is worked out by hand in the test."""
 
+import pandas as pd
 import pytest
 
 from review.config import ReviewConfig
@@ -121,3 +122,29 @@ def test_every_metric_is_computed():
     t = tables(accounts=[account("a1")], posts=[post("p1", "a1", "2025-02-01T10:00:00Z")])
     m = compute_metrics(t, CONFIG)
     assert {h.metric_id for h in m.headlines} == set(METRICS)
+
+
+def test_a_restricted_period_measures_what_its_rows_measure():
+    """P4's scores and P1's themes are computed once per period (PeriodData.per_row); the period
+    cut to some accounts (the like-for-like comparison) takes its rows of them. What it measures
+    equals the same rows measured from scratch."""
+    from review.evidence.metrics import measure
+    from review.evidence.metrics.period import slice_period
+
+    texts = ["Officers attended the scene. The road is closed.", "We utilise #RoadSafety checks in relation to speed.",
+             "Sam has been found. Thank you for sharing.", "", None]
+    t = tables(
+        accounts=[account("a1"), account("a2"), account("a3")],
+        posts=[post(f"p{i}", f"a{1 + i % 3}", f"2025-0{1 + i % 9}-0{1 + i % 7}T10:00:00Z", text=texts[i % len(texts)],
+                    impressions=100 + i) for i in range(40)],
+    )
+    parent = slice_period(t, SMALL)
+    for clause in ("P4", "P1"):
+        measure(clause, parent)  # fills the parent's per-row results
+        keep = {"posts": frozenset({"a1", "a3"})}
+        cut = parent.restricted(keep)
+        fresh = slice_period({**t, "posts": t["posts"][t["posts"]["account_id"].isin(keep["posts"])]}, SMALL)
+        got, expected = measure(clause, cut), measure(clause, fresh)
+        assert got.values == expected.values and got.values[f"{clause.lower()}_" + ("plain_english_pct" if clause == "P4" else "posts")] is not None
+        for a, b in zip(got.tables, expected.tables):
+            pd.testing.assert_frame_equal(a.frame.reset_index(drop=True), b.frame.reset_index(drop=True))

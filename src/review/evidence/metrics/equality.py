@@ -8,7 +8,7 @@ from review.context import MetricTable
 from review.evidence.metrics import representation as rep
 from review.evidence.metrics.coverage import platform_of
 from review.evidence.metrics.period import ClauseResult, PeriodData, pct
-from review.evidence.plain_english import hashtags
+from review.evidence.plain_english import hashtags, texts_with
 from review.values import Column
 
 CLAUSE = "P7"
@@ -40,12 +40,18 @@ def compute(p: PeriodData) -> ClauseResult:
         platform=platform_of(p.posts["account_id"], p.accounts))
     images = posts[posts["media_type"] == "image"]
     videos = posts[posts["media_type"] == "video"]
-    tags = [t for text in p.posts["text"].dropna() for t in hashtags(text) if sum(c.isalpha() for c in t) >= LONG_HASHTAG]
+    # Counted as they are found, over the texts with a "#": never a list of a year's hashtags.
+    long_tags = camel_tags = 0
+    for text in texts_with(p.posts["text"], "#"):
+        for tag in hashtags(text):
+            if sum(c.isalpha() for c in tag) >= LONG_HASHTAG:
+                long_tags += 1
+                camel_tags += is_camel_case(tag)
     # Over the posts that record it: a post whose export does not say is not a post without it.
     values = {
         "p7_alt_text_pct": _share(images["has_alt_text"]),
         "p7_captions_pct": _share(videos["has_captions"]),
-        "p7_camel_case_hashtags_pct": pct(sum(map(is_camel_case, tags)), len(tags)),
+        "p7_camel_case_hashtags_pct": pct(camel_tags, long_tags),
         "p7_discrimination_cases": int((p.incidents["category"] == "discriminatory_content").sum()),
     }
     rows = []

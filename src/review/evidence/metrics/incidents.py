@@ -8,12 +8,14 @@ import pandas as pd
 
 from review.context import MetricTable
 from review.evidence.metrics.period import ClauseResult, PeriodData, median
+from review.evidence.plain_english import lower_matches
 from review.evidence.rollup import run_rollup
 from review.values import Column
 
 CLAUSE = "P2"
 # What P2 reads (review.evidence.metrics.period.read_period): table -> columns (None: all).
-TABLES_NEEDED = {"accounts": None, "posts": None, "critical_incidents": None, "incident_posts": None}
+TABLES_NEEDED = {"accounts": None, "critical_incidents": None, "incident_posts": None,
+                 "posts": ["post_id", "account_id", "critical_incident_id", "published_at", "text", "impressions", "reach"]}
 FIRST_HOURS = 6
 # Words that mark a post correcting rumour or misinformation during an incident.
 RUMOUR_WORDS = r"\b(?:rumou?rs?|speculat\w*|misinformation|not true|untrue|false reports?|please don't share|fake)\b"
@@ -31,12 +33,11 @@ def link_posts(p: PeriodData) -> pd.Series:
         linked = linked.fillna(posts["post_id"].map(register))
     rules = p.config.incident_links
     declared = incidents.set_index("critical_incident_id")["declared_at"]
-    text = posts["text"].fillna("").str.lower()
     for incident_id, tags in rules.hashtags.items():
         if incident_id not in declared.index:
             continue
         pattern = "|".join(re.escape(t.lower()) + r"\b" for t in tags)
-        hit = text.str.contains(pattern, regex=True) & (posts["published_at"] >= declared[incident_id])
+        hit = lower_matches(posts["text"], pattern) & (posts["published_at"] >= declared[incident_id])
         linked = linked.where(linked.notna() | ~hit, incident_id)
     if rules.window_minutes and len(incidents):
         order = incidents.sort_values("declared_at", kind="stable")
@@ -51,8 +52,9 @@ def link_posts(p: PeriodData) -> pd.Series:
 
 def compute(p: PeriodData) -> ClauseResult:
     incidents = p.critical_incidents.sort_values("declared_at", kind="stable")
-    all_posts = p.posts.assign(critical_incident_id=link_posts(p))
-    posts = all_posts[all_posts["critical_incident_id"].notna()]
+    linked = link_posts(p)
+    # Only the linked posts are copied whole (a national year's posts are over 1 GB as a frame).
+    posts = p.posts[linked.notna()].assign(critical_incident_id=linked[linked.notna()])
     posts = posts.merge(
         incidents[["critical_incident_id", "declared_at"]], on="critical_incident_id", how="inner", validate="m:1"
     )
@@ -69,7 +71,8 @@ def compute(p: PeriodData) -> ClauseResult:
         {"first_hours": FIRST_HOURS},
         engine=p.config.engine,
         spark=p.config.spark,
-        posts=all_posts[["critical_incident_id", "published_at", "impressions", "reach"]],
+        posts=p.posts[["published_at", "impressions", "reach"]].assign(critical_incident_id=linked)[
+            ["critical_incident_id", "published_at", "impressions", "reach"]],
         critical_incidents=incidents[["critical_incident_id", "declared_at"]],
     )
     per_incident = timeline_rollup.rename(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from review.config import ContentThemes
@@ -11,12 +12,15 @@ from review.context import MetricTable
 from review.inputs.contracts import PURPOSES
 from review.evidence.metrics.coverage import UNREGISTERED, names, platform_of
 from review.evidence.metrics.period import ClauseResult, PeriodData, account_labels, label_accounts, last_post_at, pct
+from review.evidence.plain_english import lower_matches
 from review.evidence.rollup import run_rollup
 from review.values import Column
 
 CLAUSE = "P1"
 # What P1 reads (review.evidence.metrics.period.read_period): table -> columns (None: all).
-TABLES_NEEDED = {"accounts": None, "posts": None, "audience": None}
+# Posts without the columns P1 does not read: the text is most of a national year, the rest adds up.
+TABLES_NEEDED = {"accounts": None, "audience": None,
+                 "posts": ["post_id", "account_id", "published_at", "text", "impressions", "reach", "engagements"]}
 
 
 def compute(p: PeriodData) -> ClauseResult:
@@ -54,7 +58,8 @@ def compute(p: PeriodData) -> ClauseResult:
     # An account with no follower figures is not known to be small.
     small = per_account["is_open"] & (per_account["followers"] < cfg.rules.small_account_followers).fillna(False)
     values["p1_small_accounts"] = int(small.sum())
-    themes = classify_themes(posts["text"], cfg.content.themes, cfg.content.other_label)
+    themes = p.per_row("posts", f"themes {sorted(cfg.content.themes.items())} {cfg.content.other_label}",
+                       lambda t: classify_themes(t["text"], cfg.content.themes, cfg.content.other_label))
     monthly = (
         by_month.assign(month=lambda d: pd.to_datetime(d["month"]).dt.month)
         .groupby("month", as_index=False)[
@@ -248,9 +253,10 @@ def _by_platform_purpose(p: PeriodData) -> MetricTable:
 
 
 def _top_posts(p: PeriodData, n: int = 10) -> MetricTable:
-    rated = p.posts[p.posts["impressions"].notna()]
-    if len(rated) > n:  # only the rows that can be in the top n (ties kept) are sorted
-        rated = rated[rated["impressions"] >= rated["impressions"].nlargest(n).iloc[-1]]
+    impressions = p.posts["impressions"].dropna()
+    if len(impressions) > n:  # only the rows that can be in the top n (ties kept) are sorted or copied
+        impressions = impressions[impressions >= impressions.nlargest(n).iloc[-1]]
+    rated = p.posts.loc[impressions.index]
     posts = rated.sort_values(["impressions", "post_id"], ascending=[False, True], kind="stable").head(n)
     # A post with no words (a photo or video alone) says so, rather than leaving a blank cell.
     text = withhold_texts(posts["text"], p.config.content).fillna("").str.strip().replace("", "(no text: image or video only)")
@@ -274,7 +280,7 @@ def _top_posts(p: PeriodData, n: int = 10) -> MetricTable:
 
 
 def _content_mix(posts: pd.DataFrame, themes: pd.Series) -> MetricTable:
-    frame = posts.assign(theme=themes)
+    frame = posts[["post_id", "impressions", "engagements"]].assign(theme=themes)
     both = frame["impressions"].notna() & frame["engagements"].notna()
     grouped = frame.assign(
         ri=frame["impressions"].where(both), re=frame["engagements"].where(both)
@@ -324,15 +330,14 @@ def withhold_texts(texts: pd.Series, content: ContentThemes) -> pd.Series:
 
 def classify_themes(texts: pd.Series, themes: dict[str, tuple[str, ...]], other: str) -> pd.Series:
     """Each text's theme: the first theme with a keyword or hashtag in it (whole words, any case)."""
-    lowered = texts.fillna("").str.lower()
     out = pd.Series(other, index=texts.index, dtype="str")
-    unassigned = pd.Series(True, index=texts.index)
+    unassigned = np.ones(len(texts), dtype=bool)
     for theme, words in themes.items():
         pattern = "|".join(
             (re.escape(w.lower()) + r"\b") if w.startswith("#") else (r"\b" + re.escape(w.lower()) + r"\b")
             for w in words
         )
-        hit = unassigned & lowered.str.contains(pattern, regex=True)
+        hit = unassigned & lower_matches(texts, pattern)
         out[hit] = theme
         unassigned &= ~hit
     return out
