@@ -80,3 +80,32 @@ def test_a_clause_stage_imports_matplotlib_only_to_draw_and_never_weasyprint(run
     assert artifacts.read_json(out / "artifacts" / "charts" / "P6.json") == []  # P6 has no series, so no chart
     for name in ("P1.json", "p1-monthly-impressions.parquet", "p1-reach-per-account.parquet"):
         assert (out / "artifacts" / "charts" / name).read_bytes() == (run.out / "artifacts" / "charts" / name).read_bytes()
+
+
+def test_a_stage_run_by_hand_with_another_config_stops(run, tmp_path):
+    """The report reads the charts, evidence and recommendations the stages before it made: run
+    by hand with an edited config (a new palette here) it stops and says what to run again,
+    rather than printing old charts and figures under the new settings. The recommendations
+    stage checks the clauses the same way; the engine alone may differ (same numbers)."""
+    import yaml
+
+    from review.errors import ReviewError
+    from review.evidence.pipeline import recommend_stage, report_stage
+
+    out = tmp_path / "out"
+    shutil.copytree(run.out / "artifacts", out / "artifacts")
+    shutil.copytree(run.out / "canonical", out / "canonical")
+    raw = yaml.safe_load(run.config.read_text(encoding="utf-8"))
+    raw["force"]["palette"] = ["#332288", "#117733", "#882255", "#44AA99", "#AA4499", "#999933", "#88CCEE", "#DDCC77"]
+    edited = tmp_path / "edited.yml"
+    edited.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    engine = tmp_path / "engine.yml"
+    engine.write_text(yaml.safe_dump({**yaml.safe_load(run.config.read_text(encoding="utf-8")), "engine": "spark"},
+                                     sort_keys=False), encoding="utf-8")  # fmt: skip
+    assert load_config(engine, YEAR).digest == load_config(run.config, YEAR).digest != load_config(edited, YEAR).digest
+    with pytest.raises(ReviewError, match=r"clauses/P1.json, .*clauses/P7.json, metrics.json were made under another config"):
+        report_stage(YEAR, str(edited), str(out))
+    with pytest.raises(ReviewError, match=r"clauses/P1.json, .* were made under another config .*\(review run\)"):
+        recommend_stage(YEAR, str(edited), str(out))
+    assert not (out / f"annual-review-{YEAR}.pdf").exists()
+    recommend_stage(YEAR, str(engine), str(out))  # the same settings on another engine: carries on

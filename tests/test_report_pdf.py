@@ -347,10 +347,10 @@ def test_another_force_name_colour_palette_and_logo_come_from_config_alone(run, 
     shutil.copytree(run.out / "artifacts", out / "artifacts")
     shutil.copytree(run.out / "canonical", out / "canonical")
     # The charts are drawn in the config's palette by the clause stages (as a run with the edited
-    # config does: the config is in the run cache's key), then the report.
-    code = ("import sys; from review.evidence.pipeline import clause_stage, report_stage; "
-            f"[clause_stage(c, {YEAR}, sys.argv[1], sys.argv[2]) for c in {[c for c in CLAUSES if c != 'P6']!r}]; "
-            f"report_stage({YEAR}, sys.argv[1], sys.argv[2])")  # fmt: skip
+    # config does: the config is in the run cache's key), then the recommendations and the report.
+    code = ("import sys; from review.evidence.pipeline import clause_stage, recommend_stage, report_stage; "
+            f"[clause_stage(c, {YEAR}, sys.argv[1], sys.argv[2]) for c in {list(CLAUSES)!r}]; "
+            f"recommend_stage({YEAR}, sys.argv[1], sys.argv[2]); report_stage({YEAR}, sys.argv[1], sys.argv[2])")  # fmt: skip
     subprocess.run([sys.executable, "-c", code, str(config), str(out)], check=True, capture_output=True)
     html = (out / f"annual-review-{YEAR}.html").read_text(encoding="utf-8")
     before = run.html.read_text(encoding="utf-8")

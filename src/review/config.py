@@ -471,6 +471,18 @@ class ReviewConfig(_Frozen):
         """The soonest a recommendation may fall due: rules.due_after_meeting_days after the meeting."""
         return self.meeting_date + dt.timedelta(days=self.rules.due_after_meeting_days)
 
+    @property
+    def digest(self) -> str:
+        """Every setting that shapes the evidence and the paper, as one checksum: the clause
+        stages record it with what they compute and draw, and the later stages check it, so that
+        a paper is never made from evidence computed under another config. The engine and where
+        Spark runs are left out: DuckDB and Spark give the same numbers."""
+        import hashlib
+        import json
+
+        settings = self.model_dump(mode="json", exclude={"engine", "spark"})
+        return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
+
 
 def load_config(path: Path | None, year: int) -> ReviewConfig:
     """Read a year's YAML (strictly, review.yamlfile) into a frozen config; with no file, the

@@ -198,7 +198,7 @@ def clause_stage(clause: str, year: int, config_path: str | None, output_dir: st
         config = config.model_copy(update={"engine": check_engine(engine)})
     out = Path(output_dir)
     result = compute_clause(clause, *_periods(config, out, tables_needed(clause, config.engine)))
-    artifacts.write_clause(out, result)
+    artifacts.write_clause(out, result, config.digest)
     with timings.measure("charts"):
         charts = []
         if result.series:  # a chart draws a series: a clause without any (P6) never imports matplotlib
@@ -225,6 +225,7 @@ def recommend_stage(year: int, config_path: str | None, output_dir: str) -> Metr
     missing = [c for c in CLAUSE_MODULES if not (out / "artifacts" / "clauses" / f"{c}.json").exists()]
     if missing:
         raise ReviewError(f"clauses not computed in this run: {', '.join(missing)}; run their notebooks first")
+    artifacts.check_config_digests(out, config, CLAUSE_MODULES)
     metrics = assemble_metrics({c: artifacts.read_clause(out, c) for c in CLAUSE_MODULES}, current)
     # The same decisions file the data-quality stage applied to earlier recommendations.
     used = artifacts.read_json(out / "artifacts" / "ingest.json").get("register") or {}
@@ -247,6 +248,7 @@ def recommend_stage(year: int, config_path: str | None, output_dir: str) -> Metr
         register=result.earlier,  # as they stood at the period end, with the evidence checks
         has_prior=metrics.has_prior,
         frames=False,  # the clause stages wrote them
+        config_digest=config.digest,
     )
     return metrics
 

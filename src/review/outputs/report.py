@@ -49,6 +49,9 @@ PRINT_HTML = Path("artifacts") / "report-print.html"  # the HTML the PDF is rend
 
 def build_report(config: ReviewConfig, out: Path) -> dict[str, Path]:
     """Write annual-review-YEAR.html, .pdf and metrics-YEAR.xlsx into `out`; return their paths."""
+    # The evidence, charts and recommendations read here were made by the stages before this one:
+    # under this config (its palette, targets, rules and year), or the paper would mix two.
+    artifacts.check_config_digests(out, config, CLAUSES, metrics=True)
     m = protected(artifacts.read_metrics(out), config)
     ingest = artifacts.read_json(out / "artifacts" / "ingest.json")
     outcome_path = out / OUTCOME_FILE  # written by the recommendations stage

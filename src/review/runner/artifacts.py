@@ -105,11 +105,12 @@ def write_frames(out: Path, tables: list[MetricTable], series: dict[str, pd.Data
         write_frame(base / "series" / f"{series_id}.parquet", frame)
 
 
-def write_clause(out: Path, result: ClauseMetrics) -> Path:
+def write_clause(out: Path, result: ClauseMetrics, config_digest: str | None = None) -> Path:
     """One clause's artifacts: clauses/<clause>.json and its tables and series as Parquet.
 
     Only the review year's tables are kept (the report shows no table for the year before);
-    both years' values and chart series are.
+    both years' values and chart series are. `config_digest`: the config they were computed
+    (and the clause's charts drawn) under (ReviewConfig.digest; check_config_digests).
     """
     prior = result.prior
     write_frames(out, result.current.tables, result.series)
@@ -118,6 +119,7 @@ def write_clause(out: Path, result: ClauseMetrics) -> Path:
         path,
         {
             "clause": result.clause,
+            "config_digest": config_digest,
             "has_prior": prior is not None,
             "values": {k: _number(v) for k, v in result.current.values.items()},
             "prior_values": None if prior is None else {k: _number(v) for k, v in prior.values.items()},
@@ -177,6 +179,26 @@ def write_charts(out: Path, clause: str, charts: list[Chart]) -> Path:
     return path
 
 
+def check_config_digests(out: Path, config, clauses, metrics: bool = False) -> None:
+    """Stop with a clear error unless every clause in `clauses` was computed, and its charts
+    drawn, under `config` (ReviewConfig.digest, recorded by write_clause), and with `metrics`
+    the recommendations too (metrics.json): a stage run by hand with another config file or
+    year than the stages before it would otherwise put their figures, charts and
+    recommendations in a paper that names the new settings."""
+    from review.errors import ReviewError
+
+    base = Path(out) / "artifacts"
+    paths = [base / "clauses" / f"{clause}.json" for clause in clauses] + ([base / "metrics.json"] if metrics else [])
+    stale = [path for path in paths if path.exists() and read_json(path).get("config_digest") != config.digest]
+    if stale:
+        names = ", ".join(str(path.relative_to(base)) for path in stale)
+        raise ReviewError(
+            f"{base}: {names} {'was' if len(stale) == 1 else 'were'} made under another config than this "
+            f"stage's (year {config.year}; the config file or a setting has changed since): run the notebooks "
+            "before this one again with the same year and config, or run the whole review (review run)"
+        )
+
+
 def read_charts(out: Path, clause: str) -> list[Chart]:
     """A clause's charts as its stage drew them, from its artifacts."""
     base = Path(out) / "artifacts" / "charts"
@@ -192,9 +214,11 @@ def read_charts(out: Path, clause: str) -> list[Chart]:
 
 def write_metrics(out: Path, headlines: list[Headline], tables: list[MetricTable],
                   series: dict[str, pd.DataFrame], recommendations: list[Recommendation],
-                  register: pd.DataFrame, has_prior: bool, frames: bool = True) -> None:
+                  register: pd.DataFrame, has_prior: bool, frames: bool = True,
+                  config_digest: str | None = None) -> None:
     """Everything the report reads. The clause stages have written the tables and series
-    already; frames=False writes only the index, the recommendations and the register."""
+    already; frames=False writes only the index, the recommendations and the register.
+    `config_digest`: the config the recommendations were made under (check_config_digests)."""
     base = Path(out) / "artifacts"
     if frames:
         write_frames(out, tables, series)
@@ -202,6 +226,7 @@ def write_metrics(out: Path, headlines: list[Headline], tables: list[MetricTable
     write_json(
         base / "metrics.json",
         {
+            "config_digest": config_digest,
             "headlines": headlines,
             "tables": _table_index(tables),
             "series": sorted(series),
