@@ -148,3 +148,32 @@ def test_a_restricted_period_measures_what_its_rows_measure():
         assert got.values == expected.values and got.values[f"{clause.lower()}_" + ("plain_english_pct" if clause == "P4" else "posts")] is not None
         for a, b in zip(got.tables, expected.tables):
             pd.testing.assert_frame_equal(a.frame.reset_index(drop=True), b.frame.reset_index(drop=True))
+
+
+@pytest.mark.parametrize("clause", ["P1", "P2", "P3", "P4", "P5", "P6", "P7"])
+def test_a_clause_stage_letting_go_of_each_year_measures_the_same(clause):
+    """A clause stage lets go of the year before once it is measured, and of its tables as they
+    are cut to the shared accounts (compute_clause(release=True), PeriodData.release): the same
+    results as holding everything, here where both years have an account the other lacks, so
+    both are cut and measured again."""
+    from review.evidence.metrics import compute_clause, slice_periods
+
+    texts = ["Officers attended the scene. The road is closed.", "We utilise #RoadSafety checks in relation to speed.", None]
+    posts = [post(f"p{i}", f"a{1 + i % 2}", f"2025-0{1 + i % 9}-1{i % 9}T10:00:00Z", text=texts[i % 3], impressions=100 + i)
+             for i in range(30)]
+    posts += [post(f"q{i}", f"a{2 + i % 2}", f"2024-0{1 + i % 9}-1{i % 9}T10:00:00Z", text=texts[i % 3], impressions=90 + i)
+              for i in range(30)]
+    contacts = [contact(f"c{i}", f"2025-02-0{1 + i % 9}T10:00:00Z", 30 + i, account_id=f"a{1 + i % 2}") for i in range(20)]
+    contacts += [contact(f"d{i}", f"2024-02-0{1 + i % 9}T10:00:00Z", 40 + i, account_id=f"a{2 + i % 2}") for i in range(20)]
+    t = tables(accounts=[account("a1"), account("a2"), account("a3")], posts=posts, contacts=contacts)
+    held = compute_clause(clause, *slice_periods(t, SMALL))
+    current, prior = slice_periods(t, SMALL)
+    released = compute_clause(clause, current, prior, release=True)
+    assert released.headlines == held.headlines
+    assert released.comparison == held.comparison
+    assert (released.current.values, released.prior.values) == (held.current.values, held.prior.values)
+    if clause in ("P1", "P4"):
+        assert released.comparison.notes, "both years were cut to the shared account"
+    with pytest.raises(KeyError, match="released once its clause was measured"):
+        prior.posts
+    assert prior.rows("posts") == 30

@@ -197,7 +197,8 @@ def clause_stage(clause: str, year: int, config_path: str | None, output_dir: st
     if engine:
         config = config.model_copy(update={"engine": check_engine(engine)})
     out = Path(output_dir)
-    result = compute_clause(clause, *_periods(config, out, tables_needed(clause, config.engine)))
+    # The periods are read for this clause alone: the year before is let go once measured.
+    result = compute_clause(clause, *_periods(config, out, tables_needed(clause, config.engine)), release=True)
     artifacts.write_clause(out, result, config.digest)
     with timings.measure("charts"):
         charts = []

@@ -173,17 +173,20 @@ def measure(clause: str, period: PeriodData) -> ClauseResult:
     )
 
 
-def compute_clause(clause: str, current: PeriodData, prior: PeriodData) -> ClauseMetrics:
+def compute_clause(clause: str, current: PeriodData, prior: PeriodData, release: bool = False) -> ClauseMetrics:
     """One clause for both periods (the year before only when it has data), with its headlines.
 
     Year-on-year changes compare like with like (review.evidence.metrics.compare): when the two years'
     posts, messages or follower figures come from different accounts, both years are computed
-    again over the accounts they share."""
+    again over the accounts they share. `release`: let go of the year before's tables once it is
+    measured (PeriodData.release), for a caller that reads the periods for this clause alone."""
     if clause not in CLAUSE_MODULES:
         raise KeyError(f"no clause {clause!r}; the clauses are {', '.join(CLAUSE_MODULES)}")
     now = measure(clause, current)
     before = measure(clause, prior) if prior.has_data else None
-    comparison = _compare(clause, current, prior, now, before) if before else None
+    comparison = _compare(clause, current, prior, now, before, release) if before else None
+    if release:
+        prior.release()
     return ClauseMetrics(
         clause=clause,
         current=now,
@@ -201,7 +204,8 @@ def _all_shared(scopes: dict, restricted: dict, year: str) -> bool:
     return all(getattr(scopes[table], year) <= shared for table, shared in restricted.items())
 
 
-def _compare(clause: str, current: PeriodData, prior: PeriodData, now: ClauseResult, before: ClauseResult) -> Comparison:
+def _compare(clause: str, current: PeriodData, prior: PeriodData, now: ClauseResult, before: ClauseResult,
+             release: bool = False) -> Comparison:
     """What each of the clause's year-on-year changes compares (see review.evidence.metrics.compare)."""
     metrics = [m for m in METRICS.values() if m.clause == clause]
     read = {compared_table(m) for m in metrics} - {None}
@@ -210,8 +214,17 @@ def _compare(clause: str, current: PeriodData, prior: PeriodData, now: ClauseRes
     # Computed again over the shared accounts only when there are some (else: not comparable).
     if restricted and any(restricted.values()):
         # A year with no account beyond the shared ones is the same data restricted: not measured again.
+        if _all_shared(scopes, restricted, "before"):
+            before_c = before
+        else:
+            # With release, the year before's tables are let go as they are cut (the cut takes its
+            # rows of what was derived from them).
+            cut = prior.restricted(restricted, release=release)
+            before_c = measure(clause, cut)
+            del cut
+        if release:  # the year before is measured: not held while the review year is cut and measured again
+            prior.release()
         now_c = now if _all_shared(scopes, restricted, "now") else measure(clause, current.restricted(restricted))
-        before_c = before if _all_shared(scopes, restricted, "before") else measure(clause, prior.restricted(restricted))
     else:
         now_c, before_c = now, before
     out = Comparison()

@@ -73,7 +73,7 @@ def scope(table: str, current, prior) -> Scope:
     else:
         note = (f"the change compares the {len(shared)} accounts with {noun} in both years "
                 f"({len(now)} this year, {len(before)} last year)")
-    rows = prior.restricted({table: shared}).rows(table) if shared else 0
+    rows = prior.rows_of(table, shared) if shared else 0
     return Scope(table, now, before, note, rows)
 
 

@@ -40,16 +40,28 @@ class PeriodData:
         """True when an input fed table `name` (even with no rows: then its counts are real zeros)."""
         return self.supplied is None or name in self.supplied
 
-    def restricted(self, keep: dict[str, frozenset[str]]) -> PeriodData:
+    def restricted(self, keep: dict[str, frozenset[str]], release: bool = False) -> PeriodData:
         """The same period with the tables in `keep` cut to the rows of the accounts listed for
-        each (the like-for-like year-on-year comparison, review.evidence.metrics.compare)."""
-        tables = {name: (frame[frame["account_id"].isin(keep[name])] if name in keep else frame)
+        each (the like-for-like year-on-year comparison, review.evidence.metrics.compare).
+        `release`: this period's tables are not used again (PeriodData.release follows), so each
+        is cut a column at a time, letting go of this period's column as its cut is made."""
+        tables = {name: (_cut(frame, frame["account_id"].isin(keep[name]).to_numpy(dtype=bool), release)
+                         if name in keep else frame)
                   for name, frame in self._tables.items()}
+        if release:
+            self.release(per_row=False)
         sources = {name: (dataclasses.replace(src, accounts=tuple(sorted(keep[name]))) if name in keep else src)
                    for name, src in self.sources.items()}
         period = PeriodData(self.config, self.start, self.end, tables, sources, self.folder, self.supplied)
         period._parent = self
         return period
+
+    def rows_of(self, name: str, accounts: frozenset[str]) -> int:
+        """Rows of the table in the period from `accounts`: counted, not copied (a national
+        year's posts copied to count them took ~250 MB)."""
+        if name in self._tables:
+            return int(self._tables[name]["account_id"].isin(accounts).sum())
+        return self.restricted({name: accounts}).rows(name)  # left in Parquet: counted there
 
     def per_row(self, name: str, key: str, compute):
         """compute(table `name`): something derived from each of its rows (a frame or series on
@@ -65,6 +77,25 @@ class PeriodData:
                 self._per_row[cache_key] = compute(frame)
         return self._per_row[cache_key]
 
+    def release(self, per_row: bool = True) -> None:
+        """Let go of the period's tables (their row counts are kept), and with `per_row` of what
+        was derived from their rows: a clause stage does once it has measured the year before,
+        so that a national year's two periods (and a cut of one) are not all held at once. A
+        period cut from this one before (restricted) keeps its own rows, and takes its rows of
+        what was derived while it is kept."""
+        for name, frame in self._tables.items():
+            self._rows.setdefault(name, len(frame))
+        self._tables.clear()
+        if per_row:
+            self._per_row.clear()
+        self._released = True
+        import gc
+
+        import pyarrow as pa
+
+        gc.collect()  # frames in reference cycles (pandas keeps some) are freed now, not later
+        pa.default_memory_pool().release_unused()  # Arrow's allocator keeps freed memory otherwise
+
     def account_ids(self, name: str) -> frozenset[str]:
         """The accounts with rows of table `name` in the period."""
         if name in self._tables:
@@ -74,7 +105,8 @@ class PeriodData:
     def _table(self, name: str) -> pd.DataFrame:
         if name in self._tables:
             return self._tables[name]
-        how = "kept in Parquet: use PeriodData.source" if name in self.sources else "not read for this stage"
+        how = ("kept in Parquet: use PeriodData.source" if name in self.sources else
+               "released once its clause was measured" if getattr(self, "_released", False) else "not read for this stage")
         raise KeyError(f"table {name} is {how} (see TABLES_NEEDED in the clause's module)")
 
     def source(self, name: str) -> pd.DataFrame | ParquetSlice:
@@ -90,6 +122,8 @@ class PeriodData:
         if name in self._tables:
             return len(self._tables[name])
         if name not in self._rows:
+            if getattr(self, "_released", False):
+                self._table(name)  # raises: released
             source = self.sources.get(name)
             if source is None:
                 if self.folder is None:
@@ -136,6 +170,18 @@ for _name in TABLES:
         lambda self, _n=_name: self._table(_n),
         doc=f"The {_name} table: " + ("the period's rows, with its local-time columns" if TABLES[_name].period_column
                                        else "every row (a register)") + " (see docs/data-dictionary.md)."))
+
+
+def _cut(frame: pd.DataFrame, rows: np.ndarray, release: bool) -> pd.DataFrame:
+    """frame[rows]; with `release`, built a column at a time, each of `frame`'s columns let go as
+    its cut is made (a national year's posts: one column's copy held at once, not the table's)."""
+    if not release:
+        return frame[rows]
+    columns = {}
+    for name in list(frame.columns):
+        columns[name] = frame[name][rows]
+        del frame[name]
+    return pd.DataFrame(columns, index=frame.index[rows]) if columns else frame[rows]
 
 
 def to_local(series: pd.Series, tz: str) -> pd.Series:
