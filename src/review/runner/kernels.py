@@ -164,9 +164,14 @@ class Kernels:
 
         manager = _kernel_manager(log)(kernel_name=self.kernel_name, client_factory=_ready_client())
         tops = sorted({module.split(".")[0] for module in preload})
+        env = kernel_environment()  # the pseudonymisation key, found from where `review` was run
+        # Arrow's buffers from the C library's allocator, which hands a large freed buffer back at
+        # once: Arrow's own (mimalloc) keeps it, and two clause kernels cutting a national year's
+        # posts held ~100-200 MB more each at their peaks (docs/guide.md, "Benchmark").
+        env.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
         run_sync(manager.start_kernel)(
             cwd=str(self.notebook_dir),
-            env=kernel_environment(),  # the pseudonymisation key, found from where `review` was run
+            env=env,
             extra_arguments=[
                 "--HistoryManager.hist_file=:memory:",  # as nbclient starts a kernel: no history file
                 # Run as the kernel starts, before it answers: the imports, leaving no names behind.
