@@ -222,11 +222,11 @@ def recommend_stage(year: int, config_path: str | None, output_dir: str) -> Metr
     and the new register, recommendations-<year>.yml, for next year's review."""
     config = parse_params(year, config_path)
     out = Path(output_dir)
-    current, prior = _periods(config, out, _union_needs(RECOMMEND_TABLES, coverage_needs()))
     missing = [c for c in CLAUSE_MODULES if not (out / "artifacts" / "clauses" / f"{c}.json").exists()]
     if missing:
         raise ReviewError(f"clauses not computed in this run: {', '.join(missing)}; run their notebooks first")
-    artifacts.check_config_digests(out, config, CLAUSE_MODULES)
+    artifacts.check_config_digests(out, config, CLAUSE_MODULES)  # before any table is read
+    current, prior = _periods(config, out, _union_needs(RECOMMEND_TABLES, coverage_needs()))
     metrics = assemble_metrics({c: artifacts.read_clause(out, c) for c in CLAUSE_MODULES}, current)
     # The same decisions file the data-quality stage applied to earlier recommendations.
     used = artifacts.read_json(out / "artifacts" / "ingest.json").get("register") or {}

@@ -433,7 +433,7 @@ def score_texts(texts: pd.Series, jargon: dict[str, str] = JARGON) -> pd.DataFra
     score = _text_scorer()
     for start in range(0, n, SCORE_CHUNK):
         stop = min(start + SCORE_CHUNK, n)
-        raw = ["" if t is None or t is pd.NA or (isinstance(t, float) and t != t) else t for t in take(start, stop)]
+        raw = ["" if pd.isna(t) else t for t in take(start, stop)]  # a missing text: None, NaN or NA
         clean_codes, clean = pd.factorize(np.array([strip_non_prose(t) for t in raw], dtype=object))
         scores = _score_unique(list(clean), score)
         for column, values in zip((words, sentences, ease, grade), scores):

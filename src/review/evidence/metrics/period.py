@@ -35,6 +35,7 @@ class PeriodData:
         self._rows: dict[str, int] = {}
         self._per_row: dict[str, pd.DataFrame | pd.Series] = {}
         self._parent: PeriodData | None = None  # the period a restricted one was cut from
+        self._released = False  # its tables let go (release)
 
     def is_supplied(self, name: str) -> bool:
         """True when an input fed table `name` (even with no rows: then its counts are real zeros)."""
@@ -83,12 +84,14 @@ class PeriodData:
         so that a national year's two periods (and a cut of one) are not all held at once. A
         period cut from this one before (restricted) keeps its own rows, and takes its rows of
         what was derived while it is kept."""
+        self._released = True
+        if not self._tables and not (per_row and self._per_row):
+            return  # let go already: nothing to collect
         for name, frame in self._tables.items():
             self._rows.setdefault(name, len(frame))
         self._tables.clear()
         if per_row:
             self._per_row.clear()
-        self._released = True
         import gc
 
         import pyarrow as pa
@@ -106,7 +109,7 @@ class PeriodData:
         if name in self._tables:
             return self._tables[name]
         how = ("kept in Parquet: use PeriodData.source" if name in self.sources else
-               "released once its clause was measured" if getattr(self, "_released", False) else "not read for this stage")
+               "released once its clause was measured" if self._released else "not read for this stage")
         raise KeyError(f"table {name} is {how} (see TABLES_NEEDED in the clause's module)")
 
     def source(self, name: str) -> pd.DataFrame | ParquetSlice:
@@ -122,7 +125,7 @@ class PeriodData:
         if name in self._tables:
             return len(self._tables[name])
         if name not in self._rows:
-            if getattr(self, "_released", False):
+            if self._released:
                 self._table(name)  # raises: released
             source = self.sources.get(name)
             if source is None:
