@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from review.context import MetricTable
@@ -40,12 +41,11 @@ def compute(p: PeriodData) -> ClauseResult:
             posts=("meets", "size"),
             meets=("meets", "mean"),
             ease_median=("reading_ease", "median"),
-            ease_p10=("reading_ease", lambda s: s.quantile(0.1)),
-            ease_p90=("reading_ease", lambda s: s.quantile(0.9)),
             wps=("words_per_sentence", "median"),
             grade=("reading_grade", "median"),
             jargon=("jargon", "sum"),
         )
+        .join(group_quantiles(scored["reading_ease"], scored["account_id"], {"ease_p10": 0.1, "ease_p90": 0.9}))
         .reset_index()
         .pipe(lambda d: d.assign(name=label_accounts(d["account_id"], p.accounts)))
         .sort_values(["meets", "name"], kind="stable")
@@ -126,6 +126,21 @@ def compute(p: PeriodData) -> ClauseResult:
         ],
         series={"p4_by_account": per_account[["name", "meets"]].assign(meets=lambda d: 100 * d["meets"])},
     )
+
+
+def group_quantiles(values: pd.Series, keys: pd.Series, quantiles: dict[str, float]) -> pd.DataFrame:
+    """Each named quantile of `values` within each key (no missing values or keys), indexed by the
+    sorted keys as a groupby is: numpy's np.quantile on each group's values, which is what
+    Series.quantile computes, so the figures are the same to the last bit. A groupby's quantile
+    interpolates its own way (last-bit differences), and a lambda per group built a pandas Series
+    for each of a national year's 7,000 accounts (size L: 7 s of P4's 40)."""
+    codes, uniques = pd.factorize(keys, sort=True)
+    order = np.argsort(codes, kind="stable")
+    sorted_values = values.to_numpy(dtype="float64")[order]
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    qs = np.array(list(quantiles.values()), dtype="float64")
+    found = np.array([np.quantile(sorted_values[a:b], qs) for a, b in zip(bounds[:-1], bounds[1:])]).reshape(-1, len(qs))
+    return pd.DataFrame(found, index=pd.Index(uniques, name=keys.name), columns=list(quantiles))
 
 
 # The plain-English scores, as the tables by account and by account and month show them.
