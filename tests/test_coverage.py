@@ -283,3 +283,25 @@ def test_skipping_a_year_that_restriction_leaves_whole_changes_no_figure(t):
         patch.setattr(metrics, "_all_shared", lambda *args: False)  # always measure both years again
         again = figures(compute_metrics(t, SMALL))
     assert shortcut == again
+
+
+@pytest.mark.parametrize("dtype", ["object", "str", "string[python]", "string[pyarrow]", "category"])
+def test_platform_of_looks_each_id_up_as_the_row_by_row_formula_does(dtype):
+    """platform_of looks each distinct id up once; each row gets what the row-by-row formula
+    gives: the register's platform, else the `<platform>:<handle>` prefix in any case, else
+    UNREGISTERED (also for a missing id); the index and order are the caller's."""
+    from review.evidence.metrics.coverage import UNREGISTERED, platform_of
+    from review.inputs.contracts import PLATFORMS
+
+    accounts = pd.DataFrame({"account_id": ["a1", "a2", "a1"], "platform": ["Facebook", "X", "Facebook"]})
+    ids = pd.Series(["a2", "x:rOpenSci", "a1", "YOUTUBE:chan", "nope:h", "a9", None, "a2", "Facebook:page", "a1"] * 3,
+                    index=range(100, 130)[::-1], dtype=dtype, name="account_id")
+    registered = accounts.drop_duplicates("account_id").set_index("account_id")["platform"]
+    known = {p.lower(): p for p in PLATFORMS}
+    prefix = ids.astype("string").str.split(":", n=1).str[0].str.lower().map(known)
+    expected = ids.map(registered).fillna(prefix).fillna(UNREGISTERED).astype(object)
+    got = platform_of(ids, accounts)
+    pd.testing.assert_series_equal(got, expected, check_categorical=False)
+    assert list(got[:6]) == ["X", "X", "Facebook", "YouTube", UNREGISTERED, UNREGISTERED]
+    assert platform_of(pd.Series([None, None], dtype=dtype), accounts).tolist() == [UNREGISTERED] * 2
+    assert platform_of(ids.iloc[:0], accounts).tolist() == []

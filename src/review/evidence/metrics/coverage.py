@@ -25,6 +25,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
+import numpy as np
 import pandas as pd
 
 from review.inputs.contracts import PLATFORMS, TABLES
@@ -92,8 +93,13 @@ def platform_of(account_ids: pd.Series, accounts: pd.DataFrame) -> pd.Series:
     otherwise UNREGISTERED."""
     registered = accounts.drop_duplicates("account_id").set_index("account_id")["platform"]
     known = {p.lower(): p for p in PLATFORMS}
-    prefix = account_ids.astype("string").str.split(":", n=1).str[0].str.lower().map(known)
-    return account_ids.map(registered).fillna(prefix).fillna(UNREGISTERED).astype(object)
+    # Each distinct id is looked up once (size L: 1.2 million posts a year from 7,000 accounts).
+    codes, distinct = pd.factorize(account_ids)
+    distinct = pd.Series(distinct, dtype=account_ids.dtype)
+    prefix = distinct.astype("string").str.split(":", n=1).str[0].str.lower().map(known)
+    platforms = distinct.map(registered).fillna(prefix).fillna(UNREGISTERED).to_numpy(dtype=object)
+    found = platforms[codes] if len(platforms) else np.full(len(codes), UNREGISTERED, dtype=object)
+    return pd.Series(np.where(codes >= 0, found, UNREGISTERED), index=account_ids.index, name=account_ids.name, dtype=object)
 
 
 def names(values: Iterable[str], last: str = "and") -> str:
