@@ -47,6 +47,7 @@ from review.inputs.contracts import TABLES, Table
 from review.inputs.folders import INGEST_REPORT, refuse_year_folder
 from review.errors import ReviewError
 from review.inputs.pseudonym import pseudonymise_files
+from review.checksums import remembered
 from review.inputs.raw import CsvStream, RawFile, csv_names, csv_record_lines, sha256_of
 from review.inputs.sample import proven_sample
 
@@ -557,6 +558,11 @@ def read_inputs(sources: list[Path], period: Period | None = None, stream: bool 
     SYNTHETIC.json that proves it: `review.inputs.sample.proven_sample`), lists other files, and lists every file `skipped` (file and reason: hidden
     folders always, unknown or unreadable files with `skip_unknown`): never silently passed over.
     """
+    with remembered():  # each file hashed once: for the sample's proof, then as it is read
+        return _read_inputs(sources, period, stream, skip_unknown)
+
+
+def _read_inputs(sources: list[Path], period: Period | None, stream: bool, skip_unknown: bool) -> tuple[list[RawFile], dict]:
     entries: list[tuple[Path, str]] = []
     others, skipped, proofs, doubts = [], [], [], []
     for source in map(Path, sources):

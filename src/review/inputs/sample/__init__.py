@@ -41,6 +41,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from review.checksums import sha256_files
 from review.errors import ReviewError
 from review.inputs.contracts import TABLES
 from review.inputs.raw import sha256_of
@@ -187,10 +188,12 @@ def proven_sample(folder: Path, table_files: list[Path]) -> tuple[dict | None, s
     read = {p.relative_to(folder).as_posix(): p for p in map(Path, table_files)}
     if set(read) - set(listed):
         return None, f"{path}: the folder holds {', '.join(sorted(set(read) - set(listed)))}, which the generator did not write"
-    for name, digest in sorted(listed.items()):
-        if name not in read:
-            return None, f"{path}: lists {name}, which is not in the folder"
-        if sha256_of(read[name]) != digest:
+    missing = sorted(set(listed) - set(read))
+    if missing:
+        return None, f"{path}: lists {missing[0]}, which is not in the folder"
+    names = sorted(listed)
+    for name, digest in zip(names, sha256_files(read[name] for name in names)):  # side by side
+        if digest != listed[name]:
             return None, f"{path}: {name} is not the file the generator wrote (its checksum differs)"
     return marker, None
 
