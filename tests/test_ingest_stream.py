@@ -105,6 +105,15 @@ def test_chunked_ingest_equals_the_in_memory_path(spoiled, tmp_path, monkeypatch
     pd.testing.assert_frame_equal(whole.rejected, chunked.rejected)
     assert [f.as_dict() for f in whole.files] == [f.as_dict() for f in chunked.files]
     assert not list(tmp_path.glob(".*part*")), "no part files left behind"
+    # written as validate.parquet_options says: the one-column key with no dictionary and no min
+    # and max, the period's times with their min and max, the account with its dictionary
+    import pyarrow.parquet as pq
+
+    columns = pq.ParquetFile(tmp_path / "contacts.parquet").metadata.row_group(0)
+    column = {columns.column(i).path_in_schema: columns.column(i) for i in range(columns.num_columns)}
+    assert not column["contact_id"].is_stats_set and not column["contact_id"].has_dictionary_page
+    assert column["received_at"].is_stats_set and not column["received_at"].has_dictionary_page
+    assert column["account_id"].is_stats_set and column["account_id"].has_dictionary_page
 
 
 @pytest.fixture(scope="module")

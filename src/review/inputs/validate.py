@@ -536,6 +536,22 @@ def arrow_schema(table: Table):
     return pa.Schema.from_pandas(empty, preserve_index=False)
 
 
+def parquet_options(table: Table, schema) -> dict:
+    """How a large table's Parquet file is written (ParquetWriter's options). A key of one column
+    (post_id, contact_id) is different on every row, and times nearly so: a dictionary of them is
+    tried and given up on each row group, and the key's min and max prune nothing. The other
+    columns keep their dictionaries, and every column but the key its min and max (the rollups
+    skip the row groups outside a period by the dates'). Size L's contacts, 31 million rows in
+    row groups of CHUNK_ROWS: written in 8.8 s with the defaults, 5.8 s so, a sixth smaller."""
+    import pyarrow as pa
+
+    unique = set(table.key) if len(table.key) == 1 else set()
+    return {
+        "use_dictionary": [f.name for f in schema if f.name not in unique and not pa.types.is_timestamp(f.type)],
+        "write_statistics": [f.name for f in schema if f.name not in unique],
+    }
+
+
 def _string_buffers(array):
     """(offsets, data, valid) of a string array, as numpy views."""
     import pyarrow as pa
@@ -751,7 +767,7 @@ def _validate_chunked(name: str, entries: list[tuple[tuple, int]], raw_files: li
         raw, report = raw_files[order], reports[order]
         path = spool / f".{name}-{order}.part.parquet"
         records, hashes, failures = [], [], []  # records: kept records per chunk (a range when all are)
-        with pq.ParquetWriter(path, schema) as writer:
+        with pq.ParquetWriter(path, schema, **parquet_options(table, schema)) as writer:
             for typed, problems, kept in _typed_chunks(raw, table, schema):
                 for record, column, value, reason in problems:
                     rejected_rows.append(_log(report.path, raw.line_of(record), name, raw.column_label(column), value, reason))
@@ -816,7 +832,7 @@ def _validate_chunked(name: str, entries: list[tuple[tuple, int]], raw_files: li
     if len(parts) == 1 and not drop[0].any():
         parts[0][1].replace(target)
         return ParquetTable(target, rows)
-    with pq.ParquetWriter(target, schema) as writer:
+    with pq.ParquetWriter(target, schema, **parquet_options(table, schema)) as writer:
         if not parts:
             writer.write_table(schema.empty_table())
         for i, (order, path, *_) in enumerate(parts):
