@@ -190,3 +190,23 @@ def test_a_cell_too_long_for_the_reader_names_its_line_and_what_to_do(tmp_path):
         "the review reads a large file 4 MB at a time, and a row must fit. A cell this long is almost always a "
         "quote (\") opened and not closed, which makes the rest of the file one cell: close it (or cut the cell) "
         "and run again")
+
+
+@pytest.mark.parametrize("clause", list(CLAUSE_MODULES))
+def test_a_clause_measured_for_its_values_alone_gives_the_same_values(run_folder, clause):
+    """The like-for-like comparison measures a year cut to the shared accounts for its values
+    alone (measure(values_only=True)): P3 then runs one rollup of five, P4 makes no tables. The
+    values and the reasons for those not measured are what a full measure gives, for both years
+    as a run reads them, whole and cut to some of their accounts."""
+    from review.evidence.metrics import measure
+
+    _, canonical, config = run_folder
+    current, prior = read_periods(canonical, config, tables_needed(clause, config.engine))
+    for period in (current, prior):
+        accounts = sorted(period.accounts["account_id"])
+        for cut in (period, period.restricted({t: frozenset(accounts[::2]) for t in ("posts", "contacts", "audience")})):
+            full, alone = measure(clause, cut), measure(clause, cut, values_only=True)
+            assert alone.values == full.values and any(v is not None for v in full.values.values())
+            assert alone.not_measured_reasons == full.not_measured_reasons
+            if getattr(CLAUSE_MODULES[clause], "VALUES_ONLY", False):
+                assert full.tables and not alone.tables and not alone.series

@@ -148,11 +148,17 @@ def compute_period(period: PeriodData) -> dict[str, ClauseResult]:
     return {clause: _checked(clause, module.compute(period)) for clause, module in CLAUSE_MODULES.items()}
 
 
-def measure(clause: str, period: PeriodData) -> ClauseResult:
+def measure(clause: str, period: PeriodData, values_only: bool = False) -> ClauseResult:
     """One clause computed for `period`, with its coverage applied: a metric whose inputs are
     missing (review.evidence.metrics.coverage), or that has nothing to measure, has no value and a
-    reason; a table or chart series whose inputs are missing is left out."""
-    result = _checked(clause, CLAUSE_MODULES[clause].compute(period))
+    reason; a table or chart series whose inputs are missing is left out. `values_only`: only the
+    values are wanted (the like-for-like comparison); a clause module with VALUES_ONLY then
+    leaves out its tables and series rather than computing them."""
+    module = CLAUSE_MODULES[clause]
+    if values_only and getattr(module, "VALUES_ONLY", False):
+        result = _checked(clause, module.compute(period, values_only=True))
+    else:
+        result = _checked(clause, module.compute(period))
     reasons = {}
     for metric_id, metric in METRICS.items():
         if metric.clause != clause:
@@ -220,11 +226,12 @@ def _compare(clause: str, current: PeriodData, prior: PeriodData, now: ClauseRes
             # With release, the year before's tables are let go as they are cut (the cut takes its
             # rows of what was derived from them).
             cut = prior.restricted(restricted, release=release)
-            before_c = measure(clause, cut)
+            before_c = measure(clause, cut, values_only=True)
             del cut
         if release:  # the year before is measured: not held while the review year is cut and measured again
             prior.release()
-        now_c = now if _all_shared(scopes, restricted, "now") else measure(clause, current.restricted(restricted))
+        now_c = now if _all_shared(scopes, restricted, "now") else measure(clause, current.restricted(restricted),
+                                                                            values_only=True)
     else:
         now_c, before_c = now, before
     out = Comparison()

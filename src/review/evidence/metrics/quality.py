@@ -16,7 +16,13 @@ TABLES_NEEDED = {"accounts": None, "posts": ["account_id", "published_at", "text
                  "compliance_checks": None}
 
 
-def compute(p: PeriodData) -> ClauseResult:
+# compute(values_only=True) leaves the tables out (review.evidence.metrics.measure).
+VALUES_ONLY = True
+
+
+def compute(p: PeriodData, values_only: bool = False) -> ClauseResult:
+    """`values_only`: the values alone, without the tables by account and month (the like-for-like
+    comparison)."""
     target = p.config.targets.reading_ease_min
     jargon = jargon_list(p.config.plain_english.jargon_extra, p.config.plain_english.jargon_ignore)
     posts = p.posts
@@ -35,6 +41,8 @@ def compute(p: PeriodData) -> ClauseResult:
         "p4_audit_pass_pct": pct((checks["result"] == "pass").sum(), len(checks)),
         "p4_approval_pct": pct(approved.sum(), len(approved)),
     }
+    if values_only:
+        return ClauseResult(values=values, tables=[], series={})
     per_account = (
         scored.groupby("account_id")
         .agg(
