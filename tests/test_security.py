@@ -247,3 +247,44 @@ def test_yaml_with_a_python_tag_is_refused(tmp_path, name, text, read, match):
 def test_notebook_parameters_are_checked_before_any_kernel_starts(change, message):
     with pytest.raises(ReviewError, match=message):
         check_parameters(RUN_PARAMETERS | change)
+
+
+def test_a_runs_kernels_listen_on_unix_sockets_in_a_private_folder(tmp_path, monkeypatch):
+    """A run's kernels talk over Unix sockets in a folder of the run's own (mode 0700), not TCP
+    ports on localhost, which another process can take first and another user can connect to
+    (ipykernel warns that its TCP is unencrypted); the folder goes when the run's kernels stop. Where the
+    temporary folder's path is too long for a socket's, TCP as before. Checked on real kernels."""
+    import stat
+
+    from review.runner import kernels as kernels_module
+    from review.runner.kernels import Kernels, stop_kernel
+    from review.runner.run import NOTEBOOK_DIR, kernel_name
+
+    pool = Kernels(kernel_name(), NOTEBOOK_DIR, tmp_path, ahead=0, starting=1)
+    folder = Path(pool.sockets)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    manager = pool.take("30-p6-recommendations")
+    try:
+        info = manager.get_connection_info()
+        assert info["transport"] == "ipc" and Path(info["ip"]).parent == folder
+        from jupyter_client import BlockingKernelClient
+
+        client = BlockingKernelClient()
+        client.load_connection_info(info)
+        client.start_channels()
+        try:
+            client.wait_for_ready(timeout=600)  # it answers over them
+        finally:
+            client.stop_channels()
+        sockets = sorted(p.name for p in folder.iterdir())
+        assert len(sockets) == 5 and all(stat.S_ISSOCK((folder / s).stat().st_mode) for s in sockets)
+        assert "without encryption" not in (tmp_path / "30-p6-recommendations.kernel.log").read_text()
+    finally:
+        stop_kernel(manager)
+        pool.close()
+    assert not folder.exists()
+
+    monkeypatch.setattr(kernels_module, "SOCKET_FOLDER_MAX", 5)
+    pool = Kernels(kernel_name(), NOTEBOOK_DIR, tmp_path, ahead=0, starting=1)
+    assert pool.sockets is None
+    pool.close()

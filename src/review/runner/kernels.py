@@ -10,6 +10,9 @@ stops that kernel when the notebook ends, as papermill stops its own.
 from __future__ import annotations
 
 import functools
+import os
+import shutil
+import tempfile
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -77,6 +80,7 @@ class Kernels:
         self.idle: list[_StartedKernel] = []  # started, not yet taken
         self.started = self.taken = 0
         self.lock = threading.Lock()
+        self.sockets = _socket_folder()  # the kernels' sockets; None: TCP on localhost
         # Starts the kernels ahead, `starting` at a time (each ready before the next is started).
         self.starter = ThreadPoolExecutor(max_workers=starting, thread_name_prefix="kernel-start")
 
@@ -123,6 +127,8 @@ class Kernels:
             if not started.manager.cancelled() and started.manager.exception() is None:
                 stop_kernel(started.manager.result())
             started.log.unlink(missing_ok=True)
+        if self.sockets:  # every kernel has stopped: a notebook's with it, the others just now
+            shutil.rmtree(self.sockets, ignore_errors=True)
 
     def _fitting(self, name: str, kernels: list[_StartedKernel]) -> _StartedKernel | None:
         """The kernel with the most of what `name` imports, and nothing else; None if none fits."""
@@ -162,7 +168,11 @@ class Kernels:
 
         from review.inputs.pseudonym import kernel_environment
 
-        manager = _kernel_manager(log)(kernel_name=self.kernel_name, client_factory=_ready_client())
+        # Over Unix sockets in the run's own folder (0700): no TCP port to race another process
+        # for, and nothing another user of the machine can connect to (ipykernel warns that TCP
+        # is unencrypted). TCP where the folder's path is too long for a socket's.
+        where = {"transport": "ipc", "ip": os.path.join(self.sockets, log.stem.strip("."))} if self.sockets else {}
+        manager = _kernel_manager(log)(kernel_name=self.kernel_name, client_factory=_ready_client(), **where)
         tops = sorted({module.split(".")[0] for module in preload})
         env = kernel_environment()  # the pseudonymisation key, found from where `review` was run
         # Arrow's buffers from the C library's allocator, which hands a large freed buffer back at
@@ -183,6 +193,22 @@ class Kernels:
         if wait:
             run_sync(_wait_until_ready)(manager)
         return manager
+
+
+# A Unix socket's path is at most 107 bytes (Linux); a kernel's are <folder>/kernel-N-5.
+SOCKET_FOLDER_MAX = 80
+
+
+def _socket_folder() -> str | None:
+    """A new private folder (mode 0700) for a run's kernel sockets; None where Unix sockets are not
+    to be had (not POSIX) or the temporary folder's path is too long for them."""
+    if os.name != "posix":
+        return None
+    folder = tempfile.mkdtemp(prefix="review-kernels-")
+    if len(folder) > SOCKET_FOLDER_MAX:
+        os.rmdir(folder)
+        return None
+    return folder
 
 
 async def _wait_until_ready(manager) -> None:
