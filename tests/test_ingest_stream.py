@@ -210,3 +210,32 @@ def test_a_clause_measured_for_its_values_alone_gives_the_same_values(run_folder
             assert alone.not_measured_reasons == full.not_measured_reasons
             if getattr(CLAUSE_MODULES[clause], "VALUES_ONLY", False):
                 assert full.tables and not alone.tables and not alone.series
+
+
+def test_a_bad_cell_early_in_a_large_simple_file_is_placed_without_rereading_it(tmp_path, monkeypatch):
+    """A large file whose records are one line each places its rejected cells by arithmetic
+    (record + 2), even when the first is in its first chunk: the lines are looked up once the
+    file is read, when its stream knows it has no record over two lines. Before, a bad cell in the
+    first chunk sent every lookup through the csv module, over the whole file (size L: 2.5 GB)."""
+    from review.inputs import raw as raw_module
+
+    data = tmp_path / "data"
+    build_sample("S", YEAR, data, seed=7)
+    lines = (data / "contacts.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    for at in (5, len(lines) - 3):  # in the first chunk and in the last
+        fields = lines[at].rstrip("\n").split(",")
+        fields[header.index("needs_response")] = "maybe"
+        lines[at] = ",".join(fields) + "\n"
+    (data / "contacts.csv").write_text("".join(lines), encoding="utf-8")
+    monkeypatch.setattr(ingest, "STREAM_MIN_BYTES", 0)
+    monkeypatch.setattr(validate, "CHUNK_ROWS", 50)
+    raw, _ = ingest.read_folder(data, None, True)
+
+    def reread(path):
+        raise AssertionError(f"{path} re-read with the csv module")
+
+    monkeypatch.setattr(raw_module, "csv_record_lines", reread)
+    done = validate_files(raw, data, tmp_path / "out")
+    placed = done.rejected[(done.rejected["file"] == "contacts.csv") & (done.rejected["column"] == "needs_response")]
+    assert sorted(placed["line"]) == [6, len(lines) - 2]  # file lines, the header on line 1

@@ -767,10 +767,10 @@ def _validate_chunked(name: str, entries: list[tuple[tuple, int]], raw_files: li
         raw, report = raw_files[order], reports[order]
         path = spool / f".{name}-{order}.part.parquet"
         records, hashes, failures = [], [], []  # records: kept records per chunk (a range when all are)
+        bad_cells = []
         with pq.ParquetWriter(path, schema, **parquet_options(table, schema)) as writer:
             for typed, problems, kept in _typed_chunks(raw, table, schema):
-                for record, column, value, reason in problems:
-                    rejected_rows.append(_log(report.path, raw.line_of(record), name, raw.column_label(column), value, reason))
+                bad_cells += problems
                 report.rows_rejected += len({p[0] for p in problems})
                 failures += _check_chunk(typed, table, kept)
                 hashes.append(_hash_keys(typed, table.key))
@@ -779,6 +779,11 @@ def _validate_chunked(name: str, entries: list[tuple[tuple, int]], raw_files: li
                 writer.write_table(typed, row_group_size=CHUNK_ROWS)
         if raw.stream is not None:
             report.rows_read = raw.rows_read
+        # Lines looked up once the file is read: only then does its stream know whether each record
+        # is one line (RawFile.line_of), or a rejected cell in the first chunk sent the lookup of
+        # every line through the csv module, over the whole file.
+        for record, column, value, reason in bad_cells:
+            rejected_rows.append(_log(report.path, raw.line_of(record), name, raw.column_label(column), value, reason))
         records = _Records(records)
         hashes = np.concatenate(hashes) if hashes else np.zeros(0, np.uint64)
         parts.append((order, path, records, hashes, failures))
