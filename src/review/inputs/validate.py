@@ -30,6 +30,7 @@ from review.inputs.contracts import TABLES, Table
 from review.errors import ReviewError
 from review.forked import Forked
 from review.inputs.raw import RawFile
+from review.prefetch import prefetched
 
 LOCAL_TZ = "Europe/London"
 _TRUE = {"true", "yes", "y", "1", "t"}
@@ -769,7 +770,8 @@ def _validate_chunked(name: str, entries: list[tuple[tuple, int]], raw_files: li
         records, hashes, failures = [], [], []  # records: kept records per chunk (a range when all are)
         bad_cells = []
         with pq.ParquetWriter(path, schema, **parquet_options(table, schema)) as writer:
-            for typed, problems, kept in _typed_chunks(raw, table, schema):
+            # the next chunk read and typed in a thread while this one is checked, hashed and written
+            for typed, problems, kept in prefetched(_typed_chunks(raw, table, schema), name=f"typing {name}"):
                 bad_cells += problems
                 report.rows_rejected += len({p[0] for p in problems})
                 failures += _check_chunk(typed, table, kept)
