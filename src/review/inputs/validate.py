@@ -733,7 +733,8 @@ def _typed_chunks(raw: RawFile, table: Table, schema):
         yield pa.Table.from_pandas(typed, schema=schema, preserve_index=False), problems, records
         return
     first = 0
-    for chunk in raw.stream.chunks(CHUNK_ROWS):
+    # read in a thread of its own while the chunk before is typed (the caller types in another)
+    for chunk in prefetched(raw.stream.chunks(CHUNK_ROWS), name=f"reading {raw.path.name}"):
         yield coerce_arrow(chunk, table, schema, first)
         first += chunk.num_rows
 
