@@ -311,9 +311,31 @@ def _jargon_counts(texts, jargon: dict[str, str]) -> np.ndarray:
 
 def jargon_uses(texts: pd.Series, jargon: dict[str, str] = JARGON) -> Counter:
     """Uses of each jargon word or phrase (lower case) over all `texts`, a repeated text counted
-    each time it appears: what counting every text's jargon_hits gives."""
-    hits = _jargon_finder(jargon)
+    each time it appears: what counting every text's jargon_hits gives.
+
+    When every term is lower-case letters, digits and single spaces, the ASCII texts are searched
+    by DuckDB (RE2's regexp_extract_all on the texts in lower case: the same pattern, where \\b,
+    the letters and the order of the alternatives mean what they mean to Python's re on ASCII
+    text, as in _jargon_counts); any other text by Python's re, one distinct text at a time.
+    """
+    terms = tuple(sorted(jargon))
     uses: Counter = Counter()
+    column = _arrow_texts(texts) if terms and all(_PLAIN_TERM.fullmatch(t) for t in terms) else None
+    if column is not None:
+        import duckdb
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        is_ascii = pc.string_is_ascii(column).fill_null(False)
+        ascii_texts = pa.table({"t": column.filter(is_ascii)})  # noqa: F841 (DuckDB reads the local by name)
+        # a literal, compiled once: the terms are letters, digits and spaces only
+        pattern = _jargon_pattern(terms).pattern
+        with duckdb.connect() as con:
+            found = con.execute(f"SELECT term, count(*) FROM (SELECT unnest(regexp_extract_all(lower(t), '{pattern}')) "
+                                "AS term FROM ascii_texts) GROUP BY term").fetchall()
+        uses.update({term: int(n) for term, n in found})
+        texts = pd.Series(column.filter(pc.invert(is_ascii)).to_pylist(), dtype=object)
+    hits = _jargon_finder(jargon)
     for text, n in texts.dropna().value_counts(sort=False).items():
         for term in hits(text):
             uses[term] += n
