@@ -163,12 +163,12 @@ def test_scores_are_the_same_whatever_the_dtype_and_the_chunk(corpus, monkeypatc
 
 @pytest.mark.parametrize("name", ["edge cases", "S", "exports"])
 def test_text_searches_equal_python_re_on_the_lowered_texts(corpus, name, monkeypatch):
-    """lower_matches (P1's themes, P2's incident hashtags) and texts_with (P7's hashtags) search
-    Arrow columns a chunk at a time, ASCII texts by RE2: what they find is what Python's re finds
-    in each text in lower case, whatever the dtype and the chunk."""
+    """lower_matches (P1's themes, P2's incident hashtags) and hashtag_counts (P7's hashtags)
+    search Arrow columns, ASCII texts by RE2: what they find is what Python's re finds in each text
+    (in lower case for lower_matches), whatever the dtype and the chunk."""
     import review.evidence.plain_english as plain_english
     from review.config import ReviewConfig
-    from review.evidence.plain_english import lower_matches, texts_with
+    from review.evidence.plain_english import hashtag_counts, hashtags, lower_matches
 
     if name not in corpus:
         pytest.skip("../shared/exports is not beside the repo")
@@ -184,5 +184,21 @@ def test_text_searches_equal_python_re_on_the_lowered_texts(corpus, name, monkey
         for pattern in patterns:
             expected = [isinstance(t, str) and re.search(pattern, t.lower()) is not None for t in texts]
             assert lower_matches(column, pattern).tolist() == expected, pattern
-        assert list(texts_with(column, "#")) == [t for t in texts if t is not None and "#" in t]
+        tags = Counter(tag for t in texts if t is not None for tag in hashtags(t))
+        assert hashtag_counts(column) == tags and tags
     assert sum(lower_matches(pd.Series(texts, dtype="str"), p).sum() for p in patterns[-3:]) > 0
+
+
+def test_hashtags_found_by_re2_are_those_python_finds():
+    """hashtag_counts searches ASCII texts with RE2, which has no look-behind (_HASHTAG_RE2 matches
+    the character before a "#"): on random texts of "#", word characters, punctuation, spaces and
+    line breaks it finds the hashtags Python's re finds, each as often."""
+    import random
+
+    from review.evidence.plain_english import hashtag_counts, hashtags
+
+    rng = random.Random(18)
+    texts = ["".join(rng.choice("##a_1Z ,.\n") for _ in range(rng.randint(0, 24))) for _ in range(30_000)]
+    texts += ["#a#b", "##a", "a##b", "#a,#b", "\n#a", "#_", "x#y #z", "#", "#é #ok"]
+    expected = Counter(tag for t in texts for tag in hashtags(t))
+    assert hashtag_counts(pd.Series(texts, dtype="str")) == expected and sum(expected.values()) > 10_000

@@ -8,7 +8,7 @@ from review.context import MetricTable
 from review.evidence.metrics import representation as rep
 from review.evidence.metrics.coverage import platform_of
 from review.evidence.metrics.period import ClauseResult, PeriodData, pct
-from review.evidence.plain_english import hashtags, texts_with
+from review.evidence.plain_english import hashtag_counts
 from review.values import Column
 
 CLAUSE = "P7"
@@ -40,18 +40,12 @@ def compute(p: PeriodData) -> ClauseResult:
         platform=platform_of(p.posts["account_id"], p.accounts))
     images = posts[posts["media_type"] == "image"]
     videos = posts[posts["media_type"] == "video"]
-    # Counted as they are found, over the texts with a "#": never a list of a year's hashtags.
-    # Each distinct tag is judged once (size L: 2.4 million uses of far fewer tags).
+    # Each distinct tag judged once, with its uses (size L: 2.4 million uses of 158 tags).
     long_tags = camel_tags = 0
-    judged: dict[str, tuple[int, int]] = {}  # tag -> (long, long and camel case)
-    for text in texts_with(p.posts["text"], "#"):
-        for tag in hashtags(text):
-            kind = judged.get(tag)
-            if kind is None:
-                long = sum(c.isalpha() for c in tag) >= LONG_HASHTAG
-                kind = judged[tag] = (int(long), int(long and is_camel_case(tag)))
-            long_tags += kind[0]
-            camel_tags += kind[1]
+    for tag, uses in hashtag_counts(p.posts["text"]).items():
+        if sum(c.isalpha() for c in tag) >= LONG_HASHTAG:
+            long_tags += uses
+            camel_tags += uses * is_camel_case(tag)
     # Over the posts that record it: a post whose export does not say is not a post without it.
     values = {
         "p7_alt_text_pct": _share(images["has_alt_text"]),
