@@ -95,31 +95,45 @@ _HASHTAG_RE2 = r"(?:^|[^0-9A-Za-z_])#([0-9A-Za-z_]+)"
 
 def hashtag_counts(texts: pd.Series) -> Counter:
     """Uses of each hashtag (without its "#", as written) over all `texts`: what counting every
-    text's hashtags() gives. ASCII texts are searched by DuckDB (_HASHTAG_RE2), any other text by
-    Python's re, a chunk of the column at a time: no list of a year's hashtags nor copy of its
-    texts (size L: 2.4 million uses in 1.2 million posts)."""
+    text's hashtags() gives. ASCII texts are searched by RE2 (_HASHTAG_RE2), any other text by
+    Python's re (_re2_matches): no list of a year's hashtags nor copy of its texts (size L: 2.4
+    million uses in 1.2 million posts)."""
     uses: Counter = Counter()
     column = _arrow_texts(texts)
-    if column is None:
-        for text in texts:
-            if isinstance(text, str) and "#" in text:
-                uses.update(hashtags(text))
-        return uses
+    rest = (t for t in texts if isinstance(t, str)) if column is None else _re2_matches(column, _HASHTAG_RE2, uses, holding="#")
+    for text in rest:
+        if "#" in text:
+            uses.update(hashtags(text))
+    return uses
+
+
+def _re2_matches(column, pattern: str, uses: Counter, lower: bool = False, holding: str | None = None):
+    """Count into `uses` what `pattern` (RE2; its group 1) matches in the ASCII texts of `column`
+    (an Arrow string column), found by DuckDB's regexp_extract_all; yield every other text (not
+    ASCII), as a Python string, for Python's re. A chunk of the column at a time (SEARCH_CHUNK):
+    no copy of a year's texts. `lower`: the ASCII texts are searched in lower case. `holding`:
+    only the texts holding this substring are searched (and yielded).
+
+    RE2's \\b and \\w are ASCII: on ASCII text they mean what Python's re means, as do the order
+    of alternatives and the left-to-right search without overlaps. The pattern goes into the SQL
+    as a literal, compiled once: it must hold no quote."""
     import duckdb
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    query = f"SELECT tag, count(*) FROM (SELECT unnest(regexp_extract_all(t, '{_HASHTAG_RE2}', 1)) AS tag FROM tagged) GROUP BY tag"
+    if "'" in pattern:
+        raise ValueError(f"a pattern for _re2_matches must hold no quote: {pattern}")
+    searched = "lower(t)" if lower else "t"
+    query = f"SELECT m, count(*) FROM (SELECT unnest(regexp_extract_all({searched}, '{pattern}', 1)) AS m FROM part) GROUP BY m"
     with duckdb.connect() as con:
         for start in range(0, len(column), SEARCH_CHUNK):
-            part = column.slice(start, SEARCH_CHUNK)
-            part = part.filter(pc.match_substring(part, "#").fill_null(False))
-            is_ascii = pc.string_is_ascii(part)
-            tagged = pa.table({"t": part.filter(is_ascii)})  # noqa: F841 (DuckDB reads the local by name)
-            uses.update({tag: int(n) for tag, n in con.execute(query).fetchall()})
-            for text in part.filter(pc.invert(is_ascii)).to_pylist():
-                uses.update(hashtags(text))
-    return uses
+            texts = column.slice(start, SEARCH_CHUNK)
+            kept = pc.is_valid(texts) if holding is None else pc.match_substring(texts, holding).fill_null(False)
+            texts = texts.filter(kept)
+            is_ascii = pc.string_is_ascii(texts)
+            part = pa.table({"t": texts.filter(is_ascii)})  # noqa: F841 (DuckDB reads the local by name)
+            uses.update({match: int(n) for match, n in con.execute(query).fetchall()})
+            yield from texts.filter(pc.invert(is_ascii)).to_pylist()
 
 
 def jargon_hits(text: str | pd.Series, jargon: dict[str, str] = JARGON) -> list[str] | pd.Series:
@@ -350,27 +364,14 @@ def jargon_uses(texts: pd.Series, jargon: dict[str, str] = JARGON) -> Counter:
     each time it appears: what counting every text's jargon_hits gives.
 
     When every term is lower-case letters, digits and single spaces, the ASCII texts are searched
-    by DuckDB (RE2's regexp_extract_all on the texts in lower case: the same pattern, where \\b,
-    the letters and the order of the alternatives mean what they mean to Python's re on ASCII
-    text, as in _jargon_counts); any other text by Python's re, one distinct text at a time.
+    in lower case by RE2 with the same pattern (_re2_matches, as _jargon_counts does); any other
+    text by Python's re, one distinct text at a time.
     """
     terms = tuple(sorted(jargon))
     uses: Counter = Counter()
     column = _arrow_texts(texts) if terms and all(_PLAIN_TERM.fullmatch(t) for t in terms) else None
-    if column is not None:
-        import duckdb
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        is_ascii = pc.string_is_ascii(column).fill_null(False)
-        ascii_texts = pa.table({"t": column.filter(is_ascii)})  # noqa: F841 (DuckDB reads the local by name)
-        # a literal, compiled once: the terms are letters, digits and spaces only
-        pattern = _jargon_pattern(terms).pattern
-        with duckdb.connect() as con:
-            found = con.execute(f"SELECT term, count(*) FROM (SELECT unnest(regexp_extract_all(lower(t), '{pattern}')) "
-                                "AS term FROM ascii_texts) GROUP BY term").fetchall()
-        uses.update({term: int(n) for term, n in found})
-        texts = pd.Series(column.filter(pc.invert(is_ascii)).to_pylist(), dtype=object)
+    if column is not None:  # the terms are letters, digits and spaces: a pattern RE2 reads as re does
+        texts = pd.Series(list(_re2_matches(column, _jargon_pattern(terms).pattern, uses, lower=True)), dtype=object)
     hits = _jargon_finder(jargon)
     for text, n in texts.dropna().value_counts(sort=False).items():
         for term in hits(text):
