@@ -341,18 +341,15 @@ def _jargon_counts(texts, jargon: dict[str, str]) -> np.ndarray:
     terms = tuple(sorted(jargon))
     counts = np.zeros(len(texts), dtype="int64")
     rest = range(len(texts))
+    column = None
     if terms and len(texts) and all(_PLAIN_TERM.fullmatch(t) for t in terms):
-        import pyarrow as pa
+        column = _arrow_texts(pd.Series(texts, dtype=object))  # None: e.g. a lone surrogate, not UTF-8
+    if column is not None:
         import pyarrow.compute as pc
 
-        try:
-            column = pa.array(np.asarray(texts, dtype=object), type=pa.large_string())
-        except (pa.ArrowException, UnicodeError):  # e.g. a lone surrogate: not UTF-8
-            pass
-        else:
-            pattern = _jargon_pattern(terms).pattern
-            counts[:] = pc.count_substring_regex(pc.ascii_lower(column), pattern=pattern).to_numpy(zero_copy_only=False)
-            rest = np.flatnonzero(~pc.string_is_ascii(column).to_numpy(zero_copy_only=False))
+        pattern = _jargon_pattern(terms).pattern
+        counts[:] = pc.count_substring_regex(pc.ascii_lower(column), pattern=pattern).to_numpy(zero_copy_only=False)
+        rest = np.flatnonzero(~pc.string_is_ascii(column).to_numpy(zero_copy_only=False))
     hits = _jargon_finder(jargon)
     for i in rest:
         counts[i] = len(hits(texts[i]))
