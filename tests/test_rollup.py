@@ -35,8 +35,16 @@ def test_response_grouping_sets():
     grand = out[out["account_id"].isna() & out["is_staffed"].isna()].iloc[0]
     assert grand["contacts_count"] == 4 and grand["response_median_minutes"] == 40
     assert grand["answered_in_target_count"] == 3
-    a_staffed = out[(out["account_id"] == "a") & (out["is_staffed"] == True)].iloc[0]  # noqa: E712
-    assert a_staffed["response_median_minutes"] == 20
+    staffed = out[out["account_id"].isna() & out["is_staffed"].eq(True)].iloc[0]
+    assert staffed["contacts_count"] == 3 and staffed["response_median_minutes"] == 30  # 10, 30, 50
+    a = out[out["account_id"].eq("a")]
+    assert len(a) == 1 and a["is_staffed"].isna().all()  # each account's total, not split by hours
+    assert a.iloc[0]["contacts_count"] == 3 and a.iloc[0]["response_median_minutes"] == 30  # 10, 30, 600
+    # The desk as a whole alone (the like-for-like comparison): the same rows as the totals above.
+    overall = run_rollup("response_overall", {"target": 60}, contacts=contacts)
+    totals = out[out["account_id"].isna()].drop(columns="account_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(overall, totals)
+    assert overall["is_staffed"].isna().tolist() == [True, False, False]  # the grand total first
 
 
 def test_critical_incident_timeline():
