@@ -120,9 +120,7 @@ def compute(p: PeriodData) -> ClauseResult:
         "reach": Column("Reach", "count", unit="people, as each platform estimates"),
         "rumour_corrections": Column("Rumour corrections", "count", unit="posts"),
     }
-    timeline = posts[posts["minutes_after"] <= FIRST_HOURS * 60].merge(
-        incidents[["critical_incident_id", "name"]], on="critical_incident_id", validate="m:1"
-    )[["name", "minutes_after"]]
+    timeline = _timeline(posts, incidents, p.config.timezone)
     return ClauseResult(
         values=values,
         tables=[
@@ -137,3 +135,35 @@ def compute(p: PeriodData) -> ClauseResult:
         ],
         series={"p2_timeline": timeline, "p2_incidents": table_frame[["name", "first_post_minutes"]]},
     )
+
+
+def _timeline(posts: pd.DataFrame, incidents: pd.DataFrame, timezone: str) -> pd.DataFrame:
+    """The timeline chart's series, every incident of the year in declaration order (`incidents`
+    are sorted so): a row per post in its first FIRST_HOURS hours; for an incident with none in
+    that time its first post, later; for one with no post at all, a row without minutes. The
+    chart's first post for each incident is then the table's. `name` tells the incidents apart
+    (incident_labels)."""
+    early = posts[posts["minutes_after"] <= FIRST_HOURS * 60]
+    first = posts.sort_values("minutes_after", kind="stable").drop_duplicates("critical_incident_id")
+    later_first = first[~first["critical_incident_id"].isin(early["critical_incident_id"])]
+    silent = incidents.loc[~incidents["critical_incident_id"].isin(posts["critical_incident_id"]), ["critical_incident_id"]]
+    rows = pd.concat([early[["critical_incident_id", "minutes_after"]], later_first[["critical_incident_id", "minutes_after"]],
+                      silent.assign(minutes_after=float("nan"))], ignore_index=True)
+    order = pd.Series(range(len(incidents)), index=incidents["critical_incident_id"].to_numpy())
+    rows = rows.iloc[order.reindex(rows["critical_incident_id"]).to_numpy().argsort(kind="stable")]
+    labels = incident_labels(incidents, timezone)
+    return pd.DataFrame({"name": labels.reindex(rows["critical_incident_id"]).to_numpy(),
+                         "minutes_after": rows["minutes_after"].to_numpy(dtype="float64")})
+
+
+def incident_labels(incidents: pd.DataFrame, timezone: str) -> pd.Series:
+    """Each incident's label, by id: its name, with the day it was declared where the year has
+    two of that name ("Serious collision on the A57, 3 Feb"), and the time where that is the
+    same too; a number after that, so no two incidents ever share a row of the chart."""
+    names = pd.Series(incidents["name"].astype(str).to_numpy())
+    local = pd.Series(pd.DatetimeIndex(incidents["declared_at"]).tz_convert(timezone))
+    labels = names.where(~names.duplicated(keep=False), names + ", " + local.dt.day.astype(str) + local.dt.strftime(" %b"))
+    labels = labels.where(~labels.duplicated(keep=False), labels + local.dt.strftime(" %H:%M"))
+    number = labels.groupby(labels).cumcount().add(1).astype(str)
+    labels = labels.where(~labels.duplicated(keep=False), labels + " (" + number + ")")
+    return pd.Series(labels.to_numpy(), index=incidents["critical_incident_id"].to_numpy())

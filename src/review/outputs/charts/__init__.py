@@ -40,7 +40,7 @@ from review.outputs.charts.common import NO_DATA, UNITS, format_tick_labels, for
 from review.outputs.charts.heatmap import describe_heatmap, heatmap
 from review.outputs.charts.line import describe_line, line_chart
 from review.outputs.charts.shares import describe_shares, share_chart
-from review.outputs.charts.timeline import describe_timeline, timeline_chart
+from review.outputs.charts.timeline import describe_timeline, slowest_incidents, timeline_chart
 
 __all__ = [
     "NO_DATA",
@@ -56,5 +56,6 @@ __all__ = [
     "heatmap",
     "line_chart",
     "share_chart",
+    "slowest_incidents",
     "timeline_chart",
 ]

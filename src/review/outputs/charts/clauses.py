@@ -21,6 +21,9 @@ from review.values import Column
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 CHART_BARS = 8  # a bar chart shows at most this many bars (a Board page holds three); the tables and workbook have the rest
 LINE_HEIGHT_CM = 5.5  # twelve months read clearly at this height, and the P1 page keeps room for the next clause
+# The critical-incident timeline draws a row for each incident up to this many (half a page); a
+# national year's hundreds would not read, so it draws the slowest and the table lists them all.
+TIMELINE_ROWS = 20
 MIN_BARS = 2  # one bar is not a chart: with a single account, unit or platform the table says it all
 
 
@@ -68,14 +71,21 @@ def _p2(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior: bool, 
     if "p2_timeline" not in series:
         return []
     timeline = series["p2_timeline"]
+    incidents = timeline["name"].nunique()
+    shown, drawn = "", timeline
+    if incidents > TIMELINE_ROWS:  # a row each would not read: the slowest, and the table has them all
+        shown = (f" The {TIMELINE_ROWS} incidents with the slowest first posts, of {incidents}, are shown; "
+                 "the table lists every one.")
+        drawn = timeline[timeline["name"].isin(
+            charts.slowest_incidents(timeline, incident="name", minutes="minutes_after", count=TIMELINE_ROWS))]
     return [
         _with_data(charts.timeline_chart(
             timeline, incident="name", minutes="minutes_after",
             target_minutes=config.targets.critical_incident_first_post_minutes, chart_id="p2-timeline", clause="P2",
             title="Posts in the first six hours of each critical incident",
-            caption="Each dot is a post; the first post is filled. The dashed line is the target.",
-            source=src, palette=config.force.palette,
-        ), timeline[["name", "minutes_after"]],
+            caption="Each dot is a post; the first post is filled. The dashed line is the target." + shown,
+            source=src, palette=config.force.palette, max_rows=TIMELINE_ROWS,
+        ), drawn[["name", "minutes_after"]],
             {"name": Column("Incident"), "minutes_after": Column("Minutes after declaration", "number", places=0)})
     ]
 

@@ -40,6 +40,18 @@ def _prepare_timeline(frame: pd.DataFrame, incident: str, minutes: str) -> list[
     return out
 
 
+def _slowest(items: list[_Incident], count: int) -> list[_Incident]:
+    """The `count` incidents whose first post came latest (those with no post first; the earlier
+    in frame order first among equals), kept in frame order."""
+    lateness = sorted(range(len(items)), key=lambda i: (-(items[i].first if items[i].first is not None else np.inf), i))
+    return [items[i] for i in sorted(lateness[:count])]
+
+
+def slowest_incidents(frame: pd.DataFrame, *, incident: str, minutes: str, count: int) -> list[str]:
+    """The labels of the rows `timeline_chart(..., max_rows=count)` draws, in its order."""
+    return [item.label for item in _slowest(_prepare_timeline(frame, incident, minutes), count)]
+
+
 def _missed(item: _Incident, target: float) -> bool:
     return item.first is None or item.first > target
 
@@ -106,6 +118,7 @@ def timeline_chart(
     palette: Sequence[str],
     noun: str = "incidents",
     window_minutes: float | None = None,
+    max_rows: int | None = None,
     width_cm: float = WIDTH_CM,
     height_cm: float | None = None,
 ) -> Chart:
@@ -118,7 +131,9 @@ def timeline_chart(
     (`palette[0]`) when at or within `target_minutes` and orange (`palette[1]`) with a
     diamond when later, labelled with its minutes; later posts are hollow dots. A dashed
     line marks the target. `window_minutes` cuts the axis short and counts the posts
-    beyond it at the row end ("+3 later"), for years with one very long incident.
+    beyond it at the row end ("+3 later"), for years with one very long incident. `max_rows`:
+    with more incidents than that, only the `max_rows` whose first post came latest (those with
+    none first) are drawn, in frame order; the alt text describes them all and says so.
     """
     meta = _Meta(chart_id, clause, title, caption, source)
     palette = _check_common(chart_id, palette)
@@ -131,6 +146,9 @@ def timeline_chart(
     palette = _check_palette(palette, 2)
     alt = describe_timeline(frame, incident=incident, minutes=minutes,
                             target_minutes=target_minutes, noun=noun)  # fmt: skip
+    if max_rows is not None and len(items) > max_rows:
+        items = _slowest(items, max_rows)
+        alt += f" The chart shows the {len(items)} with the slowest first posts."
     n = len(items)
     if height_cm is None:
         height_cm = min(24.0, max(4.5, 2.4 + 0.62 * n))
