@@ -288,3 +288,40 @@ def test_a_runs_kernels_listen_on_unix_sockets_in_a_private_folder(tmp_path, mon
     pool = Kernels(kernel_name(), NOTEBOOK_DIR, tmp_path, ahead=0, starting=1)
     assert pool.sockets is None
     pool.close()
+
+
+def test_socket_folders_of_killed_runs_are_swept_and_no_others(tmp_path):
+    """A run killed outright (SIGKILL) leaves its socket folder; a later run removes it once its
+    process has gone and it has lain untouched STALE_AFTER_S, and never a running process's, a
+    recent one's, a folder named otherwise, a file or a link."""
+    import os
+    import subprocess
+    import sys
+
+    from review.runner.kernels import SOCKET_PREFIX, STALE_AFTER_S, sweep_socket_folders
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    old = tmp_path.stat().st_mtime - STALE_AFTER_S - 60
+
+    def made(name, *, when=old, folder=True):
+        path = tmp_path / name
+        if folder:
+            path.mkdir()
+            (path / "kernel-1-5").write_text("")  # what a killed run leaves (a socket, here a file)
+        else:
+            path.write_text("")
+        os.utime(path, (when, when))
+        return path
+
+    killed = made(f"{SOCKET_PREFIX}{gone}-abc123")
+    kept = [
+        made(f"{SOCKET_PREFIX}{os.getpid()}-running"),  # this process: running
+        made(f"{SOCKET_PREFIX}{gone}-recent", when=tmp_path.stat().st_mtime),  # its run may still be ending
+        made(f"{SOCKET_PREFIX}oldname"),  # no process in the name
+        made(f"{SOCKET_PREFIX}{gone}-file", folder=False),
+    ]
+    link = tmp_path / f"{SOCKET_PREFIX}{gone}-link"
+    link.symlink_to(kept[0])
+    assert sweep_socket_folders(str(tmp_path), now=tmp_path.stat().st_mtime) == [str(killed)]
+    assert not killed.exists() and all(p.exists() for p in kept) and link.is_symlink()

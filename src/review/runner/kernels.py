@@ -197,6 +197,12 @@ class Kernels:
 
 # A Unix socket's path is at most 107 bytes (Linux); a kernel's are <folder>/kernel-N-5.
 SOCKET_FOLDER_MAX = 80
+# A run's socket folder is named for its process: review-kernels-<pid>-<random>.
+SOCKET_PREFIX = "review-kernels-"
+# A folder left by a run that was killed outright (SIGKILL: close() never ran) is removed by a
+# later run once its process is gone and it has been untouched this long: a process in another
+# PID namespace sharing the temporary folder looks gone, but its run ends within the hour.
+STALE_AFTER_S = 6 * 3600
 
 
 def _socket_folder() -> str | None:
@@ -204,11 +210,42 @@ def _socket_folder() -> str | None:
     to be had (not POSIX) or the temporary folder's path is too long for them."""
     if os.name != "posix":
         return None
-    folder = tempfile.mkdtemp(prefix="review-kernels-")
+    sweep_socket_folders()
+    folder = tempfile.mkdtemp(prefix=f"{SOCKET_PREFIX}{os.getpid()}-")
     if len(folder) > SOCKET_FOLDER_MAX:
         os.rmdir(folder)
         return None
     return folder
+
+
+def sweep_socket_folders(parent: str | None = None, now: float | None = None) -> list[str]:
+    """Remove this user's socket folders in `parent` (the temporary folder) left by runs whose
+    process has gone, untouched for STALE_AFTER_S; return their paths."""
+    parent = Path(parent or tempfile.gettempdir())
+    now = time.time() if now is None else now
+    removed = []
+    for folder in parent.glob(f"{SOCKET_PREFIX}*-*"):
+        pid = folder.name[len(SOCKET_PREFIX):].split("-", 1)[0]
+        try:
+            info = folder.lstat()
+        except OSError:
+            continue
+        if (not pid.isdigit() or not folder.is_dir() or folder.is_symlink() or info.st_uid != os.getuid()
+                or now - info.st_mtime < STALE_AFTER_S or _running(int(pid))):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(str(folder))
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
 
 
 async def _wait_until_ready(manager) -> None:
