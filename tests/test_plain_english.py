@@ -202,3 +202,19 @@ def test_hashtags_found_by_re2_are_those_python_finds():
     texts += ["#a#b", "##a", "a##b", "#a,#b", "\n#a", "#_", "x#y #z", "#", "#é #ok"]
     expected = Counter(tag for t in texts for tag in hashtags(t))
     assert hashtag_counts(pd.Series(texts, dtype="str")) == expected and sum(expected.values()) > 10_000
+
+
+@pytest.mark.parametrize("chunks", [[], [[]], [["b", None, "a"]], [["b", None, "a"], [], ["a", "c", None, "b"], ["c"]]])
+def test_distinct_texts_are_pandas_factorize_of_any_chunking(chunks):
+    """Each text's code and the distinct texts (missing ones one more), in order of first
+    appearance, whatever Arrow chunks the column arrives in: what pandas' factorize gives."""
+    import pyarrow as pa
+
+    from review.evidence.plain_english import _distinct_texts
+
+    column = pa.chunked_array([pa.array(c, type=pa.large_string()) for c in chunks], type=pa.large_string())
+    texts = pd.Series(pd.arrays.ArrowExtensionArray(column))
+    codes, distinct, take = _distinct_texts(texts)
+    expected_codes, expected = pd.factorize(np.array([t for c in chunks for t in c], dtype=object), use_na_sentinel=False)
+    assert codes.dtype == np.int64 and codes.tolist() == expected_codes.tolist()
+    assert take(0, len(distinct)) == [None if pd.isna(t) else t for t in expected]

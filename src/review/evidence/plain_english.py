@@ -443,15 +443,26 @@ def _distinct_texts(texts: pd.Series):
     text as None) and take(start, stop), a slice of them as a list of Python strings. Found by
     Arrow, so a year's texts are never all Python objects at once; by pandas for texts Arrow
     cannot hold (e.g. a lone surrogate, not UTF-8)."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     column = _arrow_texts(texts)
     if column is None:
         codes, distinct = pd.factorize(texts.to_numpy(dtype=object), use_na_sentinel=False)
         return codes, distinct, lambda a, b: list(distinct[a:b])
-    distinct = pc.unique(column)  # nulls (missing texts) are one more distinct value
-    codes = pc.index_in(column, value_set=distinct).to_numpy(zero_copy_only=False).astype("int64")
-    return codes, distinct, lambda a, b: distinct.slice(a, b - a).to_pylist()
+    # One pass of hashing (unique() and then index_in() took two: 4.4 s against 1.0 s over size
+    # L's texts). Missing texts are one more distinct value. Arrow gives every chunk the whole
+    # column's dictionary, in order of first appearance; the two-pass way where it did not.
+    encoded = pc.dictionary_encode(column, null_encoding="encode")
+    if not encoded.num_chunks:
+        return np.zeros(0, dtype="int64"), pa.array([], type=column.type), lambda a, b: []
+    distinct = encoded.chunks[-1].dictionary
+    if all(chunk.dictionary.equals(distinct) for chunk in encoded.chunks[:-1]):
+        codes = np.concatenate([chunk.indices.to_numpy(zero_copy_only=False) for chunk in encoded.chunks])
+    else:
+        distinct = pc.unique(column)
+        codes = pc.index_in(column, value_set=distinct).to_numpy(zero_copy_only=False)
+    return codes.astype("int64"), distinct, lambda a, b: distinct.slice(a, b - a).to_pylist()
 
 
 def score_texts(texts: pd.Series, jargon: dict[str, str] = JARGON) -> pd.DataFrame:
