@@ -69,6 +69,9 @@ def test_the_timeline_has_every_incident_once_with_the_tables_first_post():
     assert "2 of 4 incidents missed the 60-minute target" in chart.alt
     assert "No post was made for Riot" in chart.alt
     assert "slowest" not in chart.caption + chart.alt
+    # The chart's data (the workbook's Figure sheet) says "no post" for Riot, never 0.
+    riot = chart.data.frame[chart.data.frame["name"] == "Riot"]
+    assert riot["minutes_after"].isna().all() and chart.data.columns["minutes_after"].missing == "no post"
 
 
 @pytest.mark.parametrize("extra", [0, 7])

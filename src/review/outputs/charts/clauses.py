@@ -86,7 +86,9 @@ def _p2(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior: bool, 
             caption="Each dot is a post; the first post is filled. The dashed line is the target." + shown,
             source=src, palette=config.force.palette, max_rows=TIMELINE_ROWS,
         ), drawn[["name", "minutes_after"]],
-            {"name": Column("Incident"), "minutes_after": Column("Minutes after declaration", "number", places=0)})
+            {"name": Column("Incident"),
+             # an incident with no post at all is a row without minutes: it says so, never 0
+             "minutes_after": Column("Minutes after declaration", "number", places=0, missing="no post")})
     ]
 
 
