@@ -188,7 +188,7 @@ def dormant_accounts(m: MetricsResult) -> Recommendation | None:
         title="Close or merge dormant accounts",
         text=(
             f"{int(n)} open account{'s have' if n != 1 else ' has'} not posted in the last "
-            f"{p.config.targets.dormant_days} days: {_names(account_labels(dormant).tolist())}. A dormant account "
+            f"{p.config.targets.dormant_days} days: {_names(account_labels(dormant, p.accounts).tolist())}. A dormant account "
             "still carries the force's name and can be taken over. We recommend closing each one or "
             "merging it into a corporate account."
         ),
@@ -212,7 +212,7 @@ def accounts_without_mfa(m: MetricsResult) -> Recommendation | None:
         title="Turn on multi-factor authentication for every account",
         text=(
             f"{len(missing)} of {len(accounts)} open accounts ({100 - h.value:.0f}%) "
-            f"{'does' if len(missing) == 1 else 'do'} not have multi-factor authentication: {_names(account_labels(missing).tolist())}. A hijacked police account "
+            f"{'does' if len(missing) == 1 else 'do'} not have multi-factor authentication: {_names(account_labels(missing, m.current.accounts).tolist())}. A hijacked police account "
             "can spread false information fast. We recommend MFA on every account within a month of the Board's decision."
         ),
         priority="high",
@@ -503,7 +503,7 @@ def governance_gaps(m: MetricsResult) -> Recommendation | None:
         title="Name an owner for every account and review it each year",
         text=(
             f"{len(gaps)} open account{'s lack' if len(gaps) != 1 else ' lacks'} an approved owner or a "
-            f"review in the last year: {_names(account_labels(gaps).tolist())}. We recommend Corporate "
+            f"review in the last year: {_names(account_labels(gaps, m.current.accounts).tolist())}. We recommend Corporate "
             "Communications confirms an owner for each and reviews it."
         ),
         priority="medium",

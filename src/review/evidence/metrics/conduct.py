@@ -64,7 +64,7 @@ def compute(p: PeriodData) -> ClauseResult:
     ].sort_values("name", kind="stable")
     gaps_table = pd.DataFrame(
         {
-            "account": account_labels(gaps),
+            "account": account_labels(gaps, p.accounts),
             "is_approved": gaps["is_approved"].astype("boolean"),
             "has_mfa": gaps["has_mfa"].astype("boolean"),
             "is_dormant": gaps["is_dormant"].astype(bool),

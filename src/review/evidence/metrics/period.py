@@ -460,7 +460,24 @@ def label_accounts(account_ids: pd.Series, accounts: pd.DataFrame) -> pd.Series:
     return account_ids.map(labels).fillna(account_ids.astype(str) + " (not in the account register)")
 
 
-def account_labels(accounts: pd.DataFrame) -> pd.Series:
-    """How an account is named in the report: its name and platform, since a force's accounts
-    often share one display name ("Northshire Police" on X, Facebook and Instagram)."""
-    return (accounts["name"] + " (" + accounts["platform"] + ")").rename("label")
+def account_labels(accounts: pd.DataFrame, register: pd.DataFrame | None = None) -> pd.Series:
+    """How each of `accounts` is named in the report: its name and platform, since a force's
+    accounts often share one display name ("Northshire Police" on X, Facebook and Instagram).
+    Where the `register` (the whole account register; `accounts` when not given) has two of one
+    name on one platform (a national review's neighbourhood teams), the handle too, or where the
+    handle repeats as well, the account id (the register's key). No two accounts share a label:
+    a chart never draws two as one bar, nor a list names two alike. Pass the register with a
+    subset of it, so that an account has the same label in every table, chart and sentence."""
+    register = accounts if register is None else register
+    name = register["name"].astype(str) + " (" + register["platform"].astype(str)
+    labels = name + ")"
+    twice = labels.duplicated(keep=False)
+    labels = labels.where(~twice, name + ", " + register["handle"].astype(str) + ")")
+    twice = labels.duplicated(keep=False)
+    labels = labels.where(~twice, name + ", " + register["account_id"].astype(str) + ")")
+    if register is accounts:
+        return labels.rename("label")
+    by_id = pd.Series(labels.to_numpy(), index=register["account_id"].to_numpy())
+    by_id = by_id[~by_id.index.duplicated()]
+    own = accounts["name"].astype(str) + " (" + accounts["platform"].astype(str) + ")"
+    return accounts["account_id"].map(by_id).fillna(own).rename("label")

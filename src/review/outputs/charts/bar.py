@@ -113,7 +113,9 @@ def bar_chart(
     Bars are sorted largest first (top, or left) unless `sort=False`, which keeps frame
     order for categories with a natural order. All bars take `palette[0]`; with `highlight`
     (one category or several) those bars take `palette[0]` and the rest a neutral grey.
-    Repeated categories are summed. A category with no figure keeps its place with the
+    Repeated categories are summed, unless the unit is "pct": two shares never add up to one,
+    so repeated categories are then an error (label each bar apart upstream, as
+    review.evidence.metrics.period.account_labels does). A category with no figure keeps its place with the
     label "no data". `noun` (plural, "accounts") is used in the alt text. Horizontal charts
     grow taller with the number of bars unless `height_cm` is given.
     """
@@ -123,6 +125,9 @@ def bar_chart(
     if frame.empty:
         return _no_data_chart(meta, width_cm)
     frame = _checked_frame(frame, [category, value])
+    if unit == "pct" and frame[category].astype(str).duplicated().any():
+        repeated = frame[category].astype(str)[frame[category].astype(str).duplicated()].iloc[0]
+        raise ValueError(f"chart {chart_id}: {repeated!r} is two bars of shares, which cannot be summed into one")
     data = _prepare_bar(frame, category, value, sort)
     if data[value].isna().all():
         return _no_data_chart(meta, width_cm)
