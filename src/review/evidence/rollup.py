@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # the config imports nothing from here; only for the type hin
 ENGINES = ("duckdb", "spark")
 DEFAULT_ENGINE = "duckdb"
 
+
 def _response_times(keys: list[str], sets: str) -> str:
     """P3's response-time rollup over the grouping sets `sets` of the key columns `keys` (NULL in
     a key column means "all"), in the key columns' order, the totals first."""
