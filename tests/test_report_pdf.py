@@ -408,5 +408,5 @@ def test_a_bar_chart_needs_at_least_two_bars(run):
     assert len(training) == 1  # the sample's only unit: Corporate Communications
     assert [c.chart_id for c in draw_charts("P5", config, m["series"], m["has_prior"])] == []
     assert "p1-reach-per-account" in [c.chart_id for c in draw_charts("P1", config, m["series"], m["has_prior"])]
-    two = {**m["series"], "p5_training_by_unit": pd.concat([training, training.assign(Unit="Another unit")])}
+    two = {**m["series"], "p5_training_by_unit": pd.concat([training, training.assign(unit="Another unit")])}
     assert [c.chart_id for c in draw_charts("P5", config, two, m["has_prior"])] == ["p5-training"]
