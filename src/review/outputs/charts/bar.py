@@ -115,9 +115,9 @@ def bar_chart(
     (one category or several) those bars take `palette[0]` and the rest a neutral grey.
     Repeated categories are summed, unless the unit is "pct": two shares never add up to one,
     so repeated categories are then an error (label each bar apart upstream, as
-    review.evidence.metrics.period.account_labels does). A category with no figure keeps its place with the
-    label "no data". `noun` (plural, "accounts") is used in the alt text. Horizontal charts
-    grow taller with the number of bars unless `height_cm` is given.
+    review.evidence.metrics.period.account_labels does). A category with no figure keeps its
+    place with the label "no data". `noun` (plural, "accounts") is used in the alt text.
+    Horizontal charts grow taller with the number of bars unless `height_cm` is given.
     """
     _check_unit(unit)
     meta = _Meta(chart_id, clause, title, caption, source)
@@ -125,9 +125,10 @@ def bar_chart(
     if frame.empty:
         return _no_data_chart(meta, width_cm)
     frame = _checked_frame(frame, [category, value])
-    if unit == "pct" and frame[category].astype(str).duplicated().any():
-        repeated = frame[category].astype(str)[frame[category].astype(str).duplicated()].iloc[0]
-        raise ValueError(f"chart {chart_id}: {repeated!r} is two bars of shares, which cannot be summed into one")
+    labels = frame[category].astype(str)
+    repeated = labels[labels.duplicated()]
+    if unit == "pct" and len(repeated):
+        raise ValueError(f"chart {chart_id}: {repeated.iloc[0]!r} is two bars of shares, which cannot be summed into one")
     data = _prepare_bar(frame, category, value, sort)
     if data[value].isna().all():
         return _no_data_chart(meta, width_cm)
