@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import stat
 import tempfile
 import threading
 import time
@@ -230,7 +231,8 @@ def sweep_socket_folders(parent: str | None = None, now: float | None = None) ->
             info = folder.lstat()
         except OSError:
             continue
-        if (not pid.isdigit() or not folder.is_dir() or folder.is_symlink() or info.st_uid != os.getuid()
+        # lstat: a link is not a folder here, whatever it points to
+        if (not pid.isdigit() or not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid()
                 or now - info.st_mtime < STALE_AFTER_S or _running(int(pid))):
             continue
         shutil.rmtree(folder, ignore_errors=True)
