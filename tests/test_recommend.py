@@ -30,6 +30,21 @@ def test_mfa_rule_fires_for_one_account_and_names_it():
     assert rec.evidence == {"p5_mfa_pct": 50.0}
 
 
+def test_counts_in_rule_text_have_thousands_separators():
+    # Size L's paper read "215 of 2405 open accounts (9%)" beside "2,405" everywhere else.
+    accounts = [account(f"a{i}", name=f"Team {i}") for i in range(1, 1200)] + [account("b1", "Facebook", "Riverside", has_mfa=False)]
+    t = tables(accounts=accounts, posts=[post("p1", "a1", "2025-12-20T10:00:00Z")])
+    # and 1 of 1,200 is not "0%"
+    assert "1 of 1,200 open accounts (less than 1%) does not have" in fired(t)["P5-mfa"].text
+
+
+def test_a_share_in_words_reads_0_or_100_per_cent_only_when_it_is():
+    from review.values import fmt_share
+
+    assert [fmt_share(n, 1200) for n in (0, 1, 5, 6, 1193, 1194, 1199, 1200)] == [
+        "0%", "less than 1%", "less than 1%", "1%", "99%", "more than 99%", "more than 99%", "100%"]
+
+
 def test_mfa_rule_silent_when_all_have_mfa():
     assert "P5-mfa" not in fired(tables(**base()))
 
@@ -182,6 +197,16 @@ def test_training_boundary(expired, fires):
     assert (rec is not None) == fires
     if fires:
         assert "Roads Policing (2)" in rec.text
+
+
+def test_training_short_only_of_people_never_trained():
+    # A year when training began: 6 of 10 in date, 4 never trained, no one expired. The rule
+    # named the units with expired training, found none and failed the run (IndexError).
+    people = [person(f"p{i}", "2026-06-01") for i in range(6)]
+    people += [{**person(f"n{i}", None, unit="Roads Policing"), "completed_date": None} for i in range(4)]
+    rec = fired(tables(**base(training=people)))["P5-training"]
+    assert "60.0% of people" in rec.text and "Never trained: Roads Policing (4)" in rec.text
+    assert "Most expired" not in rec.text
 
 
 def test_every_evidence_key_has_a_title_readers_see():

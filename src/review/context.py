@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from review.values import HEADLINE_PLACES, HIDDEN, SHOWN, Column, Figure, infer_column
+from review.values import HEADLINE_PLACES, HIDDEN, SHOWN, Column, Figure, infer_column, rated_places
 
 RAG = str  # "Green" | "Amber" | "Red" | "Not rated"
 
@@ -56,9 +56,10 @@ class Headline:
 
     @property
     def figure(self) -> Figure:
-        """This year's figure as every output prints it (review.values.Figure)."""
+        """This year's figure as every output prints it (review.values.Figure): with more
+        decimals than usual where it is rated short of its target but would print as the target."""
         return Figure(self.value, self.unit, self.value_state, self.threshold, self.not_measured_reason,
-                      places=HEADLINE_PLACES.get(self.unit))
+                      places=rated_places(self.unit, self.value, self.target, self.rag))
 
     @property
     def prior_figure(self) -> Figure:

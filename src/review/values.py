@@ -97,6 +97,17 @@ def fmt_pct(value: object, places: int = 1) -> str:
     return f"{round_half_up(float(value), places):,.{places}f}%"  # type: ignore[arg-type]
 
 
+def fmt_share(part: int, whole: int) -> str:
+    """`part` of `whole` as a whole percentage for a sentence ("9%"), which reads "0%" or "100%"
+    only when it is: 1 of 1,200 is "less than 1%", 1,199 of 1,200 "more than 99%"."""
+    share = 100 * part / whole
+    if 0 < share and round_half_up(share) < 1:
+        return "less than 1%"
+    if share < 100 and round_half_up(share) >= 100:
+        return "more than 99%"
+    return fmt_pct(share, 0)
+
+
 def fmt_change(value: object, places: int = 1) -> str:
     """A year-on-year change in per cent: "up 12.3%", "down 4.0%", "no change", "not available"."""
     if is_missing(value):
@@ -122,11 +133,14 @@ def fmt_points(value: object, places: int = 1) -> str:
     return f"{'up' if rounded > 0 else 'down'} {abs(rounded):,.{places}f} {unit}"
 
 
-def fmt_minutes(value: object) -> str:
-    """A duration in minutes: "45 minutes", "1 minute", "2 hours", "3 h 20 min"."""
+def fmt_minutes(value: object, places: int = 0) -> str:
+    """A duration in minutes: "45 minutes", "1 minute", "2 hours", "3 h 20 min"; with `places`,
+    in minutes to that many decimals ("60.1 minutes": see `places_apart`)."""
     if is_missing(value):
         return NOT_AVAILABLE
     number = float(value)  # type: ignore[arg-type]
+    if places:
+        return f"{round_half_up(number, places):,.{places}f} minutes"
     if 0 < number < 0.5:
         return "less than 1 minute"
     total = int(round_half_up(number))
@@ -138,10 +152,12 @@ def fmt_minutes(value: object) -> str:
     return f"{hours:,} h {minutes} min"
 
 
-def fmt_days(value: object) -> str:
-    """A duration in whole days: "1 day", "83 days"."""
+def fmt_days(value: object, places: int = 0) -> str:
+    """A duration in whole days: "1 day", "83 days"; with `places`, to that many decimals."""
     if is_missing(value):
         return NOT_AVAILABLE
+    if places:
+        return f"{round_half_up(float(value), places):,.{places}f} days"  # type: ignore[arg-type]
     total = int(round_half_up(float(value)))  # type: ignore[arg-type]
     return "1 day" if total == 1 else f"{total:,} days"
 
@@ -195,6 +211,25 @@ def fmt_value(value: object, unit: str) -> str:
     except KeyError:
         raise ValueError(f"unknown unit {unit!r}; expected one of {sorted(_UNIT_FORMATTERS)}") from None
     return formatter(value)
+
+
+def rated_places(unit: str, value: object, target: float | None, rag: str) -> int | None:
+    """The decimals a rated figure prints with: its unit's (HEADLINE_PLACES), or more where it is
+    rated short of its target but would print as the target (`places_apart`)."""
+    places = HEADLINE_PLACES.get(unit)
+    if places is not None and rag in ("Amber", "Red") and not is_missing(value) and target is not None:
+        places = places_apart(float(value), float(target), places)  # type: ignore[arg-type]
+    return places
+
+
+def places_apart(value: float, target: float, places: int, most: int = 9) -> int:
+    """The fewest decimals, `places` or more, at which `value` rounds to another number than
+    `target`: a figure rated short of its target (on its true value) must not print as the
+    target itself ("1 hour against a target of 1 hour (Amber)"); 60.07 minutes prints "60.1
+    minutes", 79.96% "79.96%". At most `most`."""
+    while places < most and round_half_up(value, places) == round_half_up(target, places):
+        places += 1
+    return places
 
 
 def decimals(number: float) -> int:
@@ -374,6 +409,8 @@ class Figure:
         if self.state == NOT_MEASURED or is_missing(self.value):
             return f"{NOT_MEASURED_TEXT} ({self.reason})" if reason and self.reason else NOT_MEASURED_TEXT
         if self.kind in _UNIT_FORMATTERS:
+            if self.places is not None and self.kind in HEADLINE_PLACES:  # a headline's decimals
+                return _UNIT_FORMATTERS[self.kind](self.value, self.places)
             return _UNIT_FORMATTERS[self.kind](self.value)
         return self.cell()
 

@@ -23,7 +23,7 @@ from review.evidence.metrics.registry import METRICS
 from review.evidence.metrics.conduct import training_status
 from review.evidence.metrics.period import account_labels
 from review.evidence.metrics.register import earlier
-from review.values import WITHHELD, fmt_date, fmt_minutes
+from review.values import WITHHELD, fmt_change, fmt_date, fmt_number, fmt_pct, fmt_share, fmt_value, round_half_up
 
 # Evidence that is not a registered metric (counts a rule makes from a table): what the report
 # calls it. Registered metrics are titled from the registry.
@@ -125,7 +125,7 @@ def _names(values: list[str], most: int = 4) -> str:
     values = sorted(values)
     if len(values) <= most:
         return ", ".join(values[:-1]) + (" and " if len(values) > 1 else "") + values[-1]
-    return ", ".join(values[:most]) + f" and {len(values) - most} more"
+    return ", ".join(values[:most]) + f" and {len(values) - most:,} more"
 
 
 @rule("P3-out-of-hours-response", needs=("resources",))
@@ -139,14 +139,14 @@ def out_of_hours_response(m: MetricsResult) -> Recommendation | None:
         clause="P3",
         title="Cover inbound messages outside staffed hours",
         text=(
-            f"Messages that arrive when the desk is closed wait {fmt_minutes(h.value)} for a first reply "
+            f"Messages that arrive when the desk is closed wait {h.figure.text()} for a first reply "
             f"(median), against a {h.target:g}-minute target. The desk is staffed from "
             f"{staffed.start_hour:02d}:00 to {staffed.end_hour:02d}:00. We recommend the Board agrees "
             "to extend cover, or to route these messages to the Force Control Room overnight."
         ),
         priority="high" if h.rag == "Red" else "medium",
         owner="Head of Contact",
-        evidence={"p3_out_of_hours_median_minutes": round(h.value, 1)},
+        evidence={"p3_out_of_hours_median_minutes": round_half_up(h.value, 1)},
         due_date=_due(m, 6),
     )
 
@@ -161,13 +161,13 @@ def answered_in_time(m: MetricsResult) -> Recommendation | None:
         clause="P3",
         title="Answer more messages within the target time",
         text=(
-            f"{h.value:.1f}% of messages that needed a reply got one within the target time, "
-            f"against a target of {h.target:g}%. We recommend the digital desk reviews its staffing "
+            f"{h.figure.text()} of messages that needed a reply got one within the target time, "
+            f"against a target of {fmt_value(h.target, h.unit)}. We recommend the digital desk reviews its staffing "
             "against the busiest hours shown in this report."
         ),
         priority="medium",
         owner="Digital Desk Manager",
-        evidence={"p3_answered_within_target_pct": round(h.value, 1)},
+        evidence={"p3_answered_within_target_pct": round_half_up(h.value, 1)},
         due_date=_due(m, 6),
     )
 
@@ -187,7 +187,7 @@ def dormant_accounts(m: MetricsResult) -> Recommendation | None:
         clause="P1",
         title="Close or merge dormant accounts",
         text=(
-            f"{int(n)} open account{'s have' if n != 1 else ' has'} not posted in the last "
+            f"{int(n):,} open account{'s have' if n != 1 else ' has'} not posted in the last "
             f"{p.config.targets.dormant_days} days: {_names(account_labels(dormant, p.accounts).tolist())}. A dormant account "
             "still carries the force's name and can be taken over. We recommend closing each one or "
             "merging it into a corporate account."
@@ -211,13 +211,13 @@ def accounts_without_mfa(m: MetricsResult) -> Recommendation | None:
         clause="P5",
         title="Turn on multi-factor authentication for every account",
         text=(
-            f"{len(missing)} of {len(accounts)} open accounts ({100 - h.value:.0f}%) "
+            f"{len(missing):,} of {len(accounts):,} open accounts ({fmt_share(len(missing), len(accounts))}) "
             f"{'does' if len(missing) == 1 else 'do'} not have multi-factor authentication: {_names(account_labels(missing, m.current.accounts).tolist())}. A hijacked police account "
             "can spread false information fast. We recommend MFA on every account within a month of the Board's decision."
         ),
         priority="high",
         owner="Information Security Officer",
-        evidence={"p5_mfa_pct": round(h.value, 1)},
+        evidence={"p5_mfa_pct": round_half_up(h.value, 1)},
         due_date=_due(m, 1),
     )
 
@@ -228,20 +228,26 @@ def training_expired(m: MetricsResult) -> Recommendation | None:
     if h.rag in ("Green", "Not rated"):
         return None
     status = training_status(m.current)
-    by_unit = status.assign(expired=status["status"] == "Expired").groupby("unit")["expired"].sum()
-    worst = by_unit[by_unit > 0].sort_values(ascending=False, kind="stable").head(3)
+    # The units with the most people out of date, each way: expired, or never trained (a year
+    # when training began can be short of the target with no one expired).
+    named = []
+    for state, words in (("Expired", "Most expired"), ("Never", "Never trained")):
+        by_unit = status.assign(out=status["status"] == state).groupby("unit")["out"].sum()
+        worst = by_unit[by_unit > 0].sort_values(ascending=False, kind="stable").head(3)
+        if not worst.empty:
+            named.append(f"{words}: {_names([f'{u} ({n:,})' for u, n in worst.items()])}. ")
     return Recommendation(
         rec_id="P5-training",
         clause="P5",
         title="Bring social media training up to date",
         text=(
-            f"{h.value:.1f}% of people who use force accounts have training in date, against a target "
-            f"of {h.target:g}%. Most expired: {_names([f'{u} ({n})' for u, n in worst.items()])}. "
-            "We recommend unit leads book refresher training this quarter."
+            f"{h.figure.text()} of people who use force accounts have training in date, against a target "
+            f"of {fmt_value(h.target, h.unit)}. {''.join(named)}"
+            "We recommend unit leads book training (a refresher where it has expired) this quarter."
         ),
         priority="medium",
         owner="Head of Learning and Development",
-        evidence={"p5_training_in_date_pct": round(h.value, 1)},
+        evidence={"p5_training_in_date_pct": round_half_up(h.value, 1)},
         due_date=_due(m, 3),
     )
 
@@ -257,13 +263,13 @@ def plain_english(m: MetricsResult) -> Recommendation | None:
         clause="P4",
         title="Write posts in plainer English",
         text=(
-            f"{h.value:.1f}% of posts met the plain-English test, against a target of {h.target:g}%, "
-            f"and posts used police jargon {jargon:.1f} times per 100 posts. We recommend a short "
+            f"{h.figure.text()} of posts met the plain-English test, against a target of {fmt_value(h.target, h.unit)}, "
+            f"and posts used police jargon {fmt_number(jargon)} times per 100 posts. We recommend a short "
             "writing guide with the plain words in this report, and a check in the approval step."
         ),
         priority="medium",
         owner="Head of Digital",
-        evidence={"p4_plain_english_pct": round(h.value, 1), "p4_jargon_per_100_posts": round(jargon, 1)},
+        evidence={"p4_plain_english_pct": round_half_up(h.value, 1), "p4_jargon_per_100_posts": round_half_up(jargon, 1)},
         due_date=_due(m, 6),
     )
 
@@ -278,13 +284,13 @@ def alt_text(m: MetricsResult) -> Recommendation | None:
         clause="P7",
         title="Add alt text to every image",
         text=(
-            f"{h.value:.1f}% of image posts had alt text, against a target of {h.target:g}%. People who "
+            f"{h.figure.text()} of image posts had alt text, against a target of {fmt_value(h.target, h.unit)}. People who "
             "use screen readers miss appeals without it. We recommend making alt text a required field "
             "in the publishing tool."
         ),
         priority="medium",
         owner="Head of Digital",
-        evidence={"p7_alt_text_pct": round(h.value, 1)},
+        evidence={"p7_alt_text_pct": round_half_up(h.value, 1)},
         due_date=_due(m, 3),
     )
 
@@ -299,13 +305,13 @@ def critical_incident_first_post(m: MetricsResult) -> Recommendation | None:
         clause="P2",
         title="Post sooner when a critical incident is declared",
         text=(
-            f"The first public post came a median of {fmt_minutes(h.value)} after a critical incident "
+            f"The first public post came a median of {h.figure.text()} after a critical incident "
             f"was declared, against a {h.target:g}-minute target. We recommend pre-approved holding "
             "statements that the duty press officer can post at once."
         ),
         priority="high",
         owner="Head of Media",
-        evidence={"p2_first_post_median_minutes": round(h.value, 1)},
+        evidence={"p2_first_post_median_minutes": round_half_up(h.value, 1)},
         due_date=_due(m, 3),
     )
 
@@ -321,7 +327,7 @@ def overdue_recommendations(m: MetricsResult) -> Recommendation | None:
         clause="P6",
         title="Complete overdue recommendations from earlier reviews",
         text=(
-            f"{len(overdue)} recommendation{'s' if len(overdue) != 1 else ''} from earlier reviews "
+            f"{len(overdue):,} recommendation{'s' if len(overdue) != 1 else ''} from earlier reviews "
             f"{'are' if len(overdue) != 1 else 'is'} past due and not done: {_names(overdue['rec_id'].tolist())}. "
             "We recommend each owner reports a new date to the Board, or asks to close it."
         ),
@@ -347,19 +353,19 @@ def falling_reach(m: MetricsResult) -> Recommendation | None:
     falling = joined.assign(change=change)[change < -rules.falling_reach_pct].sort_values("change", kind="stable")
     if falling.empty:
         return None
-    named = [f"{r.name} (down {-r.change:.0f}%)" for r in falling.itertuples()]
+    named = [f"{r.name} ({fmt_change(r.change)})" for r in falling.itertuples()]
     return Recommendation(
         rec_id="P1-falling-reach",
         clause="P1",
         title="Review channels whose reach is falling",
         text=(
-            f"{len(falling)} account{'s' if len(falling) != 1 else ''} lost more than "
+            f"{len(falling):,} account{'s' if len(falling) != 1 else ''} lost more than "
             f"{rules.falling_reach_pct:g}% of impressions on last year: {_names(named)}. We recommend the "
             "owners check what changed (posting, audience, platform) and agree a plan or a merger."
         ),
         priority="medium",
         owner="Head of Digital",
-        evidence={"accounts_falling": len(falling), "worst_change_pct": round(float(falling["change"].iloc[0]), 1)},
+        evidence={"accounts_falling": len(falling), "worst_change_pct": round_half_up(float(falling["change"].iloc[0]), 1)},
         due_date=_due(m, 6),
     )
 
@@ -375,7 +381,7 @@ def small_accounts(m: MetricsResult) -> Recommendation | None:
         clause="P1",
         title="Merge small accounts into larger ones",
         text=(
-            f"{int(n)} open account{'s have' if n != 1 else ' has'} fewer than {limit:,} followers. Small "
+            f"{int(n):,} open account{'s have' if n != 1 else ' has'} fewer than {limit:,} followers. Small "
             "accounts reach few people but still need cover, checks and training. We recommend merging "
             "them into the local or corporate accounts, as national guidance suggests."
         ),
@@ -419,14 +425,14 @@ def accounts_missing_plain_english(m: MetricsResult) -> Recommendation | None:
                     & (table["plain_english_pct"] < cfg.targets.plain_english_pct)]
     if missing.empty:
         return None
-    named = [f"{r['account']} ({r['plain_english_pct']:.0f}%)" for _, r in missing.iterrows()]
+    named = [f"{r['account']} ({fmt_pct(r['plain_english_pct'])})" for _, r in missing.iterrows()]
     return Recommendation(
         rec_id="P4-accounts-plain-english",
         clause="P4",
         title="Help named accounts write in plain English",
         text=(
-            f"{len(missing)} account{'s' if len(missing) != 1 else ''} had fewer than "
-            f"{cfg.targets.plain_english_pct:g}% of posts in plain English: {_names(named)}. We recommend "
+            f"{len(missing):,} account{'s' if len(missing) != 1 else ''} had fewer than "
+            f"{fmt_pct(cfg.targets.plain_english_pct)} of posts in plain English: {_names(named)}. We recommend "
             "the digital team reviews a sample of their posts with the owners."
         ),
         priority="low",
@@ -446,12 +452,12 @@ def audits_failing(m: MetricsResult) -> Recommendation | None:
         clause="P4",
         title="Act on failed quality audits",
         text=(
-            f"{h.value:.1f}% of quality and compliance checks passed, against a target of {h.target:g}%. "
+            f"{h.figure.text()} of quality and compliance checks passed, against a target of {fmt_value(h.target, h.unit)}. "
             "We recommend each failed check gets an owner and a date, and a repeat check."
         ),
         priority="medium",
         owner="Head of Digital",
-        evidence={"p4_audit_pass_pct": round(h.value, 1)},
+        evidence={"p4_audit_pass_pct": round_half_up(h.value, 1)},
         due_date=_due(m, 3),
     )
 
@@ -502,7 +508,7 @@ def governance_gaps(m: MetricsResult) -> Recommendation | None:
         clause="P5",
         title="Name an owner for every account and review it each year",
         text=(
-            f"{len(gaps)} open account{'s lack' if len(gaps) != 1 else ' lacks'} an approved owner or a "
+            f"{len(gaps):,} open account{'s lack' if len(gaps) != 1 else ' lacks'} an approved owner or a "
             f"review in the last year: {_names(account_labels(gaps, m.current.accounts).tolist())}. We recommend Corporate "
             "Communications confirms an owner for each and reviews it."
         ),
@@ -523,13 +529,13 @@ def captions(m: MetricsResult) -> Recommendation | None:
         clause="P7",
         title="Caption every video",
         text=(
-            f"{h.value:.1f}% of video posts had captions, against a target of {h.target:g}%. Deaf people, "
+            f"{h.figure.text()} of video posts had captions, against a target of {fmt_value(h.target, h.unit)}. Deaf people, "
             "and people watching with the sound off, miss uncaptioned videos. We recommend captions are "
             "checked before a video is approved."
         ),
         priority="medium",
         owner="Head of Digital",
-        evidence={"p7_captions_pct": round(h.value, 1)},
+        evidence={"p7_captions_pct": round_half_up(h.value, 1)},
         due_date=_due(m, 3),
     )
 
@@ -561,7 +567,7 @@ def audience_reach(m: MetricsResult) -> Recommendation | None:
     under = int(m.value("p7_underreached_groups") or 0)
 
     def pct(value: float) -> str:
-        return f"{value:.0f}%" if value >= 10 else f"{value:.1f}%"
+        return fmt_pct(value, 0 if value >= 10 else 1)
 
     return Recommendation(
         rec_id="P7-audience-reach",
@@ -570,13 +576,13 @@ def audience_reach(m: MetricsResult) -> Recommendation | None:
         text=(
             f"{who.capitalize()} are {pct(worst['population_pct'])} of {area} and {pct(where['audience_pct'])} of "
             f"our {channel}. {under} group{'s' if under != 1 else ''} of the area {'are' if under != 1 else 'is'} "
-            f"reached at less than {h.target:g}% of {'their' if under != 1 else 'its'} share of the population. We "
+            f"reached at less than {fmt_value(h.target, h.unit)} of {'their' if under != 1 else 'its'} share of the population. We "
             "recommend a plan, with the force's equality lead, for the channels, content and partners that "
             "reach them, and checking the audience figures again next year."
         ),
         priority="low",
         owner="Head of Corporate Communications",
-        evidence={"p7_lowest_representation_pct": round(h.value, 1), "p7_underreached_groups": under},
+        evidence={"p7_lowest_representation_pct": round_half_up(h.value, 1), "p7_underreached_groups": under},
         due_date=_due(m, 12),
     )
 

@@ -50,7 +50,7 @@ from review.disclosure import protect
 from review.errors import ReviewError
 from review.evidence.metrics import compute_metrics
 from review.evidence.metrics.registry import METRICS
-from review.values import HIDDEN, Column, Figure
+from review.values import HIDDEN, Column, Figure, rated_places
 
 FORCES_DIR = "_forces"
 PART_FILE = "part-0.parquet"
@@ -491,7 +491,8 @@ class ComparedRow:
 
     @property
     def figure(self) -> Figure:
-        return Figure(self.value, self.unit, self.state)
+        """As a force's own paper prints it: never as its target when rated short of it."""
+        return Figure(self.value, self.unit, self.state, places=rated_places(self.unit, self.value, self.target, self.rag))
 
 
 @dataclass(frozen=True)

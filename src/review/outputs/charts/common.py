@@ -22,6 +22,7 @@ from matplotlib.ticker import Formatter, MaxNLocator
 
 from review.context import Chart
 from review.controls import show_controls
+from review.values import fmt_pct, round_half_up
 
 
 UNITS = ("count", "pct", "minutes", "people", "rate")
@@ -98,8 +99,9 @@ def _check_unit(unit: str) -> None:
 
 
 def _trim(value: float, decimals: int) -> str:
-    """Format with at most `decimals` places, dropping a trailing ".0" ("2 million")."""
-    text = f"{value:,.{decimals}f}"
+    """Format with at most `decimals` places, dropping a trailing ".0" ("2 million"); halves
+    round up, as the report's tables and sentences round them (review.values)."""
+    text = f"{round_half_up(value, decimals):,.{decimals}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
@@ -127,17 +129,17 @@ def format_value(value: float, unit: str, *, style: str = "words") -> str:
             if a >= 1e6:
                 return f"{_trim(v / 1e6, 1 if a < 1e7 else 0)}m"
             if a >= 1e4:
-                return f"{v / 1e3:,.0f}k"
+                return f"{round_half_up(v / 1e3):,.0f}k"
         if style == "words" and a >= 1e5:
             # three significant figures, as "1.2 million" has two: 941,084 reads "941,000"
-            return f"{round(v, -int(math.floor(math.log10(a))) + 2):,.0f}"
+            return f"{round_half_up(v, -int(math.floor(math.log10(a))) + 2):,.0f}"
         if a >= 100 or float(v).is_integer():
-            return f"{round(v):,}"
+            return f"{round_half_up(v):,.0f}"
         return _trim(v, 1)
     if unit == "pct":
-        return f"{v:.1f}%"
+        return fmt_pct(v)
     if unit == "minutes":
-        text = f"{round(v):,}" if a >= 10 or float(v).is_integer() else _trim(v, 1)
+        text = f"{round_half_up(v):,.0f}" if a >= 10 or float(v).is_integer() else _trim(v, 1)
         if style == "short":
             return f"{text} min"
         return f"{text} minute" if text == "1" else f"{text} minutes"
