@@ -355,6 +355,19 @@ def test_values_read_as_words_and_as_short_labels():
         f(1, "kg")
 
 
+def test_chart_labels_round_halves_as_the_tables_do():
+    """A bar labelled "79.2%" beside a table cell of "79.3%" for the same share: Python rounds
+    an exact half to even; the report's tables and sentences round it up (review.values)."""
+    from review.values import fmt_minutes, fmt_pct
+
+    f = charts.format_value
+    for share in (79.25, 0.125 * 100, 60.45, 2.25, 33.35):
+        assert f(share, "pct") == fmt_pct(share) == f(share, "pct", style="short")
+    assert f(12.5, "minutes") == fmt_minutes(12.5) == "13 minutes"
+    assert f(2.25, "count") == "2.3" and f(150.5, "count") == "151"
+    assert f(12_500, "count", style="short") == "13k"
+
+
 # --- determinism and thread safety ----------------------------------------------------------
 
 
@@ -395,3 +408,13 @@ def test_building_from_threads_gives_the_same_bytes(built):
         results = list(pool.map(lambda name: (name, BUILDERS[name]().svg), list(BUILDERS) * 2))
     for name, svg in results:
         assert svg == built[name].svg, name
+
+
+def test_counts_in_captions_and_alt_text_have_thousands_separators():
+    # Size L's Figure 2 read "The 8 accounts with the most impressions of 2405 are shown."
+    from review.outputs.charts.bar import _ordinal
+    from review.outputs.charts.clauses import _shown
+
+    assert _shown(pd.DataFrame({"x": range(2405)}), "accounts with the most impressions") == (
+        " The 8 accounts with the most impressions of 2,405 are shown.")
+    assert _ordinal(1234) == "1,234th" and _ordinal(11) == "11th" and _ordinal(2) == "2nd"

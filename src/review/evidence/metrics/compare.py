@@ -71,8 +71,8 @@ def scope(table: str, current, prior) -> Scope:
         note = (f"last year covers {len(p_before & p_now)} of the {len(p_now)} platforms; "
                 f"the change compares {names(p_shared)} only")
     else:
-        note = (f"the change compares the {len(shared)} accounts with {noun} in both years "
-                f"({len(now)} this year, {len(before)} last year)")
+        note = (f"the change compares the {len(shared):,} accounts with {noun} in both years "
+                f"({len(now):,} this year, {len(before):,} last year)")
     rows = prior.rows_of(table, shared) if shared else 0
     return Scope(table, now, before, note, rows)
 

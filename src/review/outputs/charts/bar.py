@@ -70,7 +70,7 @@ def describe_bar(frame: pd.DataFrame, *, category: str, value: str, unit: str,
             v = known.loc[known[category] == name, value].iloc[0]
             text += (
                 f" {name}: {format_value(v, unit)}, "
-                f"{_ordinal(ranked.index(name) + 1)} of {len(ranked)}."
+                f"{_ordinal(ranked.index(name) + 1)} of {len(ranked):,}."
             )
     return text
 
@@ -85,7 +85,7 @@ def _highlights(highlight: str | Collection[str] | None) -> list[str]:
 
 def _ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
+    return f"{n:,}{suffix}"
 
 
 def bar_chart(

@@ -74,7 +74,7 @@ def _p2(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior: bool, 
     incidents = timeline["name"].nunique()
     shown, drawn = "", timeline
     if incidents > TIMELINE_ROWS:  # a row each would not read: the slowest, and the table has them all
-        shown = (f" The {TIMELINE_ROWS} incidents with the slowest first posts, of {incidents}, are shown; "
+        shown = (f" The {TIMELINE_ROWS} incidents with the slowest first posts, of {incidents:,}, are shown; "
                  "the table lists every one.")
         drawn = timeline[timeline["name"].isin(
             charts.slowest_incidents(timeline, incident="name", minutes="minutes_after", count=TIMELINE_ROWS))]
@@ -200,7 +200,7 @@ def _with_data(chart: Chart, frame: pd.DataFrame, columns: dict[str, Column]) ->
 
 def _shown(frame: pd.DataFrame, which: str) -> str:
     """The caption's note when a chart shows only its first CHART_BARS rows (frames arrive ranked)."""
-    return f" The {CHART_BARS} {which} of {len(frame)} are shown." if len(frame) > CHART_BARS else ""
+    return f" The {CHART_BARS} {which} of {len(frame):,} are shown." if len(frame) > CHART_BARS else ""
 
 
 def _months(frame: pd.DataFrame, config: ReviewConfig) -> pd.DataFrame:

@@ -94,7 +94,7 @@ def describe_timeline(frame: pd.DataFrame, *, incident: str, minutes: str,
                 "after declaration"
             )
     if missed:
-        parts.append(f"{missed} of {_plural(len(items), noun)} missed the {target_text}")
+        parts.append(f"{missed:,} of {_plural(len(items), noun)} missed the {target_text}")
     else:
         parts.append(f"all {_plural(len(items), noun)} met the {target_text}")
     text = "; ".join(parts)
