@@ -1,5 +1,6 @@
-"""A figure rated short of its target never prints as the target itself, and a recommendation
-prints its figure as the report does.
+"""A figure rated short of its target never prints as the target itself, a change is never
+printed between two figures that print the same, a share's change is the difference of the
+shares printed, and a recommendation prints its figure as the report does.
 
 The rating is made on the true value; the report prints it rounded. A median reply of 60.07
 minutes against a 60-minute target is Amber, and printed "1 hour" it read "1 hour against a
@@ -21,7 +22,8 @@ from review.context import Headline
 from review.evidence import recommend as rules
 from review.evidence.metrics import compute_metrics
 from review.evidence.metrics.registry import METRICS, rate
-from review.values import fmt_value, round_half_up
+from review.outputs.workbook import _change
+from review.values import fmt_headline_change, fmt_points, fmt_value, round_half_up
 from tables_fixture import account, post, tables
 
 CONFIG = ReviewConfig(year=2025)
@@ -141,3 +143,55 @@ def test_the_national_paper_prints_a_force_short_of_its_target_the_same_way():
     assert ComparedRow("Northshire", 60.07, 3, 60.0, "Amber", "minutes").figure.text() == "60.1 minutes"
     assert ComparedRow("Southshire", 59.97, 2, 60.0, "Green", "minutes").figure.text() == "1 hour"
     assert ComparedRow("Westshire", 79.96, 9, 80.0, "Amber", "pct").figure.text() == "79.96%"
+
+
+def with_prior(metric_id: str, value: float, prior: float) -> Headline:
+    metric = METRICS[metric_id]
+    change = None if not prior else 100 * (value - prior) / prior
+    return dataclasses.replace(headline(metric, value), prior_value=prior, change_pct=change)
+
+
+def test_a_share_changes_by_the_difference_of_the_shares_printed():
+    # Size L: "Accounts with MFA 91.1%, down 0.1 percentage points on last year (91.1%)".
+    h = with_prior("p5_mfa_pct", 91.06, 91.14)
+    assert (h.figure.text(), h.prior_figure.text(), fmt_headline_change(h)) == ("91.1%", "91.1%", "no change")
+    # and "46.5%, up 2.3 percentage points (from 44.3%)" from the unrounded 46.54 and 44.26
+    h = with_prior("p3_answered_within_target_pct", 46.54, 44.26)
+    assert (h.figure.text(), h.prior_figure.text(), fmt_headline_change(h)) == ("46.5%", "44.3%", "up 2.2 percentage points")
+    assert _change(h) == (pytest.approx(2.2), "points:1")  # the workbook's number says the same
+
+
+@pytest.mark.parametrize("metric", [m for m in METRICS.values() if m.unit == "pct"], ids=lambda m: m.metric_id)
+def test_the_arithmetic_of_a_share_on_the_page_holds(metric):
+    rng = random.Random(metric.metric_id)
+    for _ in range(300):
+        value, prior = round(rng.uniform(0, 100), rng.choice([1, 2, 3, 6])), round(rng.uniform(0, 100), rng.choice([1, 2, 3]))
+        h = with_prior(metric.metric_id, value, prior)
+        now, before = printed_number(h.figure.text()), printed_number(h.prior_figure.text())
+        assert fmt_headline_change(h) == fmt_points(now - before), (value, prior)
+
+
+def test_a_change_is_never_printed_between_two_figures_that_print_the_same():
+    # Size L: "Time to first post 34 minutes, down 1.0% on last year (34 minutes)".
+    h = with_prior("p2_first_post_median_minutes", 34.07, 34.43)
+    assert (h.figure.text(), h.prior_figure.text(), fmt_headline_change(h)) == ("34.1 minutes", "34.4 minutes", "down 1.0%")
+    h = with_prior("p1_impressions", 1_234_000, 1_200_000)
+    assert (h.figure.text(), h.prior_figure.text(), fmt_headline_change(h)) == ("1.23 million", "1.20 million", "up 2.8%")
+    # no change: no more decimals
+    h = with_prior("p2_first_post_median_minutes", 34.01, 34.02)
+    assert (h.figure.text(), h.prior_figure.text(), fmt_headline_change(h)) == ("34 minutes", "34 minutes", "no change")
+
+
+@pytest.mark.parametrize("metric", [m for m in METRICS.values() if m.unit not in ("pct",)],
+                         ids=lambda m: m.metric_id)
+def test_figures_either_side_of_a_change_print_apart(metric):
+    rng = random.Random(metric.metric_id)
+    for _ in range(300):
+        scale = rng.choice([1, 60, 1000, 1e6, 1e9])
+        prior = rng.uniform(1, 10) * scale
+        value = prior * (1 + rng.choice([-1, 1]) * rng.choice([0.0004, 0.004, 0.01, 0.03, 0.2]))
+        if metric.unit in ("count", "people"):
+            value, prior = float(round(value)), float(round(prior))
+        h = with_prior(metric.metric_id, value, prior)
+        if fmt_headline_change(h) not in ("no change", "not available") and h.change_shown:
+            assert h.figure.text() != h.prior_figure.text(), (value, prior, fmt_headline_change(h))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from review.values import HEADLINE_PLACES, HIDDEN, SHOWN, Column, Figure, infer_column, rated_places
+from review.values import HIDDEN, NOT_AVAILABLE, SHOWN, Column, Figure, fmt_headline_change, headline_places, infer_column
 
 RAG = str  # "Green" | "Amber" | "Red" | "Not rated"
 
@@ -57,14 +57,27 @@ class Headline:
     @property
     def figure(self) -> Figure:
         """This year's figure as every output prints it (review.values.Figure): with more
-        decimals than usual where it is rated short of its target but would print as the target."""
-        return Figure(self.value, self.unit, self.value_state, self.threshold, self.not_measured_reason,
-                      places=rated_places(self.unit, self.value, self.target, self.rag))
+        decimals than usual where it would print as its target while rated short of it, or as
+        last year's figure beside a change (review.values.headline_places)."""
+        places = headline_places(self.unit, self.value, target=self.target, rag=self.rag, prior=self._set_against())
+        return Figure(self.value, self.unit, self.value_state, self.threshold, self.not_measured_reason, places=places)
 
     @property
     def prior_figure(self) -> Figure:
-        """Last year's figure as every output prints it."""
-        return Figure(self.prior_value, self.unit, self.prior_state, self.threshold, places=HEADLINE_PLACES.get(self.unit))
+        """Last year's figure as every output prints it (with this year's decimals, beside a change)."""
+        against = self.value if self._set_against() is not None else None
+        return Figure(self.prior_value, self.unit, self.prior_state, self.threshold,
+                      places=headline_places(self.unit, self.prior_value, prior=against))
+
+    def _set_against(self) -> float | None:
+        """Last year's figure when the paper prints a change between it and this year's in per
+        cent (a share's change is the difference of the printed figures: points_change), so the
+        two must not print the same: None otherwise."""
+        if self.unit == "pct" or self.compared_value is not None or not self.change_shown:
+            return None
+        if fmt_headline_change(self) in (NOT_AVAILABLE, "no change"):
+            return None
+        return self.prior_value
 
     @property
     def change_shown(self) -> bool:

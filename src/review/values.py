@@ -77,16 +77,17 @@ def round_half_up(value: float, places: int = 0) -> float:
     return math.copysign(math.floor(abs(value) * factor + 0.5) / factor, value)
 
 
-def fmt_count(value: object) -> str:
-    """12,345 for counts below a million; "1.2 million" / "3.4 billion" above."""
+def fmt_count(value: object, places: int = 1) -> str:
+    """12,345 for counts below a million; "1.2 million" / "3.4 billion" above (`places`: the
+    decimals of those, "1.23 million")."""
     if is_missing(value):
         return NOT_AVAILABLE
     number = float(value)  # type: ignore[arg-type]
     size = abs(number)
     if size >= 1e9:
-        return f"{round_half_up(number / 1e9, 1):,.1f} billion"
+        return f"{round_half_up(number / 1e9, places):,.{places}f} billion"
     if size >= 1e6:
-        return f"{round_half_up(number / 1e6, 1):,.1f} million"
+        return f"{round_half_up(number / 1e6, places):,.{places}f} million"
     return f"{round_half_up(number):,.0f}"
 
 
@@ -213,22 +214,41 @@ def fmt_value(value: object, unit: str) -> str:
     return formatter(value)
 
 
-def rated_places(unit: str, value: object, target: float | None, rag: str) -> int | None:
-    """The decimals a rated figure prints with: its unit's (HEADLINE_PLACES), or more where it is
-    rated short of its target but would print as the target (`places_apart`)."""
-    places = HEADLINE_PLACES.get(unit)
-    if places is not None and rag in ("Amber", "Red") and not is_missing(value) and target is not None:
-        places = places_apart(float(value), float(target), places)  # type: ignore[arg-type]
-    return places
+# The decimals each unit's figures print with in words (Figure.text, the formatters' defaults); a
+# count's are those of its "1.2 million" form.
+TEXT_PLACES = {**HEADLINE_PLACES, "count": 1, "people": 1}
 
 
-def places_apart(value: float, target: float, places: int, most: int = 9) -> int:
-    """The fewest decimals, `places` or more, at which `value` rounds to another number than
-    `target`: a figure rated short of its target (on its true value) must not print as the
-    target itself ("1 hour against a target of 1 hour (Amber)"); 60.07 minutes prints "60.1
-    minutes", 79.96% "79.96%". At most `most`."""
-    while places < most and round_half_up(value, places) == round_half_up(target, places):
-        places += 1
+def headline_places(unit: str, value: object, *, target: float | None = None, rag: str = "Not rated",
+                    prior: object = None) -> int | None:
+    """The decimals a headline figure prints with: its unit's (HEADLINE_PLACES), or more where
+    it would print the same as a figure it is set against but is not that figure:
+
+    - its target, when it is rated short of it (on its true value): not "1 hour against a target
+      of 1 hour (Amber)" for 60.07 minutes, but "60.1 minutes";
+    - `prior`, last year's figure, when a change is printed between them: not "91.1%, down 0.1
+      percentage points (from 91.1%)", but "91.06% ... (from 91.14%)". Last year's figure
+      prints with the same decimals (pass the two the other way round).
+    """
+    places, start = HEADLINE_PLACES.get(unit), TEXT_PLACES.get(unit)
+    if start is None or is_missing(value):
+        return places
+    need = start
+    if target is not None and rag in ("Amber", "Red"):
+        need = max(need, places_apart(float(value), float(target), unit, start))  # type: ignore[arg-type]
+    if not is_missing(prior):
+        need = max(need, places_apart(float(value), float(prior), unit, start))  # type: ignore[arg-type]
+    return places if need == start else need
+
+
+def places_apart(value: float, other: float, unit: str, places: int, most: int = 9) -> int:
+    """The fewest decimals, `places` or more (at most `most`), at which `value` and `other` print
+    differently in `unit` ("60.1 minutes" and "60.0 minutes", "79.96%" and "80.00%"); `places`
+    when they print the same however many there are (two whole counts, or equal figures)."""
+    formatter = _UNIT_FORMATTERS[unit]
+    for n in range(places, most + 1):
+        if formatter(value, n) != formatter(other, n):
+            return n
     return places
 
 
@@ -409,7 +429,7 @@ class Figure:
         if self.state == NOT_MEASURED or is_missing(self.value):
             return f"{NOT_MEASURED_TEXT} ({self.reason})" if reason and self.reason else NOT_MEASURED_TEXT
         if self.kind in _UNIT_FORMATTERS:
-            if self.places is not None and self.kind in HEADLINE_PLACES:  # a headline's decimals
+            if self.places is not None and self.kind in TEXT_PLACES:  # a headline's decimals
                 return _UNIT_FORMATTERS[self.kind](self.value, self.places)
             return _UNIT_FORMATTERS[self.kind](self.value)
         return self.cell()
@@ -520,9 +540,8 @@ def fmt_headline_change(headline) -> str:
     compared = getattr(headline, "compared_value", None)
     value, prior = (headline.value if compared is None else compared), headline.prior_value
     if headline.unit == "pct":
-        if is_missing(value) or is_missing(prior):
-            return NOT_AVAILABLE
-        return fmt_points(float(value) - float(prior))
+        points = points_change(headline)
+        return NOT_AVAILABLE if points is None else fmt_points(points)
     if headline.unit in ("count", "people") and not is_missing(value) and not is_missing(prior) and (
         abs(float(prior)) < SMALL_BASE
     ):
@@ -531,3 +550,22 @@ def fmt_headline_change(headline) -> str:
             return "no change"
         return f"{'up' if difference > 0 else 'down'} {fmt_count(abs(difference))}"
     return fmt_change(headline.change_pct)
+
+
+def points_change(headline) -> float | None:
+    """A share's change on last year in percentage points, as the paper prints it: the difference
+    of the two shares as printed (each rounded to the decimals the figure prints with), so that
+    the arithmetic on the page holds: "46.5%, up 2.2 percentage points (from 44.3%)", never "up
+    2.3" from the unrounded 46.54 and 44.26, nor "91.1%, down 0.1 percentage points (from
+    91.1%)". A like-for-like change (`compared_value`) is of the figure over what both years
+    cover. None when either is missing."""
+    compared = getattr(headline, "compared_value", None)
+    value = headline.value if compared is None else compared
+    if is_missing(value) or is_missing(headline.prior_value):
+        return None
+    places = TEXT_PLACES["pct"]
+    figure = getattr(headline, "figure", None)
+    if compared is None and figure is not None and figure.places is not None:
+        places = figure.places
+    return round_half_up(float(value), places) - round_half_up(float(headline.prior_value), places)
+

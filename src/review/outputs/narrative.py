@@ -458,6 +458,10 @@ def methodology(config: ReviewConfig) -> list[str]:
         "platforms are a guide, not an exact count of people.",
         f"A measure is Green when it meets its target, Amber when it is short by no more than "
         f"{config.targets.amber_margin_pct:g}% of the target, and Red otherwise.",
+        "Ratings and changes in per cent use the figures before rounding. Figures are printed rounded, "
+        "halves up. A figure short of its target that would print as the target gets more decimals. So "
+        "does one that would print as last year's beside a change. A change in a percentage is the "
+        "difference of the two percentages as printed.",
     ]
 
 

@@ -50,7 +50,7 @@ from review.disclosure import protect
 from review.errors import ReviewError
 from review.evidence.metrics import compute_metrics
 from review.evidence.metrics.registry import METRICS
-from review.values import HIDDEN, Column, Figure, rated_places
+from review.values import HIDDEN, Column, Figure, headline_places
 
 FORCES_DIR = "_forces"
 PART_FILE = "part-0.parquet"
@@ -492,7 +492,7 @@ class ComparedRow:
     @property
     def figure(self) -> Figure:
         """As a force's own paper prints it: never as its target when rated short of it."""
-        return Figure(self.value, self.unit, self.state, places=rated_places(self.unit, self.value, self.target, self.rag))
+        return Figure(self.value, self.unit, self.state, places=headline_places(self.unit, self.value, target=self.target, rag=self.rag))
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ import xlsxwriter
 
 from review.cells import guard
 from review.context import Chart, Headline, MetricDefinition, MetricTable
-from review.values import NOT_MEASURED, SMALL_BASE, Figure, column_places, fmt_headline_change
+from review.values import NOT_MEASURED, SMALL_BASE, Figure, column_places, fmt_headline_change, points_change
 
 SHEET_NAME_MAX = 31
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -259,7 +259,7 @@ def _change(h: Headline) -> tuple[object, str]:
         return None, "text"
     value = h.value if h.compared_value is None else h.compared_value
     if h.unit == "pct":
-        return value - h.prior_value, "points:1"
+        return points_change(h), "points:1"
     if h.unit in ("count", "people") and abs(h.prior_value) < SMALL_BASE:
         return value - h.prior_value, "diff"
     if h.change_pct is None:
