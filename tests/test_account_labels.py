@@ -53,7 +53,7 @@ def test_two_accounts_of_one_name_on_one_platform_are_two_bars():
 
 
 def test_a_bar_chart_of_shares_refuses_two_bars_of_one_label():
-    """The guard behind the labels: counts under one label add up, shares do not."""
+    """The guard behind the labels: counts under one label add up, nothing else does."""
     import pytest
 
     from review.outputs import charts
@@ -61,6 +61,7 @@ def test_a_bar_chart_of_shares_refuses_two_bars_of_one_label():
     frame = pd.DataFrame({"name": ["Ashby Team (X)", "Ashby Team (X)"], "value": [50.0, 50.0]})
     args = dict(category="name", value="value", chart_id="c", clause="P4", title="t", caption="c", source="s",
                 value_label="v", palette=["#000000", "#111111"])
-    with pytest.raises(ValueError, match="two bars of shares"):
-        charts.bar_chart(frame, unit="pct", **args)
+    for unit in ("pct", "minutes", "rate"):  # shares, median times, rates: none add up
+        with pytest.raises(ValueError, match=f"two bars of {unit} figures"):
+            charts.bar_chart(frame, unit=unit, **args)
     assert "100" in charts.bar_chart(frame, unit="count", **args).alt  # counts are summed, as documented

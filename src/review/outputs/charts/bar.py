@@ -113,9 +113,9 @@ def bar_chart(
     Bars are sorted largest first (top, or left) unless `sort=False`, which keeps frame
     order for categories with a natural order. All bars take `palette[0]`; with `highlight`
     (one category or several) those bars take `palette[0]` and the rest a neutral grey.
-    Repeated categories are summed, unless the unit is "pct": two shares never add up to one,
-    so repeated categories are then an error (label each bar apart upstream, as
-    review.evidence.metrics.period.account_labels does). A category with no figure keeps its
+    Repeated categories are summed when the unit is a count; for any other unit they are an
+    error: two shares, medians, times or rates never add up to one (label each bar apart
+    upstream, as review.evidence.metrics.period.account_labels does). A category with no figure keeps its
     place with the label "no data". `noun` (plural, "accounts") is used in the alt text.
     Horizontal charts grow taller with the number of bars unless `height_cm` is given.
     """
@@ -127,8 +127,8 @@ def bar_chart(
     frame = _checked_frame(frame, [category, value])
     labels = frame[category].astype(str)
     repeated = labels[labels.duplicated()]
-    if unit == "pct" and len(repeated):
-        raise ValueError(f"chart {chart_id}: {repeated.iloc[0]!r} is two bars of shares, which cannot be summed into one")
+    if unit not in ("count", "people") and len(repeated):
+        raise ValueError(f"chart {chart_id}: {repeated.iloc[0]!r} is two bars of {unit} figures, which cannot be summed into one")
     data = _prepare_bar(frame, category, value, sort)
     if data[value].isna().all():
         return _no_data_chart(meta, width_cm)
