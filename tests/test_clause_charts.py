@@ -23,6 +23,19 @@ def run():
     return sample_run("S")
 
 
+def test_a_caption_names_the_year_before_only_when_the_chart_draws_it(run):
+    """The sample reviewed for 2024, its first year, captioned its one-line chart "2024 against 2023"."""
+    from review.outputs.charts.clauses import draw_charts
+
+    config = load_config(run.config, YEAR)
+    series = artifacts.read_clause(run.out, "P1").series
+    alone = next(c for c in draw_charts("P1", config, series, False) if c.chart_id == "p1-monthly-impressions")
+    assert alone.caption == f"Impressions of all posts each month, {YEAR}. There is no data for {YEAR - 1}."
+    assert list(alone.data.frame.columns) == ["month", "impressions_0"]
+    both = next(c for c in draw_charts("P1", config, series, True) if c.chart_id == "p1-monthly-impressions")
+    assert both.caption == f"Impressions of all posts each month, {YEAR} against {YEAR - 1}."
+
+
 def test_charts_read_back_equal_those_drawn(run):
     """Drawn again here from each clause's series, every chart equals the one its stage wrote, field
     by field and its data table cell by cell; and the report prints each of them."""

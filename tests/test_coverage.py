@@ -305,3 +305,41 @@ def test_platform_of_looks_each_id_up_as_the_row_by_row_formula_does(dtype):
     assert list(got[:6]) == ["X", "X", "Facebook", "YouTube", UNREGISTERED, UNREGISTERED]
     assert platform_of(pd.Series([None, None], dtype=dtype), accounts).tolist() == [UNREGISTERED] * 2
     assert platform_of(ids.iloc[:0], accounts).tolist() == []
+
+
+def _covered(t, config=CONFIG):
+    from review.evidence.metrics import slice_periods
+    from review.evidence.metrics.coverage import summarise
+    from review.outputs.narrative import coverage
+
+    current, prior = slice_periods(t, config)
+    return coverage(summarise(current, prior, compute_metrics(t, config).headlines, {}))
+
+
+def test_a_year_without_data_for_the_year_before_prints_no_zeros_for_it():
+    # The sample reviewed for 2024 (its first year): the summary said "There is no data for the
+    # year before", while Table 1 gave every platform 0 accounts and 0 posts last year, and the
+    # coverage said "Last year's come from no account": zeros for a year nobody measured.
+    t = tables(accounts=[account("a1"), account("a2", "Facebook")],
+               posts=[post("p1", "a1", "2025-02-01T10:00:00Z"), post("p2", "a2", "2025-03-01T10:00:00Z")])
+    covered = _covered(t)
+    words = " ".join(covered.summary)
+    assert "There is no data for last year" in words and "no account" not in words
+    table = next(x for x in covered.tables if x.table_id == "coverage_platforms")
+    assert table.frame["accounts_with_posts_prior"].isna().all() and table.frame["posts_prior"].isna().all()
+    assert {table.figure(i, "posts_prior").cell() for i in range(len(table.frame))} == {"no data"}
+    assert table.frame["posts"].sum() == 2  # this year's counts as they were
+    accounts = next(x for x in covered.tables if x.table_id == "coverage_accounts")
+    assert accounts.frame["posts_prior"].isna().all() and accounts.frame["posts_now"].sum() == 2
+    assert accounts.figure(0, "posts_prior").cell() == "no data"
+
+
+def test_a_year_before_with_data_but_no_posts_on_a_platform_counts_zero():
+    # The year before has data (a post on X), so Facebook's empty year is a count: 0.
+    t = tables(accounts=[account("a1"), account("a2", "Facebook")],
+               posts=[post("p0", "a1", "2024-02-01T10:00:00Z"), post("p1", "a1", "2025-02-01T10:00:00Z"),
+                      post("p2", "a2", "2025-03-01T10:00:00Z")])
+    covered = _covered(t)
+    table = next(x for x in covered.tables if x.table_id == "coverage_platforms").frame.set_index("platform")
+    assert table.loc["Facebook", "posts_prior"] == 0 and table.loc["X", "posts_prior"] == 1
+    assert "Last year's come from 1 account on 1 platform (X)" in " ".join(covered.summary)

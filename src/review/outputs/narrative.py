@@ -517,7 +517,9 @@ def coverage(record: dict) -> Coverage:
         def where(rows):
             return (f"{_plural(len(rows), 'account')} on {_plural(len({a['platform'] for a in rows}), 'platform')} "
                     f"({names({a['platform'] for a in rows})})" if rows else "no account")
-        summary.append(f"This year's posts come from {where(now)}. Last year's come from {where(before)}.")
+        last_year = f"Last year's come from {where(before)}." if record.get("has_prior", True) else \
+            "There is no data for last year."
+        summary.append(f"This year's posts come from {where(now)}. {last_year}")
         shared = {a["account_id"] for a in now} & {a["account_id"] for a in before}
         if before and now and len(shared) < max(len(now), len(before)):
             summary.append(
@@ -586,6 +588,13 @@ def _coverage_tables(record: dict) -> list[MetricTable]:
     accounts = pd.DataFrame(record["accounts"], columns=[
         "account_id", "platform", "registered", "resembles", "posts_now", "posts_prior", "contacts_now",
         "contacts_prior", "audience_now", "audience_prior"])
+    # No data for the year before (no post or message in it): its counts were never taken.
+    has_prior = record.get("has_prior", True)
+    no_prior = "no data"
+
+    def counted(series: pd.Series, year: str = "prior") -> pd.Series:
+        series = series.astype("Int64")
+        return series if has_prior or year == "now" else pd.Series(pd.NA, index=series.index, dtype="Int64")
     # Platforms with posts in either year (no posts supplied: no rows, never a row of zeros).
     posted = accounts.fillna({"posts_now": 0, "posts_prior": 0}).astype({"posts_now": "int64", "posts_prior": "int64"})
     by_platform = (
@@ -600,8 +609,8 @@ def _coverage_tables(record: dict) -> list[MetricTable]:
             "platform": by_platform["platform"].astype(str),
             "accounts_with_posts": by_platform["now"].astype("int64"),
             "posts": by_platform["posts_now"].astype("int64"),
-            "accounts_with_posts_prior": by_platform["prior"].astype("int64"),
-            "posts_prior": by_platform["posts_prior"].astype("int64"),
+            "accounts_with_posts_prior": counted(by_platform["prior"]),
+            "posts_prior": counted(by_platform["posts_prior"]),
         }
     ).reset_index(drop=True)
     account_table = pd.DataFrame(
@@ -610,7 +619,7 @@ def _coverage_tables(record: dict) -> list[MetricTable]:
             "platform": accounts["platform"].astype(str),
             "is_registered": accounts["registered"].astype(bool),
             "resembles": accounts["resembles"].astype(object),
-            **{f"{what}_{year}": accounts[f"{what}_{year}"].astype("Int64")
+            **{f"{what}_{year}": counted(accounts[f"{what}_{year}"], year)
                for what in ("posts", "contacts", "audience") for year in ("now", "prior")},
         }
     )
@@ -632,8 +641,8 @@ def _coverage_tables(record: dict) -> list[MetricTable]:
         "platform": Column("Platform"),
         "accounts_with_posts": Column("Accounts with posts this year", "count", unit="accounts"),
         "posts": Column("Posts this year", "count", unit="posts"),
-        "accounts_with_posts_prior": Column("Accounts with posts last year", "count", unit="accounts"),
-        "posts_prior": Column("Posts last year", "count", unit="posts"),
+        "accounts_with_posts_prior": Column("Accounts with posts last year", "count", unit="accounts", missing=no_prior),
+        "posts_prior": Column("Posts last year", "count", unit="posts", missing=no_prior),
     }
     not_supplied = "not supplied"
     account_columns = {
@@ -641,11 +650,11 @@ def _coverage_tables(record: dict) -> list[MetricTable]:
         "is_registered": Column("In the account register", "flag"),
         "resembles": Column("Looks like registered id", missing=""),
         "posts_now": Column("Posts this year", "count", unit="posts", missing=not_supplied),
-        "posts_prior": Column("Posts last year", "count", unit="posts", missing=not_supplied),
+        "posts_prior": Column("Posts last year", "count", unit="posts", missing=not_supplied if has_prior else no_prior),
         "contacts_now": Column("Messages this year", "count", unit="messages", missing=not_supplied),
-        "contacts_prior": Column("Messages last year", "count", unit="messages", missing=not_supplied),
+        "contacts_prior": Column("Messages last year", "count", unit="messages", missing=not_supplied if has_prior else no_prior),
         "audience_now": Column("Follower figures this year", "count", unit="follower figures", missing=not_supplied),
-        "audience_prior": Column("Follower figures last year", "count", unit="follower figures", missing=not_supplied),
+        "audience_prior": Column("Follower figures last year", "count", unit="follower figures", missing=not_supplied if has_prior else no_prior),
     }
     measure_columns = {
         "clause": Column("Clause"), "measure": Column("Measure"), "is_measured": Column("Measured", "flag"),

@@ -288,6 +288,8 @@ def summarise(current, prior, headlines: list, ingest: dict) -> dict:
         "measures": measures,
         "partial": _partial(current, accounts) if current.is_supplied("posts") else [],
         "has_register": bool(current.is_supplied("accounts")),
+        # No post or message falls in the year before: its counts are not measured, never 0.
+        "has_prior": bool(prior.has_data),
     }
 
 

@@ -46,13 +46,16 @@ def _p1(config: ReviewConfig, series: dict[str, pd.DataFrame], has_prior: bool, 
     out: list[Chart] = []
     if "p1_monthly" in series:
         monthly = _months(series["p1_monthly"], config).assign(year=label)
+        # The caption names the year before only when the chart draws it.
+        caption = f"Impressions of all posts each month, {label}. There is no data for {prior_label}."
         if has_prior and "p1_monthly_prior" in series:
             monthly = pd.concat([monthly, _months(series["p1_monthly_prior"], config).assign(year=prior_label)])
+            caption = f"Impressions of all posts each month, {label} against {prior_label}."
         out.append(
             _with_data(charts.line_chart(
                 monthly, x="month", y="impressions_count", series="year", chart_id="p1-monthly-impressions",
                 clause="P1", title="Impressions by month",
-                caption=f"Impressions of all posts each month, {label} against {prior_label}.",
+                caption=caption,
                 source=src, y_label="Impressions", unit="count", palette=palette,
                 height_cm=LINE_HEIGHT_CM,
             ), *_by_period(monthly, [label, prior_label]))
