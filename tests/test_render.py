@@ -139,6 +139,18 @@ def test_environment_is_strict_and_autoescaped(tmp_path):
     assert env.from_string("{{ value }}").render(value="<b>") == "&lt;b&gt;"
 
 
+def test_a_reason_keeps_the_capitals_of_the_names_it_gives(ctx):
+    """Jinja's capitalize lowers all but the first letter: the headline table printed a reason
+    as "...(posts from facebook, instagram, tiktok and x)" (a year from the shared exports)."""
+    reason = "no post in the period records whether its images have alt text (posts from Facebook, TikTok and X)"
+    headlines = [dataclasses.replace(h, value=None, not_measured_reason=reason) if h.metric_id == "p7_alt_text_pct" else h
+                 for h in ctx.headlines]
+    text = visible_text(parse(render.render_html(dataclasses.replace(ctx, headlines=headlines), TEMPLATES)))
+    assert "No post in the period records whether its images have alt text (posts from Facebook, TikTok and X)" in text
+    env = render.make_environment(TEMPLATES)
+    assert env.from_string("{{ 'in progress'|capitalize }} {{ 'high'|capitalize }}").render() == "In progress High"
+
+
 def test_trusted_svg_refuses_active_or_external_content():
     good = render.trusted_svg('<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>', "Alt <text>")
     assert "<title>Alt &lt;text&gt;</title>" in good and 'role="img"' in good

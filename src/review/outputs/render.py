@@ -263,6 +263,9 @@ def make_environment(template_dir: Path) -> jinja2.Environment:
         shared_comparisons=shared_comparisons,
         rag_class=rag_class,
         trusted_svg=trusted_svg,
+        # The first letter up, the rest as written: Jinja's own lowers the rest, and a reason
+        # "no post ... (posts from Facebook and TikTok)" printed "(posts from facebook and tiktok)".
+        capitalize=lambda text: str(text)[:1].upper() + str(text)[1:],
     )
     env.tests["numeric"] = is_numeric
     from review.evidence.recommend import EVIDENCE_TITLES  # here, not at the top: importing render stays light
