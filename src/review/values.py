@@ -226,9 +226,10 @@ def headline_places(unit: str, value: object, *, target: float | None = None, ra
 
     - its target, when it is rated short of it (on its true value): not "1 hour against a target
       of 1 hour (Amber)" for 60.07 minutes, but "60.1 minutes";
-    - `prior`, last year's figure, when a change is printed between them: not "91.1%, down 0.1
-      percentage points (from 91.1%)", but "91.06% ... (from 91.14%)". Last year's figure
-      prints with the same decimals (pass the two the other way round).
+    - `prior`, last year's figure, when a change in per cent is printed between them: not "34
+      minutes, down 1.0% (from 34 minutes)", but "34.1 minutes ... (from 34.4 minutes)". Last
+      year's figure prints with the same decimals (pass the two the other way round). (A share's
+      change is the difference of the shares as printed, `points_change`, so it needs none.)
     """
     places, start = HEADLINE_PLACES.get(unit), TEXT_PLACES.get(unit)
     if start is None or is_missing(value):
@@ -563,9 +564,12 @@ def points_change(headline) -> float | None:
     value = headline.value if compared is None else compared
     if is_missing(value) or is_missing(headline.prior_value):
         return None
-    places = TEXT_PLACES["pct"]
-    figure = getattr(headline, "figure", None)
-    if compared is None and figure is not None and figure.places is not None:
-        places = figure.places
-    return round_half_up(float(value), places) - round_half_up(float(headline.prior_value), places)
+
+    def printed(figure_name: str, number: object) -> float:  # as that figure prints it
+        figure = getattr(headline, figure_name, None)
+        places = figure.places if figure is not None and figure.places is not None else TEXT_PLACES["pct"]
+        return round_half_up(float(number), places)  # type: ignore[arg-type]
+
+    now = printed("figure", value) if compared is None else round_half_up(float(value), TEXT_PLACES["pct"])
+    return now - printed("prior_figure", headline.prior_value)
 
