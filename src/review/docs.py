@@ -191,6 +191,12 @@ def metric_definitions() -> str:
         "is Green when it meets its target, Amber when it is short by no more than the amber margin, "
         "and Red otherwise.",
         "",
+        "Ratings, ranks and changes in per cent use the unrounded figures; the report prints figures "
+        "rounded, halves up (`review.values`). A figure rated short of its target that would print as "
+        "the target, or that would print as last year's beside a change in per cent, is printed with "
+        "the fewest extra decimals that tell them apart (`headline_places`). A change in a percentage "
+        "is the difference, in percentage points, of the two percentages as printed (`points_change`).",
+        "",
     ]
     for clause, (title, _) in CLAUSES.items():
         lines += [f"## {clause}: {title}", "", "| id | metric | definition | formula | unit | better | target setting |", "|---|---|---|---|---|---|---|"]
