@@ -225,6 +225,10 @@ def test_representation_index_matches_a_plain_computation(tmp_path):
     exact = [index for _, index in _plain_index().values()]
     assert lens.values["p7_lowest_representation_pct"] == pytest.approx(min(exact), abs=0.05)
     assert lens.values["p7_underreached_groups"] == sum(v < config.targets.representation_min_pct for v in exact)
+    # the lowest group is short of the tolerance exactly when a group is counted under-reached
+    lowest = lens.values["p7_lowest_representation_pct"]
+    assert (lowest < config.targets.representation_min_pct) == (lens.values["p7_underreached_groups"] > 0)
+    assert lowest == min(exact) or lowest == pytest.approx(min(exact), rel=1e-9)  # not rounded to 0.1
     assert "split in proportion to its years" in lens.tables[0].note  # 15-19 against 18-24
 
 

@@ -150,7 +150,9 @@ def equality_lens(p: PeriodData) -> Lens:
         measured = [r for r in overall.rows if r["index"] is not None]
         tolerance = p.config.targets.representation_min_pct
         if measured:
-            lens.values["p7_lowest_representation_pct"] = round(min(r["index"] for r in measured), 1)
+            # Unrounded, as every headline is: rated on the figure that counts the under-reached
+            # groups, so a lowest group of 74.96 is short of a 75 tolerance in both.
+            lens.values["p7_lowest_representation_pct"] = min(r["index"] for r in measured)
             lens.values["p7_underreached_groups"] = sum(r["index"] < tolerance for r in measured)
         lens.values["p7_audience_gap_pts"] = _r(overall.dissimilarity)
         # Each channel on the bands of the combined view, so the gaps compare like with like.
