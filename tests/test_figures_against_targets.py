@@ -199,3 +199,33 @@ def test_figures_either_side_of_a_change_print_apart(metric):
         h = with_prior(metric.metric_id, value, prior)
         if fmt_headline_change(h) not in ("no change", "not available") and h.change_shown:
             assert h.figure.text() != h.prior_figure.text(), (value, prior, fmt_headline_change(h))
+
+
+def test_a_table_rounds_a_figure_as_the_headline_above_it_does():
+    # Two replies, 60 and 61 minutes: the median is 60.5. The headline printed "1 h 1 min"
+    # (halves up) and the staffed-hours table's "All" row 60 (pandas and Python round a half to even).
+    from tables_fixture import contact
+
+    t = tables(accounts=[account("a1")], posts=[post("p1", "a1", "2025-12-20T10:00:00Z")],
+               contacts=[contact("c1", "2025-03-04T10:00:00Z", 60), contact("c2", "2025-03-04T11:00:00Z", 61)])
+    m = compute_metrics(t, CONFIG)
+    h = m.headline("p3_first_response_median_minutes")
+    assert h.value == 60.5 and h.figure.text() == "1 h 1 min"
+    table = next(x for x in m.tables if x.table_id == "p3_staffed_hours")
+    row = table.frame.index[table.frame["when"] == "All"][0]
+    assert table.figure(row, "median_minutes").cell() == "61"
+
+
+def test_round_half_up_column_rounds_as_the_scalar_does():
+    import numpy as np
+    import pandas as pd
+
+    from review.values import round_half_up_column
+
+    values = [0.5, 1.5, 2.5, -2.5, 60.5, 79.25, 46.25, 0.125, np.nan, 1e9 + 0.5]
+    got = round_half_up_column(pd.Series(values, index=list("abcdefghij")))
+    assert list(got.index) == list("abcdefghij")
+    assert [None if np.isnan(g) else g for g in got] == [None if np.isnan(v) else round_half_up(v) for v in values]
+    tenths = round_half_up_column(pd.Series(values), 1)
+    assert [None if np.isnan(g) else g for g in tenths] == [None if np.isnan(v) else round_half_up(v, 1) for v in values]
+    assert round_half_up_column(pd.Series([1, None], dtype="Int64")).isna().tolist() == [False, True]

@@ -77,6 +77,18 @@ def round_half_up(value: float, places: int = 0) -> float:
     return math.copysign(math.floor(abs(value) * factor + 0.5) / factor, value)
 
 
+def round_half_up_column(values, places: int = 0):
+    """`round_half_up` over a column (a Series, or an array): halves away from zero, a missing
+    value stays missing, as float64. The metric tables round their figures with it, as the report
+    prints them: pandas' and numpy's round take a half to even, so a median of 60.5 minutes was
+    60 in a table and "1 h 1 min" in the headline above it."""
+    import numpy as np
+
+    x = values.astype("float64") if hasattr(values, "astype") else np.asarray(values, dtype="float64")
+    factor = 10.0**places
+    return np.copysign(np.floor(np.abs(x) * factor + 0.5) / factor, x)
+
+
 def fmt_count(value: object, places: int = 1) -> str:
     """12,345 for counts below a million; "1.2 million" / "3.4 billion" above (`places`: the
     decimals of those, "1.23 million")."""

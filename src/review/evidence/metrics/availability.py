@@ -9,7 +9,7 @@ from review.inputs.contracts import CONTACT_OUTCOMES
 from review.evidence.metrics.coverage import platform_of
 from review.evidence.metrics.period import IN_PARQUET, ClauseResult, PeriodData, pct
 from review.evidence.rollup import run_rollup
-from review.values import Column
+from review.values import Column, round_half_up, round_half_up_column
 
 CLAUSE = "P3"
 OUTCOME_LABELS = {
@@ -96,7 +96,7 @@ def compute(p: PeriodData, values_only: bool = False) -> ClauseResult:
         .rename_axis("outcome")
         .reset_index(name="messages")
     )
-    outcomes["share_pct"] = (100 * outcomes["messages"] / max(total, 1)).round(1)
+    outcomes["share_pct"] = (100 * outcomes["messages"] / max(total, 1)).pipe(round_half_up_column, 1)
     heat = rollup("contacts_by_weekday_hour", contacts=heat_source)
     staffed_table = pd.DataFrame(
         [
@@ -192,4 +192,5 @@ def _num(row, column: str) -> float | None:
 
 
 def _round(value, digits: int = 0):
-    return None if value is None or pd.isna(value) else round(float(value), digits)
+    """A table's figure as the report prints it (halves up, as every headline)."""
+    return None if value is None or pd.isna(value) else round_half_up(float(value), digits)

@@ -7,7 +7,7 @@ import pandas as pd
 from review.context import MetricTable, TableTotal
 from review.inputs.contracts import INCIDENT_OUTCOMES, SEVERITIES
 from review.evidence.metrics.period import ClauseResult, PeriodData, account_labels, last_post_at, median, pct
-from review.values import Column
+from review.values import Column, round_half_up_column
 
 CLAUSE = "P5"
 # What P5 reads (review.evidence.metrics.period.read_period): table -> columns (None: all).
@@ -131,7 +131,7 @@ def _training_table(training: pd.DataFrame, by: str) -> pd.DataFrame:
     )
     counts.columns = ["in_date", "expired", "never"]
     counts["people"] = counts.sum(axis=1)
-    counts["in_date_pct"] = (100 * counts["in_date"] / counts["people"]).round(1)
+    counts["in_date_pct"] = (100 * counts["in_date"] / counts["people"]).pipe(round_half_up_column, 1)
     counts = counts.reset_index().sort_values(["in_date_pct", by], kind="stable")
     return counts[[by, "people", "in_date", "expired", "never", "in_date_pct"]].astype(
         {c: "int64" for c in ["people", "in_date", "expired", "never"]}).reset_index(drop=True)

@@ -9,7 +9,7 @@ from review.evidence.metrics import representation as rep
 from review.evidence.metrics.coverage import platform_of
 from review.evidence.metrics.period import ClauseResult, PeriodData, pct
 from review.evidence.plain_english import hashtag_counts
-from review.values import Column
+from review.values import Column, round_half_up
 
 CLAUSE = "P7"
 LONG_HASHTAG = 8  # letters; shorter tags are mostly one word, where camel case does not apply
@@ -190,8 +190,9 @@ def _by_platform(per_account: dict, accounts: pd.DataFrame) -> dict[str, dict]:
 def _row(view: rep.View, r: dict) -> dict:
     sex = rep.SEX_WORDS.get(r["sex"] or "", "")
     return {"platform": view.platform, "group": f"{sex} {rep.band_words(r['band'])}".strip(),
-            "audience_pct": round(100 * r["audience_share"], 1), "population_pct": round(100 * r["population_share"], 1),
-            "representation": None if r["index"] is None else round(r["index"]),
+            "audience_pct": round_half_up(100 * r["audience_share"], 1),
+            "population_pct": round_half_up(100 * r["population_share"], 1),
+            "representation": None if r["index"] is None else int(round_half_up(r["index"])),
             "band": rep.band_words(r["band"]), "sex": r["sex"], "followers": r["followers"]}
 
 
@@ -218,4 +219,4 @@ def _share(flags: pd.Series) -> float | None:
 
 
 def _r(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
+    return None if value is None else round_half_up(value, 1)

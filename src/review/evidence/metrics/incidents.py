@@ -10,7 +10,7 @@ from review.context import MetricTable
 from review.evidence.metrics.period import ClauseResult, PeriodData, median
 from review.evidence.plain_english import lower_matches
 from review.evidence.rollup import run_rollup
-from review.values import Column
+from review.values import Column, round_half_up_column
 
 CLAUSE = "P2"
 # What P2 reads (review.evidence.metrics.period.read_period): table -> columns (None: all).
@@ -98,13 +98,13 @@ def compute(p: PeriodData) -> ClauseResult:
             "incident": table_frame["name"],
             # UK local time without the zone: the report prints "4 June 2025 20:29", the workbook a date cell.
             "declared": local.dt.tz_localize(None),
-            "first_post_minutes": table_frame["first_post_minutes"].round(0),
-            "updates_per_hour_first_hours": (table_frame["posts_first_hours"] / FIRST_HOURS).round(1),
+            "first_post_minutes": table_frame["first_post_minutes"].pipe(round_half_up_column, 0),
+            "updates_per_hour_first_hours": (table_frame["posts_first_hours"] / FIRST_HOURS).pipe(round_half_up_column, 1),
             "posts": table_frame["posts_all"].fillna(0).astype("int64"),
             # 0 for an incident with no post; missing when its posts report no impressions
             "impressions": table_frame["impressions"].astype("Float64").mask(table_frame["posts_all"].fillna(0).eq(0), 0)
-            .round().astype("Int64"),
-            "reach": table_frame["reach"].astype("float64").where(table_frame["reach"].fillna(0) > 0).round().astype("Int64"),
+            .pipe(round_half_up_column).astype("Int64"),
+            "reach": table_frame["reach"].astype("float64").where(table_frame["reach"].fillna(0) > 0).pipe(round_half_up_column).astype("Int64"),
             "rumour_corrections": table_frame["rumour_corrections"].fillna(0).astype("int64"),
         }
     ).reset_index(drop=True)

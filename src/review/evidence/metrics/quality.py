@@ -8,7 +8,7 @@ import pandas as pd
 from review.context import MetricTable
 from review.evidence.metrics.period import ClauseResult, PeriodData, label_accounts, pct
 from review.evidence.plain_english import jargon_list, jargon_uses, score_texts
-from review.values import Column
+from review.values import Column, round_half_up_column
 
 CLAUSE = "P4"
 # What P4 reads (review.evidence.metrics.period.read_period): table -> columns (None: all).
@@ -62,12 +62,12 @@ def compute(p: PeriodData, values_only: bool = False) -> ClauseResult:
         {
             "account": per_account["name"],
             "posts_scored": per_account["posts"].astype("int64"),
-            "plain_english_pct": (100 * per_account["meets"]).round(1),
-            "reading_ease_median": per_account["ease_median"].round(0),
-            "reading_ease_p10": per_account["ease_p10"].round(0),
-            "reading_ease_p90": per_account["ease_p90"].round(0),
-            "reading_grade_median": per_account["grade"].round(1),
-            "words_per_sentence": per_account["wps"].round(1),
+            "plain_english_pct": (100 * per_account["meets"]).pipe(round_half_up_column, 1),
+            "reading_ease_median": per_account["ease_median"].pipe(round_half_up_column, 0),
+            "reading_ease_p10": per_account["ease_p10"].pipe(round_half_up_column, 0),
+            "reading_ease_p90": per_account["ease_p90"].pipe(round_half_up_column, 0),
+            "reading_grade_median": per_account["grade"].pipe(round_half_up_column, 1),
+            "words_per_sentence": per_account["wps"].pipe(round_half_up_column, 1),
             "jargon_uses": per_account["jargon"].astype("int64"),
         }
     ).reset_index(drop=True)
@@ -83,7 +83,7 @@ def compute(p: PeriodData, values_only: bool = False) -> ClauseResult:
         {
             "check_type": by_check["check_type"].astype(str),
             "checks": by_check["checks"].astype("int64"),
-            "passed_pct": (100 * by_check["passed"] / by_check["checks"]).round(1),
+            "passed_pct": (100 * by_check["passed"] / by_check["checks"]).pipe(round_half_up_column, 1),
         }
     )
     month = scored.assign(month=scored["published_local"].dt.to_period("M").dt.to_timestamp()).groupby(["account_id", "month"]).agg(
@@ -98,10 +98,10 @@ def compute(p: PeriodData, values_only: bool = False) -> ClauseResult:
             "posts_scored": month["posts"].astype("int64"),
             "words": month["words"].astype("int64"),
             "sentences": month["sentences"].astype("int64"),
-            "plain_english_pct": (100 * month["meets"]).round(1),
-            "reading_ease_median": month["ease"].round(0),
-            "reading_grade_median": month["grade"].round(1),
-            "words_per_sentence": month["wps"].round(1),
+            "plain_english_pct": (100 * month["meets"]).pipe(round_half_up_column, 1),
+            "reading_ease_median": month["ease"].pipe(round_half_up_column, 0),
+            "reading_grade_median": month["grade"].pipe(round_half_up_column, 1),
+            "words_per_sentence": month["wps"].pipe(round_half_up_column, 1),
         }
     ).sort_values(["account", "month"], kind="stable").reset_index(drop=True)
     return ClauseResult(

@@ -14,7 +14,7 @@ from review.evidence.metrics.coverage import UNREGISTERED, names, platform_of
 from review.evidence.metrics.period import ClauseResult, PeriodData, account_labels, label_accounts, last_post_at, pct
 from review.evidence.plain_english import lower_matches
 from review.evidence.rollup import run_rollup
-from review.values import Column
+from review.values import Column, round_half_up_column
 
 CLAUSE = "P1"
 # What P1 reads (review.evidence.metrics.period.read_period): table -> columns (None: all).
@@ -76,10 +76,10 @@ def compute(p: PeriodData) -> ClauseResult:
                 {
                     "account": per_account["name"],
                     "purpose": per_account["purpose"].astype(str),
-                    "followers_end": per_account["followers"].round().astype("Int64"),
+                    "followers_end": per_account["followers"].pipe(round_half_up_column).astype("Int64"),
                     "posts": per_account["posts_count"].astype("int64"),
                     "impressions": per_account["impressions_count"].astype("Int64"),
-                    "impressions_per_post": (per_account["impressions_count"] / per_account["posts_count"].where(per_account["posts_count"] > 0)).round(0),
+                    "impressions_per_post": (per_account["impressions_count"] / per_account["posts_count"].where(per_account["posts_count"] > 0)).pipe(round_half_up_column, 0),
                     "is_small": small.astype(bool),
                     "is_dormant": per_account["is_dormant"].astype(bool),
                 }
@@ -105,7 +105,7 @@ def compute(p: PeriodData) -> ClauseResult:
                     "posts": monthly["posts_count"].astype("int64"),
                     "impressions": monthly["impressions_count"].astype("Int64"),
                     "engagements": monthly["engagements_count"].astype("Int64"),
-                    "engagement_rate_pct": (100 * monthly["rated_engagements_count"] / monthly["rated_impressions_count"].where(monthly["rated_impressions_count"] > 0)).round(1),
+                    "engagement_rate_pct": (100 * monthly["rated_engagements_count"] / monthly["rated_impressions_count"].where(monthly["rated_impressions_count"] > 0)).pipe(round_half_up_column, 1),
                 }
             ).astype({"month": "datetime64[ns]"})),
             columns={
@@ -200,7 +200,7 @@ def _by_platform(per_account: pd.DataFrame) -> MetricTable:
         sums.rename(columns=columns)
         .assign(accounts=grouped.size(), posts=lambda d: d["posts"].fillna(0))
         .reset_index()
-        .assign(rate=lambda d: (100 * d["rated_e"] / d["rated_i"].where(d["rated_i"] > 0)).round(1))
+        .assign(rate=lambda d: (100 * d["rated_e"] / d["rated_i"].where(d["rated_i"] > 0)).pipe(round_half_up_column, 1))
         .sort_values(["impressions", "platform"], ascending=[False, True], kind="stable", na_position="last")
     )
     frame = pd.DataFrame(
@@ -209,10 +209,10 @@ def _by_platform(per_account: pd.DataFrame) -> MetricTable:
             "accounts": by_platform["accounts"].astype("int64"),
             "posts": by_platform["posts"].astype("int64"),
             "impressions": by_platform["impressions"].astype("Int64"),
-            "reach": by_platform["reach"].where(by_platform["reach"] > 0).round().astype("Int64"),
+            "reach": by_platform["reach"].where(by_platform["reach"] > 0).pipe(round_half_up_column).astype("Int64"),
             "engagements": by_platform["engagements"].astype("Int64"),
             "engagement_rate_pct": by_platform["rate"],
-            "followers_end": by_platform["followers"].round().astype("Int64"),
+            "followers_end": by_platform["followers"].pipe(round_half_up_column).astype("Int64"),
         }
     ).reset_index(drop=True)
     unregistered = per_account["purpose"].eq(UNREGISTERED.lower())
@@ -291,9 +291,9 @@ def _content_mix(posts: pd.DataFrame, themes: pd.Series) -> MetricTable:
         {
             "theme": grouped.index.astype(str),
             "posts": grouped["posts"].astype("int64"),
-            "share_pct": (100 * grouped["posts"] / max(len(frame), 1)).round(1),
+            "share_pct": (100 * grouped["posts"] / max(len(frame), 1)).pipe(round_half_up_column, 1),
             "impressions": grouped["impressions"].astype("Int64"),
-            "engagement_rate_pct": (100 * grouped["re"] / grouped["ri"].where(grouped["ri"] > 0)).astype("float64").round(1),
+            "engagement_rate_pct": (100 * grouped["re"] / grouped["ri"].where(grouped["ri"] > 0)).astype("float64").pipe(round_half_up_column, 1),
         }
     ).reset_index(drop=True)
     return MetricTable(
