@@ -61,9 +61,9 @@ def share_chart(frame: pd.DataFrame, *, category: str, value: str, reference: st
         values = frame[value].to_numpy(dtype=float)
         refs = frame[reference].to_numpy(dtype=float)
         top = float(np.nanmax(np.concatenate([values, refs]))) or 1.0
-        ax.barh(positions, np.nan_to_num(values), height=0.6, color=palette[0], zorder=2, label=value_words[:1].upper() + value_words[1:])
+        ax.barh(positions, np.nan_to_num(values), height=0.6, color=palette[0], zorder=2, label=_sentence(value_words))
         ax.scatter(refs, positions, marker="|", s=160, linewidths=2.2, color=_TEXT, zorder=3,
-                   label=reference_words[:1].upper() + reference_words[1:])
+                   label=_sentence(reference_words))
         ax.set_yticks(positions, frame[category].tolist())
         ax.set_ylim(n - 0.5, -0.5)
         ax.set_xlim(0, top * 1.3)
