@@ -588,13 +588,14 @@ def _coverage_tables(record: dict) -> list[MetricTable]:
     accounts = pd.DataFrame(record["accounts"], columns=[
         "account_id", "platform", "registered", "resembles", "posts_now", "posts_prior", "contacts_now",
         "contacts_prior", "audience_now", "audience_prior"])
-    # No data for the year before (no post or message in it): its counts were never taken.
+    # No data for the year before (no post or message in it): its counts were never taken, and
+    # the accounts' counts for it are missing in the record (review.evidence.metrics.coverage).
     has_prior = record.get("has_prior", True)
     no_prior = "no data"
 
-    def counted(series: pd.Series, year: str = "prior") -> pd.Series:
-        series = series.astype("Int64")
-        return series if has_prior or year == "now" else pd.Series(pd.NA, index=series.index, dtype="Int64")
+    def counted(series: pd.Series) -> pd.Series:
+        """A count of the year before, missing when it has no data."""
+        return series.astype("Int64") if has_prior else pd.Series(pd.NA, index=series.index, dtype="Int64")
     # Platforms with posts in either year (no posts supplied: no rows, never a row of zeros).
     posted = accounts.fillna({"posts_now": 0, "posts_prior": 0}).astype({"posts_now": "int64", "posts_prior": "int64"})
     by_platform = (
@@ -619,7 +620,7 @@ def _coverage_tables(record: dict) -> list[MetricTable]:
             "platform": accounts["platform"].astype(str),
             "is_registered": accounts["registered"].astype(bool),
             "resembles": accounts["resembles"].astype(object),
-            **{f"{what}_{year}": counted(accounts[f"{what}_{year}"], year)
+            **{f"{what}_{year}": accounts[f"{what}_{year}"].astype("Int64")
                for what in ("posts", "contacts", "audience") for year in ("now", "prior")},
         }
     )

@@ -272,8 +272,10 @@ def summarise(current, prior, headlines: list, ingest: dict) -> dict:
     resembles = resembling([i for i in ids if i not in registered], registered) if registered else {}
     account_rows = [
         {"account_id": i, "platform": plat[i], "registered": i in registered, "resembles": resembles.get(i),
-         # None for an input that was not supplied: nobody counted, so it is not 0.
-         **{f"{table}_{year}": int(counts[(year, table)].get(i, 0)) if current.is_supplied(table) else None
+         # None for an input that was not supplied, or for the year before when it has no data
+         # (has_prior): nobody counted, so it is not 0.
+         **{f"{table}_{year}": int(counts[(year, table)].get(i, 0))
+            if current.is_supplied(table) and (year == "now" or prior.has_data) else None
             for year in ("now", "prior") for table in ("posts", "contacts", "audience")}}
         for i in ids
     ]
