@@ -23,7 +23,10 @@ from review.evidence import recommend as rules
 from review.evidence.metrics import compute_metrics
 from review.evidence.metrics.registry import METRICS, rate
 from review.outputs.workbook import _change
-from review.values import fmt_headline_change, fmt_points, fmt_value, round_half_up
+from review.context import MetricDefinition
+from review.outputs.render import make_environment
+from review.paths import TEMPLATE_DIR
+from review.values import fmt_headline_change, fmt_points, fmt_recorded, fmt_value, round_half_up
 from tables_fixture import account, post, tables
 
 CONFIG = ReviewConfig(year=2025)
@@ -96,9 +99,11 @@ def quiet():
 
 
 def with_value(m, metric_id, value):
+    """The same metrics with one headline measured at `value` (the tidy year measures no images,
+    videos or audits: their headlines say why, and a rule citing one would be dropped)."""
     metric = METRICS[metric_id]
-    headlines = [dataclasses.replace(h, value=value, rag=rate(metric, value, CONFIG)) if h.metric_id == metric_id else h
-                 for h in m.headlines]
+    headlines = [dataclasses.replace(h, value=value, rag=rate(metric, value, CONFIG), not_measured_reason=None)
+                 if h.metric_id == metric_id else h for h in m.headlines]
     return dataclasses.replace(m, headlines=headlines)
 
 
@@ -122,7 +127,9 @@ def test_a_rule_quotes_its_percentage_as_the_report_prints_it(quiet, rule, metri
     printed = m.headline(metric_id).figure.text()
     assert printed == f"{round_half_up(value, 1):.1f}%"
     assert printed in rec.text
-    assert rec.evidence[metric_id] == round_half_up(value, 1)
+    # the evidence the register records and the paper prints under it (recommend: _printable)
+    recorded = next(r for r in rules.recommend(m) if r.rule == rec.rec_id).evidence[metric_id]
+    assert recorded == round_half_up(value, 1)
 
 
 @pytest.mark.parametrize(("rule", "metric_id", "value"), [
@@ -135,6 +142,61 @@ def test_a_rule_quotes_a_time_just_over_its_target_as_over_it(quiet, rule, metri
     assert rec is not None
     assert "60.4 minutes" in rec.text or "60.2 minutes" in rec.text
     assert "1 hour" not in rec.text
+
+
+# The rules that name accounts or groups read them from the tables, not the headline alone: the
+# MFA rule's evidence is checked on real accounts below, the least-reached group's by test_equality.
+FROM_TABLES = {"p5_mfa_pct", "p7_lowest_representation_pct"}
+
+
+# The rated measures a rule cites as its evidence, from its headline alone.
+CITED = ["p2_first_post_median_minutes", "p3_out_of_hours_median_minutes", "p3_answered_within_target_pct",
+         "p4_plain_english_pct", "p4_audit_pass_pct", "p5_training_in_date_pct", "p7_alt_text_pct",
+         "p7_captions_pct"]
+
+
+@pytest.mark.parametrize("metric", [METRICS[i] for i in CITED], ids=CITED)
+def test_a_recommendation_prints_its_evidence_as_the_headline_it_rests_on(quiet, metric):
+    """The paper's "Evidence:" line under a recommendation, and the register, say what the
+    headline says: never "Evidence: Answered in time 80.0%" under a recommendation fired by
+    79.96% against a target of 80%."""
+    env = make_environment(TEMPLATE_DIR)
+    evidence = env.from_string('{% import "macros.html.j2" as m %}{{ m.evidence_value(metric_id, value, definitions) }}')
+    definitions = [MetricDefinition(x.metric_id, x.clause, x.title, x.definition, x.formula, x.unit) for x in METRICS.values()]
+    quoted = 0
+    for value in near(metric.target_value(CONFIG), random.Random(metric.metric_id))[:23]:
+        m = with_value(quiet, metric.metric_id, value)
+        for rec in rules.recommend(m):
+            for metric_id, recorded in rec.evidence.items():
+                if metric_id not in METRICS:
+                    continue
+                printed = m.headline(metric_id).figure.text()
+                assert evidence.render(metric_id=metric_id, value=recorded, definitions=definitions) == printed, \
+                    (rec.rec_id, value, recorded)
+                quoted += 1
+    assert quoted, "no recommendation quoted the figure: the check above never ran"
+
+
+def test_the_mfa_evidence_of_one_account_in_2000_reads_as_its_headline():
+    """1 of 2,000 accounts without MFA is 99.95%, short of 100%: the headline prints "99.95%"
+    (not "100.0%"), and so do the recommendation's words and its evidence."""
+    accounts = [account(f"a{i}", name=f"Account {i}", has_mfa=i != 0) for i in range(2000)]
+    m = compute_metrics(tables(accounts=accounts, posts=[post("p1", "a1", "2025-12-20T10:00:00Z")]), CONFIG)
+    h = m.headline("p5_mfa_pct")
+    assert h.figure.text() == "99.95%" and h.rag != "Green"
+    rec = next(r for r in rules.recommend(m) if "p5_mfa_pct" in r.evidence)
+    assert rec.evidence["p5_mfa_pct"] == 99.95
+    assert "1 of 2,000 open accounts" in rec.text
+    assert fmt_recorded(rec.evidence["p5_mfa_pct"], "pct") == "99.95%"
+
+
+@pytest.mark.parametrize(("value", "unit", "printed"), [
+    (79.96, "pct", "79.96%"), (79.9, "pct", "79.9%"), (80.0, "pct", "80.0%"), (99.9996, "pct", "99.9996%"),
+    (60.1, "minutes", "60.1 minutes"), (597.0, "minutes", "9 h 57 min"), (60.0, "minutes", "1 hour"),
+    (3.0, "days", "3 days"), (12.25, "rate", "12.25"), (15677, "count", "15,677"), (None, "pct", "not available"),
+])
+def test_a_recorded_figure_prints_with_the_decimals_it_was_recorded_with(value, unit, printed):
+    assert fmt_recorded(value, unit) == printed
 
 
 def test_the_national_paper_prints_a_force_short_of_its_target_the_same_way():

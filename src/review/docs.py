@@ -195,7 +195,9 @@ def metric_definitions() -> str:
         "rounded, halves up (`review.values`). A figure rated short of its target that would print as "
         "the target, or that would print as last year's beside a change in per cent, is printed with "
         "the fewest extra decimals that tell them apart (`headline_places`). A change in a percentage "
-        "is the difference, in percentage points, of the two percentages as printed (`points_change`).",
+        "is the difference, in percentage points, of the two percentages as printed (`points_change`). "
+        "A recommendation's evidence, in the paper and in the register, is its headline's figure as "
+        "the headline prints it (`fmt_recorded`).",
         "",
     ]
     for clause, (title, _) in CLAUSES.items():

@@ -226,6 +226,21 @@ def fmt_value(value: object, unit: str) -> str:
     return formatter(value)
 
 
+def fmt_recorded(value: object, unit: str) -> str:
+    """A figure recorded with the decimals its headline printed it with (a recommendation's
+    evidence: review.evidence.recommend._printable), printed with them again: 79.96 -> "79.96%"
+    (a share just short of its target of 80%), 79.9 -> "79.9%", 60.1 -> "60.1 minutes",
+    597.0 -> "9 h 57 min". A count, or a figure with no more decimals than its unit prints, as
+    `fmt_value` prints it."""
+    if unit in ("count", "people") or is_missing(value) or isinstance(value, str):
+        return fmt_value(value, unit)
+    recorded = repr(float(value)).partition(".")[2].rstrip("0")  # type: ignore[arg-type]
+    places = len(recorded) if recorded.isdigit() else 0  # 1e-05 and the like: as usual
+    if places <= (TEXT_PLACES.get(unit) or 0):
+        return fmt_value(value, unit)
+    return _UNIT_FORMATTERS[unit](value, places)
+
+
 # The decimals each unit's figures print with in words (Figure.text, the formatters' defaults); a
 # count's are those of its "1.2 million" form.
 TEXT_PLACES = {**HEADLINE_PLACES, "count": 1, "people": 1}

@@ -23,7 +23,7 @@ from review.evidence.metrics.registry import METRICS
 from review.evidence.metrics.conduct import training_status
 from review.evidence.metrics.period import account_labels
 from review.evidence.metrics.register import earlier
-from review.values import WITHHELD, fmt_change, fmt_date, fmt_number, fmt_pct, fmt_share, fmt_value, round_half_up
+from review.values import WITHHELD, fmt_change, fmt_date, fmt_pct, fmt_share, fmt_value, round_half_up
 
 # Evidence that is not a registered metric (counts a rule makes from a table): what the report
 # calls it. Registered metrics are titled from the registry.
@@ -146,7 +146,7 @@ def out_of_hours_response(m: MetricsResult) -> Recommendation | None:
         ),
         priority="high" if h.rag == "Red" else "medium",
         owner="Head of Contact",
-        evidence={"p3_out_of_hours_median_minutes": round_half_up(h.value, 1)},
+        evidence={"p3_out_of_hours_median_minutes": h.value},
         due_date=_due(m, 6),
     )
 
@@ -167,7 +167,7 @@ def answered_in_time(m: MetricsResult) -> Recommendation | None:
         ),
         priority="medium",
         owner="Digital Desk Manager",
-        evidence={"p3_answered_within_target_pct": round_half_up(h.value, 1)},
+        evidence={"p3_answered_within_target_pct": h.value},
         due_date=_due(m, 6),
     )
 
@@ -217,7 +217,7 @@ def accounts_without_mfa(m: MetricsResult) -> Recommendation | None:
         ),
         priority="high",
         owner="Information Security Officer",
-        evidence={"p5_mfa_pct": round_half_up(h.value, 1)},
+        evidence={"p5_mfa_pct": h.value},
         due_date=_due(m, 1),
     )
 
@@ -247,7 +247,7 @@ def training_expired(m: MetricsResult) -> Recommendation | None:
         ),
         priority="medium",
         owner="Head of Learning and Development",
-        evidence={"p5_training_in_date_pct": round_half_up(h.value, 1)},
+        evidence={"p5_training_in_date_pct": h.value},
         due_date=_due(m, 3),
     )
 
@@ -257,19 +257,20 @@ def plain_english(m: MetricsResult) -> Recommendation | None:
     h = m.headline("p4_plain_english_pct")
     if h.rag in ("Green", "Not rated"):
         return None
-    jargon = m.value("p4_jargon_per_100_posts") or 0
+    jargon = m.headline("p4_jargon_per_100_posts").figure
     return Recommendation(
         rec_id="P4-plain-english",
         clause="P4",
         title="Write posts in plainer English",
         text=(
-            f"{h.figure.text()} of posts met the plain-English test, against a target of {fmt_value(h.target, h.unit)}, "
-            f"and posts used police jargon {fmt_number(jargon)} times per 100 posts. We recommend a short "
+            f"{h.figure.text()} of posts met the plain-English test, against a target of {fmt_value(h.target, h.unit)}"
+            + (f", and posts used police jargon {jargon.text()} times per 100 posts" if jargon.is_shown else "")
+            + ". We recommend a short "
             "writing guide with the plain words in this report, and a check in the approval step."
         ),
         priority="medium",
         owner="Head of Digital",
-        evidence={"p4_plain_english_pct": round_half_up(h.value, 1), "p4_jargon_per_100_posts": round_half_up(jargon, 1)},
+        evidence={"p4_plain_english_pct": h.value} | ({"p4_jargon_per_100_posts": jargon.value} if jargon.is_shown else {}),
         due_date=_due(m, 6),
     )
 
@@ -290,7 +291,7 @@ def alt_text(m: MetricsResult) -> Recommendation | None:
         ),
         priority="medium",
         owner="Head of Digital",
-        evidence={"p7_alt_text_pct": round_half_up(h.value, 1)},
+        evidence={"p7_alt_text_pct": h.value},
         due_date=_due(m, 3),
     )
 
@@ -311,7 +312,7 @@ def critical_incident_first_post(m: MetricsResult) -> Recommendation | None:
         ),
         priority="high",
         owner="Head of Media",
-        evidence={"p2_first_post_median_minutes": round_half_up(h.value, 1)},
+        evidence={"p2_first_post_median_minutes": h.value},
         due_date=_due(m, 3),
     )
 
@@ -457,7 +458,7 @@ def audits_failing(m: MetricsResult) -> Recommendation | None:
         ),
         priority="medium",
         owner="Head of Digital",
-        evidence={"p4_audit_pass_pct": round_half_up(h.value, 1)},
+        evidence={"p4_audit_pass_pct": h.value},
         due_date=_due(m, 3),
     )
 
@@ -535,7 +536,7 @@ def captions(m: MetricsResult) -> Recommendation | None:
         ),
         priority="medium",
         owner="Head of Digital",
-        evidence={"p7_captions_pct": round_half_up(h.value, 1)},
+        evidence={"p7_captions_pct": h.value},
         due_date=_due(m, 3),
     )
 
@@ -582,7 +583,7 @@ def audience_reach(m: MetricsResult) -> Recommendation | None:
         ),
         priority="low",
         owner="Head of Corporate Communications",
-        evidence={"p7_lowest_representation_pct": round_half_up(h.value, 1), "p7_underreached_groups": under},
+        evidence={"p7_lowest_representation_pct": h.value, "p7_underreached_groups": under},
         due_date=_due(m, 12),
     )
 
@@ -665,8 +666,12 @@ def in_board_order(recs: list[Recommendation]) -> list[Recommendation]:
 
 
 def _printable(evidence: dict, m: MetricsResult) -> dict:
-    """Evidence as the register and the report may print it: a hidden figure (a metric id, or
-    "<id>_prior" for last year's) becomes its marker ("<5", "withheld"), never the number."""
+    """Evidence as the register and the report print it: a headline's figure (a metric id, or
+    "<id>_prior" for last year's) rounded as its headline prints it (79.96 for a share just short
+    of its target of 80%, never 80.0, which the paper then printed as "80.0%" under the
+    recommendation it fired; a time to the whole minute), a hidden one as its marker ("<5",
+    "withheld"), never the number. The rules record the true values; this is the one place they
+    are rounded."""
     out = {}
     for key, value in evidence.items():
         metric_id, prior = (key[: -len("_prior")], True) if key.endswith("_prior") and key[: -len("_prior")] in METRICS else (key, False)
@@ -675,5 +680,7 @@ def _printable(evidence: dict, m: MetricsResult) -> dict:
             figure = h.prior_figure if prior else h.figure
             if figure.is_hidden:
                 value = figure.data()
+            elif isinstance(value, float) and figure.places is not None:
+                value = round_half_up(value, figure.places)
         out[key] = value
     return out

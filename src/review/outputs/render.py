@@ -54,6 +54,7 @@ from review.values import (  # noqa: F401  (re-exported: the formatters were def
     fmt_number,
     fmt_pct,
     fmt_points,
+    fmt_recorded,
     fmt_value,
     is_missing,
 )
@@ -255,6 +256,7 @@ def make_environment(template_dir: Path) -> jinja2.Environment:
         fmt_date=fmt_date,
         fmt_number=fmt_number,
         fmt_value=fmt_value,
+        fmt_recorded=fmt_recorded,
         fmt_cell=fmt_cell,
         fmt_path=fmt_path,
         fmt_id=fmt_id,
