@@ -89,3 +89,44 @@ def test_each_open_entry_the_review_raises_again_is_reported_and_superseded(run,
         if e["status"] in LIVE and e.get("rule"):
             live_by_rule.setdefault(e["rule"], []).append(e["rec_id"])
     assert {rule: ids for rule, ids in live_by_rule.items() if len(ids) > 1} == {}  # no duplicates next year
+
+
+def _as_printed(value: object, unit: str | None) -> str | None:
+    """A recorded evidence value as the paper should print it, worked out here: None when this
+    test does not know the form."""
+    if isinstance(value, int):
+        return f"{value:,}"
+    if unit == "pct":
+        return f"{value}%"  # recorded with the decimals the headline prints: 53.9, 99.95
+    if unit == "minutes" and float(value).is_integer():
+        hours, minutes = divmod(int(value), 60)
+        if not hours:
+            return f"{minutes} minute{'s' if minutes != 1 else ''}"
+        return f"{hours} hour{'s' if hours != 1 else ''}" if not minutes else f"{hours} h {minutes} min"
+    return None
+
+
+def test_each_of_this_years_recommendations_reads_in_the_paper_as_in_the_register(run):
+    """What the register records for each recommendation put to the Board this year (title, owner,
+    priority, due date, evidence) is what the paper prints for it: a reader of one never finds
+    another figure, owner or date in the other."""
+    from review.evidence.metrics.registry import METRICS
+
+    written = yaml.safe_load((run.out / f"recommendations-{YEAR}.yml").read_text(encoding="utf-8"))["recommendations"]
+    document = html5lib.parse(run.html.read_text(encoding="utf-8"), treebuilder="etree", namespaceHTMLElements=True)
+    shown = {el.get("id"): " ".join("".join(el.itertext()).split())
+             for el in document.iter() if (el.get("id") or "").startswith(f"rec-R{YEAR}-")}
+    this_year = [e for e in written if e["year_raised"] == YEAR and e["status"] != "rejected"]
+    assert len(this_year) >= 8 and len(shown) == len(this_year)
+    checked = 0
+    for entry in this_year:
+        text = shown[f"rec-{entry['rec_id']}"]
+        due = dt.date.fromisoformat(str(entry["due_date"]))
+        for field in (entry["title"], entry["owner"], entry["priority"].capitalize(), f"{due.day} {due:%B %Y}"):
+            assert field in text, (entry["rec_id"], field, text)
+        for key, value in (entry.get("evidence") or {}).items():
+            printed = _as_printed(value, METRICS[key].unit if key in METRICS else None)
+            if printed is not None:
+                assert printed in text, (entry["rec_id"], key, value, text)
+                checked += 1
+    assert checked >= 8
