@@ -41,7 +41,7 @@ import pandas as pd
 
 from review.inputs.contracts import TABLES
 from review.errors import ReviewError
-from review.inputs.pseudonym_key import KEY_ENV, KEY_FILE, MIN_KEY_BYTES, find_key  # noqa: F401  (the key's rule)
+from review.inputs.pseudonym_key import KEY_ENV, KEY_FILE, MIN_KEY_BYTES, find_key, kernel_environment  # noqa: F401  (the key's rule)
 
 # Published on purpose (docs/guide.md): it is only ever used for the synthetic sample.
 SAMPLE_KEY = b"policy-review synthetic sample key: not for real data"
@@ -117,25 +117,3 @@ def pseudonymise_files(raw_files: list, synthetic: bool, doubts: list[str] = ())
         for column in PERSON_COLUMNS[raw.table]:
             raw.frame[column] = pseudonymise_column(raw.frame[column], key)
         raw.notes.append(f"pseudonymised: {', '.join(PERSON_COLUMNS[raw.table])} (keyed hash)")
-
-
-def kernel_environment() -> dict[str, str]:
-    """The environment for a run's kernels: this process's, with the key found by the one rule.
-
-    The kernels start in `notebooks/`, so a `.review-key` in the folder the user ran `review`
-    from would be out of their sight; the driver finds it and passes it on in the kernels'
-    environment only (never as a notebook parameter, which would be written into the
-    executed notebooks). A key too short is left for the data-quality stage to report.
-    """
-    env = dict(os.environ)
-    # The kernels start in notebooks/: a relative PYTHONPATH (`PYTHONPATH=src review run ...`)
-    # would name another folder there, and the kernels would import another copy of review.
-    if env.get("PYTHONPATH"):
-        env["PYTHONPATH"] = os.pathsep.join(str(Path(p).resolve()) if p else p for p in env["PYTHONPATH"].split(os.pathsep))
-    try:
-        found = find_key()
-    except ReviewError:
-        return env
-    if found is not None:
-        env[KEY_ENV] = found[0].decode("utf-8")
-    return env

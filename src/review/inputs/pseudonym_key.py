@@ -1,7 +1,8 @@
 """Where the pseudonymisation key is found (review.inputs.pseudonym makes the pseudonyms with it).
 
 Standard library only: the run's check for unchanged inputs (review.runner.cache) digests the key
-before pandas is imported, and must find it by the same rule as the data-quality stage.
+before pandas is imported, and must find it by the same rule as the data-quality stage; and the
+run hands it to each kernel it starts (`kernel_environment`) without waiting a second for pandas.
 """
 
 from __future__ import annotations
@@ -46,3 +47,25 @@ def find_key(search: list[Path] | None = None) -> tuple[bytes, str] | None:
             "(make one with: python -c \"import secrets; print(secrets.token_hex(32))\")"
         )
     return key, source
+
+
+def kernel_environment() -> dict[str, str]:
+    """The environment for a run's kernels: this process's, with the key found by the one rule.
+
+    The kernels start in `notebooks/`, so a `.review-key` in the folder the user ran `review`
+    from would be out of their sight; the driver finds it and passes it on in the kernels'
+    environment only (never as a notebook parameter, which would be written into the
+    executed notebooks). A key too short is left for the data-quality stage to report.
+    """
+    env = dict(os.environ)
+    # The kernels start in notebooks/: a relative PYTHONPATH (`PYTHONPATH=src review run ...`)
+    # would name another folder there, and the kernels would import another copy of review.
+    if env.get("PYTHONPATH"):
+        env["PYTHONPATH"] = os.pathsep.join(str(Path(p).resolve()) if p else p for p in env["PYTHONPATH"].split(os.pathsep))
+    try:
+        found = find_key()
+    except ReviewError:
+        return env
+    if found is not None:
+        env[KEY_ENV] = found[0].decode("utf-8")
+    return env

@@ -167,7 +167,7 @@ class Kernels:
         on at most one core, beside the notebooks running."""
         from jupyter_core.utils import run_sync
 
-        from review.inputs.pseudonym import kernel_environment
+        from review.inputs.pseudonym_key import kernel_environment  # standard library only: no pandas here
 
         # Over Unix sockets in the run's own folder (0700): no TCP port to race another process
         # for, and nothing another user of the machine can connect to (ipykernel warns that TCP

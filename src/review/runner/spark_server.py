@@ -125,7 +125,7 @@ class ConnectServer:
 def for_run(config, engine: str = ""):
     """A Spark Connect server for the run, if it runs Spark on a cluster (`engine`, else the
     config's); its address is in this process's environment, which the kernels inherit
-    (review.inputs.pseudonym.kernel_environment), until the run ends. Nothing otherwise."""
+    (review.inputs.pseudonym_key.kernel_environment), until the run ends. Nothing otherwise."""
     settings = config.spark
     if not needed(engine or config.engine, settings):
         yield None
