@@ -33,9 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
-from pathlib import Path
 
 import pandas as pd
 

@@ -84,6 +84,7 @@ class Kernels:
         self.sockets = _socket_folder()  # the kernels' sockets; None: TCP on localhost
         # Starts the kernels ahead, `starting` at a time (each ready before the next is started).
         self.starter = ThreadPoolExecutor(max_workers=starting, thread_name_prefix="kernel-start")
+        self.launched = threading.Event()  # a kernel's process has been started (or failed to start)
 
     @staticmethod
     def preload(name: str) -> tuple[str, ...]:
@@ -94,6 +95,14 @@ class Kernels:
         with self.lock:
             self.upcoming = list(names)
             self._start_ahead()
+
+    def wait_launched(self, timeout: float) -> None:
+        """Wait until the first kernel's process has started (or failed to), at most `timeout`
+        seconds; at once when no kernel is planned."""
+        with self.lock:
+            planned = self.started > 0
+        if planned:
+            self.launched.wait(timeout)
 
     def take(self, name: str):
         """The kernel manager of a kernel for `name`: one started ahead, else one started now."""
@@ -167,6 +176,18 @@ class Kernels:
         on at most one core, beside the notebooks running."""
         from jupyter_core.utils import run_sync
 
+        try:
+            manager = self._start_process(preload, log)
+        finally:
+            self.launched.set()
+        if wait:
+            run_sync(_wait_until_ready)(manager)
+        return manager
+
+    def _start_process(self, preload: tuple[str, ...], log: Path):
+        """The manager of a kernel whose process has just been started (not yet ready)."""
+        from jupyter_core.utils import run_sync
+
         from review.inputs.pseudonym_key import kernel_environment  # standard library only: no pandas here
 
         # Over Unix sockets in the run's own folder (0700): no TCP port to race another process
@@ -191,8 +212,6 @@ class Kernels:
                 f"--IPKernelApp.exec_lines=del {', '.join(tops)}",
             ],
         )
-        if wait:
-            run_sync(_wait_until_ready)(manager)
         return manager
 
 

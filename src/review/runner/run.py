@@ -303,6 +303,10 @@ def _run_into(out, failed, data_dir, year, config, config_path, progress, worker
             try:
                 likely_reused = inputs is not None and use_cache and inputs.evidence_likely_reused
                 kernels.plan(STAGES[len(REUSABLE_NOTEBOOKS):] if likely_reused else [STAGES[0]])
+                # Papermill's import (most of a second) waits until the first kernel's process has
+                # started: beside it, the two threads shared one interpreter, and the kernel
+                # started only once both were done.
+                kernels.wait_launched(timeout=START_TIMEOUT_S)
                 params = check_parameters(_params(year, data_dir, config_path, str(staging), engine, skip_unknown), notebook_dir)
                 if inputs:
                     inputs.hash_data()  # unless the check for unchanged outputs did, while the first kernel starts
