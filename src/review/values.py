@@ -234,8 +234,7 @@ def fmt_recorded(value: object, unit: str) -> str:
     `fmt_value` prints it."""
     if unit in ("count", "people") or is_missing(value) or isinstance(value, str):
         return fmt_value(value, unit)
-    recorded = repr(float(value)).partition(".")[2].rstrip("0")  # type: ignore[arg-type]
-    places = len(recorded) if recorded.isdigit() else 0  # 1e-05 and the like: as usual
+    places = decimals(float(value), most=9)  # type: ignore[arg-type]  (headline_places gives at most 9)
     if places <= (TEXT_PLACES.get(unit) or 0):
         return fmt_value(value, unit)
     return _UNIT_FORMATTERS[unit](value, places)
@@ -280,9 +279,9 @@ def places_apart(value: float, other: float, unit: str, places: int, most: int =
     return places
 
 
-def decimals(number: float) -> int:
-    """Decimal places actually present (up to 3), so 3.40 shows as 3.4 and 0.125 as 0.125."""
-    text = f"{number:.3f}".rstrip("0").rstrip(".")
+def decimals(number: float, most: int = 3) -> int:
+    """Decimal places actually present (up to `most`), so 3.40 shows as 3.4 and 0.125 as 0.125."""
+    text = f"{number:.{most}f}".rstrip("0").rstrip(".")
     return len(text.split(".")[1]) if "." in text else 0
 
 
