@@ -198,6 +198,9 @@ class NoKernels:
     def plan(self, names):
         pass
 
+    def wait_launched(self, timeout):
+        pass
+
     def close(self):
         pass
 
