@@ -232,7 +232,7 @@ def fmt_recorded(value: object, unit: str) -> str:
     (a share just short of its target of 80%), 79.9 -> "79.9%", 60.1 -> "60.1 minutes",
     597.0 -> "9 h 57 min". A count, or a figure with no more decimals than its unit prints, as
     `fmt_value` prints it."""
-    if unit in ("count", "people") or is_missing(value) or isinstance(value, str):
+    if unit in ("count", "people") or is_missing(value):
         return fmt_value(value, unit)
     places = decimals(float(value), most=9)  # type: ignore[arg-type]  (headline_places gives at most 9)
     if places <= (TEXT_PLACES.get(unit) or 0):
